@@ -1,0 +1,99 @@
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+using Nn.Simd.Kernels;
+
+namespace Nn.Simd.Tests.Kernels;
+
+public class DispatchTests
+{
+    /// <summary>The variable the ISA matrix in .ci/run sets: the path the dispatcher must have chosen.</summary>
+    public const string ExpectedPathVariable = "NN_SIMD_EXPECTED_PATH";
+
+    /// <summary>The ISA level the runtime must report: avx2, sse (SSE4.1 but no AVX2), none (no intrinsics), neon.</summary>
+    public const string ExpectedIsaVariable = "NN_SIMD_EXPECTED_ISA";
+
+    [Fact]
+    public void The_dispatcher_took_the_path_the_ISA_matrix_expects()
+    {
+        string? expected = Environment.GetEnvironmentVariable(ExpectedPathVariable);
+        if (string.IsNullOrEmpty(expected))
+        {
+            Assert.Skip($"{ExpectedPathVariable} is not set (only the ISA matrix in .ci/run sets it).");
+        }
+
+        Assert.True(KernelDispatch.TryParse(expected, out KernelPath path), $"{ExpectedPathVariable}='{expected}' is not a path name");
+        Assert.Equal(path, KernelDispatch.Active);
+        Assert.Equal(path, KernelDispatch.Best);
+        TestContext.Current.SendDiagnosticMessage($"kernel path asserted: {KernelDispatch.Active}; features: {KernelDispatch.DescribeFeatures()}");
+    }
+
+    [Fact]
+    public void The_runtime_reports_the_ISA_level_the_matrix_expects()
+    {
+        string? expected = Environment.GetEnvironmentVariable(ExpectedIsaVariable);
+        if (string.IsNullOrEmpty(expected))
+        {
+            Assert.Skip($"{ExpectedIsaVariable} is not set (only the ISA matrix in .ci/run sets it).");
+        }
+
+        switch (expected)
+        {
+            case "avx2":
+                Assert.True(Avx2.IsSupported && Fma.IsSupported, "AVX2+FMA expected");
+                break;
+            case "sse":
+                Assert.True(Sse41.IsSupported, "SSE4.1 expected");
+                Assert.False(Avx2.IsSupported, "AVX2 must be off (DOTNET_EnableAVX2=0 ignored?)");
+                break;
+            case "none":
+                Assert.False(Sse2.IsSupported || AdvSimd.IsSupported, "hardware intrinsics must be off (DOTNET_EnableHWIntrinsic=0 ignored?)");
+                break;
+            case "neon":
+                Assert.True(AdvSimd.Arm64.IsSupported, "ARM64 AdvSimd expected");
+                break;
+            default:
+                Assert.Fail($"{ExpectedIsaVariable}='{expected}' is not one of avx2, sse, none, neon");
+                break;
+        }
+    }
+
+    [Fact]
+    public void Scalar_is_always_supported_and_listed_first()
+    {
+        Assert.Equal(KernelPath.Scalar, KernelDispatch.SupportedPaths[0]);
+        Assert.Contains(KernelDispatch.Best, KernelDispatch.SupportedPaths);
+        Assert.True(KernelDispatch.IsSupported(KernelPath.Scalar));
+    }
+
+    [Fact]
+    public void An_unsupported_path_is_refused_with_its_name()
+    {
+        KernelPath missing = KernelDispatch.IsSupported(KernelPath.AdvSimd) ? KernelPath.Avx2 : KernelPath.AdvSimd;
+        var e = Assert.Throws<NotSupportedException>(() => Kernel.Dot([1f], [1f], missing));
+        Assert.Contains(missing.ToString(), e.Message, StringComparison.Ordinal);
+        Assert.Throws<NotSupportedException>(() => KernelDispatch.ForcePath(missing));
+    }
+
+    [Fact]
+    public void The_report_names_the_path_the_cpu_and_the_features()
+    {
+        string report = KernelDispatch.Describe();
+        Assert.Contains($"kernel path: {KernelDispatch.Active}", report, StringComparison.Ordinal);
+        Assert.Contains("features:", report, StringComparison.Ordinal);
+        Assert.Contains("cpu:", report, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("scalar", KernelPath.Scalar)]
+    [InlineData("AVX2", KernelPath.Avx2)]
+    [InlineData(" neon ", KernelPath.AdvSimd)]
+    [InlineData("advsimd", KernelPath.AdvSimd)]
+    public void Path_names_parse(string text, KernelPath expected)
+    {
+        Assert.True(KernelDispatch.TryParse(text, out KernelPath path));
+        Assert.Equal(expected, path);
+    }
+
+    [Fact]
+    public void Unknown_path_names_do_not_parse() => Assert.False(KernelDispatch.TryParse("sse", out _));
+}
