@@ -1,0 +1,254 @@
+using System.Numerics.Tensors;
+using BenchmarkDotNet.Attributes;
+using Nn.Simd.Kernels;
+
+namespace Nn.Simd.Bench;
+
+/// <summary>Seeded vectors of N floats for the one-dimensional kernels.</summary>
+public abstract class VectorBenchmark : IWorkload
+{
+    protected float[] X = [];
+    protected float[] Y = [];
+    protected float[] Z = [];
+
+    [Params(784, 3079)]
+    public int N { get; set; }
+
+    public abstract double Flops { get; }
+
+    public abstract double Bytes { get; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new Random(1);
+        X = Enumerable.Range(0, N).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        Y = Enumerable.Range(0, N).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        Z = new float[N];
+    }
+}
+
+/// <summary>Seeded rows × columns matrices for the matrix-vector kernels.</summary>
+public abstract class MatrixBenchmark : IWorkload
+{
+    protected float[] W = [];
+    protected float[] X = [];
+    protected float[] B = [];
+    protected float[] Y = [];
+    protected float[] D = [];
+    protected float[] S = [];
+    protected float[] Output = [];
+    protected int Rows;
+    protected int Columns;
+
+    [Params("30x784", "100x784", "256x256")]
+    public string Shape { get; set; } = "100x784";
+
+    public abstract double Flops { get; }
+
+    public abstract double Bytes { get; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        string[] parts = Shape.Split('x');
+        Rows = int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+        Columns = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        var random = new Random(2);
+        float Next() => (float)((random.NextDouble() * 2) - 1);
+        W = Enumerable.Range(0, Rows * Columns).Select(_ => Next()).ToArray();
+        X = Enumerable.Range(0, Columns).Select(_ => Next()).ToArray();
+        B = Enumerable.Range(0, Rows).Select(_ => Next()).ToArray();
+        Y = new float[Rows];
+        D = Enumerable.Range(0, Rows).Select(_ => Next()).ToArray();
+        S = Enumerable.Range(0, Columns).Select(_ => Next()).ToArray();
+        Output = new float[Columns];
+    }
+}
+
+/// <summary>x·y: 2N flops, 8N bytes.</summary>
+public class DotBenchmarks : VectorBenchmark
+{
+    public override double Flops => 2.0 * N;
+
+    public override double Bytes => 8.0 * N;
+
+    [Benchmark(Baseline = true)]
+    public float TensorPrimitivesDot() => TensorPrimitives.Dot(X, Y);
+
+    [Benchmark]
+    public float Avx2() => Kernel.Dot(X, Y, KernelPath.Avx2);
+
+    [Benchmark]
+    public float Scalar() => Kernel.Dot(X, Y, KernelPath.Scalar);
+}
+
+/// <summary>y = W·x + b: 2·rows·columns flops; the baseline is a loop of TensorPrimitives.Dot over the rows.</summary>
+public class MatVecBenchmarks : MatrixBenchmark
+{
+    public override double Flops => 2.0 * Rows * Columns;
+
+    public override double Bytes => 4.0 * ((Rows * Columns) + Columns + (2 * Rows));
+
+    [Benchmark(Baseline = true)]
+    public void TensorPrimitivesDotPerRow()
+    {
+        for (int r = 0; r < Rows; r++)
+        {
+            Y[r] = TensorPrimitives.Dot(W.AsSpan(r * Columns, Columns), X) + B[r];
+        }
+    }
+
+    [Benchmark]
+    public void Avx2() => Kernel.MatVec(W, Rows, Columns, X, B, Y, KernelPath.Avx2);
+
+    [Benchmark]
+    public void Scalar() => Kernel.MatVec(W, Rows, Columns, X, B, Y, KernelPath.Scalar);
+}
+
+/// <summary>δ = (Wᵀ·d) ⊙ σ′: 2·rows·columns + columns flops.</summary>
+public class MatVecTransposedHadamardBenchmarks : MatrixBenchmark
+{
+    public override double Flops => (2.0 * Rows * Columns) + Columns;
+
+    public override double Bytes => 4.0 * ((Rows * Columns) + Rows + (2 * Columns));
+
+    [Benchmark(Baseline = true)]
+    public void Scalar() => Kernel.MatVecTransposedHadamard(W, Rows, Columns, D, S, Output, KernelPath.Scalar);
+
+    [Benchmark]
+    public void Avx2() => Kernel.MatVecTransposedHadamard(W, Rows, Columns, D, S, Output, KernelPath.Avx2);
+}
+
+/// <summary>G += d·aᵀ: 2·rows·columns flops, G read and written.</summary>
+public class OuterProductAddBenchmarks : MatrixBenchmark
+{
+    public override double Flops => 2.0 * Rows * Columns;
+
+    public override double Bytes => 8.0 * Rows * Columns;
+
+    [Benchmark(Baseline = true)]
+    public void Scalar() => Kernel.OuterProductAdd(W, Rows, Columns, D, X, KernelPath.Scalar);
+
+    [Benchmark]
+    public void Avx2() => Kernel.OuterProductAdd(W, Rows, Columns, D, X, KernelPath.Avx2);
+}
+
+/// <summary>y = a ⊙ b: N flops, 12N bytes.</summary>
+public class HadamardBenchmarks : VectorBenchmark
+{
+    public override double Flops => N;
+
+    public override double Bytes => 12.0 * N;
+
+    [Benchmark(Baseline = true)]
+    public void TensorPrimitivesMultiply() => TensorPrimitives.Multiply(X, Y, Z);
+
+    [Benchmark]
+    public void Avx2() => Kernel.Hadamard(X, Y, Z, KernelPath.Avx2);
+
+    [Benchmark]
+    public void Scalar() => Kernel.Hadamard(X, Y, Z, KernelPath.Scalar);
+}
+
+/// <summary>y += α·x: 2N flops, 12N bytes.</summary>
+public class AxpyBenchmarks : VectorBenchmark
+{
+    public override double Flops => 2.0 * N;
+
+    public override double Bytes => 12.0 * N;
+
+    [Benchmark(Baseline = true)]
+    public void TensorPrimitivesFusedMultiplyAdd() => TensorPrimitives.FusedMultiplyAdd(X, 1e-3f, Y, Y);
+
+    [Benchmark]
+    public void Avx2() => Kernel.Axpy(1e-3f, X, Y, KernelPath.Avx2);
+
+    [Benchmark]
+    public void Scalar() => Kernel.Axpy(1e-3f, X, Y, KernelPath.Scalar);
+}
+
+/// <summary>w = fma(−step, g, decay·w): 3N flops, 12N bytes.</summary>
+public class SgdStepBenchmarks : VectorBenchmark
+{
+    public override double Flops => 3.0 * N;
+
+    public override double Bytes => 12.0 * N;
+
+    [Benchmark(Baseline = true)]
+    public void Scalar() => Kernel.SgdStep(X, Y, 0.9999f, 1e-6f, KernelPath.Scalar);
+
+    [Benchmark]
+    public void Avx2() => Kernel.SgdStep(X, Y, 0.9999f, 1e-6f, KernelPath.Avx2);
+}
+
+/// <summary>Sigmoid over N values (memory: 8N bytes; flops not counted).</summary>
+public class SigmoidBenchmarks : VectorBenchmark
+{
+    public override double Flops => 0;
+
+    public override double Bytes => 8.0 * N;
+
+    [Benchmark(Baseline = true)]
+    public void TensorPrimitivesSigmoid() => TensorPrimitives.Sigmoid(X, Z);
+
+    [Benchmark]
+    public void Avx2() => Kernel.Sigmoid(X, Z, KernelPath.Avx2);
+
+    [Benchmark]
+    public void Scalar() => Kernel.Sigmoid(X, Z, KernelPath.Scalar);
+}
+
+/// <summary>Tanh over N values.</summary>
+public class TanhBenchmarks : VectorBenchmark
+{
+    public override double Flops => 0;
+
+    public override double Bytes => 8.0 * N;
+
+    [Benchmark(Baseline = true)]
+    public void TensorPrimitivesTanh() => TensorPrimitives.Tanh(X, Z);
+
+    [Benchmark]
+    public void Avx2() => Kernel.Tanh(X, Z, KernelPath.Avx2);
+
+    [Benchmark]
+    public void Scalar() => Kernel.Tanh(X, Z, KernelPath.Scalar);
+}
+
+/// <summary>ReLU and its derivative over N values.</summary>
+public class ReluBenchmarks : VectorBenchmark
+{
+    public override double Flops => 0;
+
+    public override double Bytes => 8.0 * N;
+
+    [Benchmark(Baseline = true)]
+    public void TensorPrimitivesMax() => TensorPrimitives.Max(X, 0f, Z);
+
+    [Benchmark]
+    public void Avx2() => Kernel.Relu(X, Z, KernelPath.Avx2);
+
+    [Benchmark]
+    public void Scalar() => Kernel.Relu(X, Z, KernelPath.Scalar);
+
+    [Benchmark]
+    public void DerivativeAvx2() => Kernel.ReluDerivative(X, Z, KernelPath.Avx2);
+}
+
+/// <summary>The stable softmax over N values.</summary>
+public class SoftmaxBenchmarks : VectorBenchmark
+{
+    public override double Flops => 0;
+
+    public override double Bytes => 8.0 * N;
+
+    [Benchmark(Baseline = true)]
+    public void TensorPrimitivesSoftMax() => TensorPrimitives.SoftMax(X, Z);
+
+    [Benchmark]
+    public void Avx2() => Kernel.Softmax(X, Z, KernelPath.Avx2);
+
+    [Benchmark]
+    public void Scalar() => Kernel.Softmax(X, Z, KernelPath.Scalar);
+}

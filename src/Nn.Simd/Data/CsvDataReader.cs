@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.IO.Compression;
+using Nn.Simd.Training;
+
+namespace Nn.Simd.Data;
+
+/// <summary>How a CSV file is read into a labelled <see cref="Dataset"/>.</summary>
+public sealed record CsvOptions
+{
+    /// <summary>The 0-based column holding the class label; <see langword="null"/> (default) means the last column.</summary>
+    public int? LabelColumn { get; init; }
+
+    /// <summary>The label column by header name (needs a header row); overrides <see cref="LabelColumn"/>.</summary>
+    public string? LabelColumnName { get; init; }
+
+    /// <summary>Whether the first row is a header; <see langword="null"/> (default) detects it: a first row with any non-numeric field is a header.</summary>
+    public bool? HasHeader { get; init; }
+
+    /// <summary>Every input value is multiplied by this (e.g. 1/255 for 8-bit pixels). Default 1.</summary>
+    public float InputScale { get; init; } = 1f;
+
+    /// <summary>The number of classes; <see langword="null"/> (default) takes the largest label + 1.</summary>
+    public int? ClassCount { get; init; }
+
+    /// <summary>The field separator. Default ','.</summary>
+    public char Separator { get; init; } = ',';
+}
+
+/// <summary>
+/// Reads labelled samples from CSV (optionally gzip-compressed): one sample per row, numeric
+/// inputs and one integer class label. Every problem is reported with its line and column.
+/// </summary>
+public static class CsvDataReader
+{
+    /// <summary>Reads a CSV file; a <c>.gz</c> file (by its gzip magic) is decompressed on the fly.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="options">How to read it; defaults when <see langword="null"/>.</param>
+    /// <returns>The labelled data set.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The content is malformed; the message names the line and column.</exception>
+    public static Dataset Read(string path, CsvOptions? options = null)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
+        }
+
+        using Stream stream = DataFiles.OpenMaybeGzip(path);
+        using var reader = new StreamReader(stream);
+        return Read(reader, path, options);
+    }
+
+    /// <summary>Reads CSV text.</summary>
+    /// <param name="reader">The text.</param>
+    /// <param name="source">A name for messages (e.g. the file path).</param>
+    /// <param name="options">How to read it; defaults when <see langword="null"/>.</param>
+    /// <returns>The labelled data set.</returns>
+    /// <exception cref="InvalidDataException">The content is malformed; the message names the line and column.</exception>
+    public static Dataset Read(TextReader reader, string source, CsvOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        options ??= new CsvOptions();
+        var inputs = new List<float>();
+        var labels = new List<int>();
+        int columns = -1, labelColumn = -1, lineNumber = 0;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            string[] fields = line.Split(options.Separator);
+            if (columns < 0)
+            {
+                columns = fields.Length;
+                if (columns < 2)
+                {
+                    throw new InvalidDataException($"{source}:{lineNumber}: a row needs at least one input column and a label column, but it has {columns} column(s) (separator '{options.Separator}').");
+                }
+
+                bool header = options.HasHeader ?? fields.Any(f => !float.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+                labelColumn = ResolveLabelColumn(options, header ? fields : null, columns, source);
+                if (header)
+                {
+                    continue;
+                }
+            }
+
+            if (fields.Length != columns)
+            {
+                throw new InvalidDataException($"{source}:{lineNumber}: the row has {fields.Length} columns but the first row has {columns}.");
+            }
+
+            for (int c = 0; c < columns; c++)
+            {
+                string field = fields[c].Trim();
+                if (c == labelColumn)
+                {
+                    labels.Add(ParseLabel(field, source, lineNumber, c));
+                    continue;
+                }
+
+                if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
+                {
+                    throw new InvalidDataException($"{source}:{lineNumber}: column {c + 1} ('{field}') is not a number.");
+                }
+
+                if (!float.IsFinite(value))
+                {
+                    throw new InvalidDataException($"{source}:{lineNumber}: column {c + 1} is {field}; inputs must be finite numbers.");
+                }
+
+                inputs.Add(value * options.InputScale);
+            }
+        }
+
+        if (labels.Count == 0)
+        {
+            throw new InvalidDataException($"{source}: no data rows.");
+        }
+
+        int classCount = options.ClassCount ?? (labels.Max() + 1);
+        int tooLarge = labels.FindIndex(l => l >= classCount);
+        if (tooLarge >= 0)
+        {
+            throw new InvalidDataException($"{source}: data row {tooLarge + 1} has label {labels[tooLarge]}, outside the {classCount} classes 0..{classCount - 1}.");
+        }
+
+        return Dataset.FromLabels([.. inputs], columns - 1, [.. labels], classCount);
+    }
+
+    private static int ResolveLabelColumn(CsvOptions options, string[]? header, int columns, string source)
+    {
+        if (options.LabelColumnName is { } name)
+        {
+            if (header is null)
+            {
+                throw new InvalidDataException($"{source}: the label column '{name}' was named, but the file has no header row.");
+            }
+
+            int index = Array.FindIndex(header, h => string.Equals(h.Trim().Trim('"'), name, StringComparison.OrdinalIgnoreCase));
+            return index >= 0
+                ? index
+                : throw new InvalidDataException($"{source}: no column is named '{name}'; the header has: {string.Join(", ", header.Select(h => h.Trim()))}.");
+        }
+
+        int column = options.LabelColumn ?? (columns - 1);
+        return column >= 0 && column < columns
+            ? column
+            : throw new InvalidDataException($"{source}: label column {column} does not exist; rows have columns 0..{columns - 1}.");
+    }
+
+    private static int ParseLabel(string field, string source, int line, int column)
+    {
+        if (int.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out int label) && label >= 0)
+        {
+            return label;
+        }
+
+        if (double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && number >= 0 && number == Math.Floor(number) && number <= int.MaxValue)
+        {
+            return (int)number;
+        }
+
+        throw new InvalidDataException($"{source}:{line}: the label in column {column + 1} ('{field}') is not a class number (a whole number ≥ 0).");
+    }
+}
+
+/// <summary>File helpers shared by the readers.</summary>
+internal static class DataFiles
+{
+    /// <summary>Opens a file, transparently decompressing it if it starts with the gzip magic 1F 8B.</summary>
+    public static Stream OpenMaybeGzip(string path)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        int b0 = file.ReadByte(), b1 = file.ReadByte();
+        file.Position = 0;
+        return b0 == 0x1F && b1 == 0x8B ? new GZipStream(file, CompressionMode.Decompress) : file;
+    }
+}

@@ -1,0 +1,111 @@
+// The four equations of backpropagation for one sample (x, y), on the kernels:
+//
+//   feedforward   zˡ = Wˡ·aˡ⁻¹ + bˡ, aˡ = σ(zˡ), a⁰ = x                      MatVec, activation
+//   (1)           δᴸ = ∇ₐC ⊙ σ′(zᴸ)   (cross-entropy, log-likelihood: a − y)  Axpy, Hadamard
+//   (2)           δˡ = ((Wˡ⁺¹)ᵀ·δˡ⁺¹) ⊙ σ′(zˡ)                                MatVecTransposedHadamard
+//   (3)           ∂C/∂Wˡ += δˡ·(aˡ⁻¹)ᵀ                                         OuterProductAdd
+//   (4)           ∂C/∂bˡ += δˡ                                                 Axpy
+//
+// Gradients accumulate over a mini-batch in the parameters' layout; the caller applies them.
+// Every buffer is allocated once, here.
+using Nn.Simd.Kernels;
+using Nn.Simd.Model;
+
+namespace Nn.Simd.Training;
+
+/// <summary>Per-network scratch for the forward and backward passes, and the summed gradient.</summary>
+internal sealed class Backpropagation
+{
+    private readonly Network _network;
+    private readonly float[][] _z;
+    private readonly float[][] _a;
+    private readonly float[][] _delta;
+    private readonly float[] _scratch;
+
+    public Backpropagation(Network network)
+    {
+        _network = network;
+        int layers = network.LayerSizes.Count;
+        _z = new float[layers][];
+        _a = new float[layers][];
+        _delta = new float[layers][];
+        for (int l = 0; l < layers; l++)
+        {
+            int size = network.LayerSizes[l];
+            _z[l] = new float[size];
+            _a[l] = new float[size];
+            _delta[l] = new float[size];
+        }
+
+        _scratch = new float[network.OutputSize];
+        Target = new float[network.OutputSize];
+        Gradient = new float[network.ParameterCount];
+    }
+
+    /// <summary>Σ ∂C_x/∂w over the samples accumulated since <see cref="ClearGradient"/>, laid out like the parameters.</summary>
+    public float[] Gradient { get; }
+
+    /// <summary>Scratch for a sample's target vector y.</summary>
+    public float[] Target { get; }
+
+    /// <summary>The output aᴸ of the last <see cref="FeedForward"/>.</summary>
+    public ReadOnlySpan<float> Output => _a[^1];
+
+    public void ClearGradient() => Array.Clear(Gradient);
+
+    /// <summary>Stores every zˡ and aˡ for input x.</summary>
+    public void FeedForward(ReadOnlySpan<float> x, KernelPath path)
+    {
+        ReadOnlySpan<float> a = x;
+        for (int l = 1; l < _z.Length; l++)
+        {
+            _network.FeedForwardLayer(l, a, _z[l], _a[l], path);
+            a = _a[l];
+        }
+    }
+
+    /// <summary>
+    /// Feedforward, then equations (1)–(4) for one sample, adding its gradient to <see cref="Gradient"/>.
+    /// </summary>
+    /// <returns>The sample's cost C_x (before the 1/n average).</returns>
+    public float Accumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> y, KernelPath path)
+    {
+        FeedForward(x, path);
+        int last = _z.Length - 1;
+        float cost = CostFunctions.Evaluate(_network.Cost, _a[last], y);
+        CostFunctions.OutputError(_network.Cost, _network.Activations[last - 1], _z[last], _a[last], y, _delta[last], _scratch, path);
+
+        Span<float> gradient = Gradient;
+        for (int l = last; l >= 1; l--)
+        {
+            int rows = _network.LayerSizes[l], columns = _network.LayerSizes[l - 1];
+            ReadOnlySpan<float> previous = l == 1 ? x : _a[l - 1];
+            Kernel.OuterProductAdd(gradient.Slice(_network.WeightOffset(l), rows * columns), rows, columns, _delta[l], previous, path);
+            Kernel.Axpy(1f, _delta[l], gradient.Slice(_network.BiasOffset(l), rows), path);
+            if (l > 1)
+            {
+                float[] delta = _delta[l - 1];
+                ActivationKernels.Derivative(_network.Activations[l - 2], _z[l - 1], delta, path);
+                Kernel.MatVecTransposedHadamard(_network.Weights(l), rows, columns, _delta[l], delta, delta, path);
+            }
+        }
+
+        return cost;
+    }
+
+    /// <summary>
+    /// The gradient step after a mini-batch of <paramref name="batchSize"/> samples:
+    /// w ← (1 − ηλ/n)·w − (η/m)·Σ∂C/∂w for weights, b ← b − (η/m)·Σ∂C/∂b for biases.
+    /// </summary>
+    public void ApplyGradient(float learningRate, float lambda, int trainingCount, int batchSize, KernelPath path)
+    {
+        float decay = 1f - (learningRate * lambda / trainingCount);
+        float step = learningRate / batchSize;
+        for (int l = 1; l < _z.Length; l++)
+        {
+            int weights = _network.LayerSizes[l] * _network.LayerSizes[l - 1];
+            Kernel.SgdStep(_network.Weights(l), Gradient.AsSpan(_network.WeightOffset(l), weights), decay, step, path);
+            Kernel.SgdStep(_network.Biases(l), Gradient.AsSpan(_network.BiasOffset(l), _network.LayerSizes[l]), 1f, step, path);
+        }
+    }
+}

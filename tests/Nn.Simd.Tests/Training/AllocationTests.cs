@@ -1,0 +1,50 @@
+using Nn.Simd.Data;
+using Nn.Simd.Model;
+using Nn.Simd.Training;
+
+namespace Nn.Simd.Tests.Training;
+
+/// <summary>Zero allocation in the hot paths, measured on the calling thread after warm-up.</summary>
+public class AllocationTests
+{
+    public static TheoryData<Activation, Activation, Cost> Networks() => new()
+    {
+        { Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic },
+        { Activation.Sigmoid, Activation.Sigmoid, Cost.CrossEntropy },
+        { Activation.Relu, Activation.Softmax, Cost.LogLikelihood },
+        { Activation.Tanh, Activation.Identity, Cost.Quadratic },
+    };
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void A_training_epoch_allocates_nothing(Activation hidden, Activation output, Cost cost)
+    {
+        DataSplit split = Datasets.Digits().Split(0.1, 0, seed: 1);
+        var network = Network.Create([64, 32, 16, 10], hidden, output, cost, Initialization.Xavier, seed: 1);
+        var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = 10, LearningRate = 0.05f, Lambda = 0.1f });
+        CancellationToken token = TestContext.Current.CancellationToken;
+        trainer.TrainEpoch(split.Training, split.Validation, 1, token);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        trainer.TrainEpoch(split.Training, split.Validation, 2, token);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Predict_allocates_nothing()
+    {
+        var network = Network.Create([784, 100, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.CrossEntropy, seed: 3);
+        float[] input = TestData.Uniform(784, 1);
+        var output = new float[10];
+        network.Predict(input, output);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            network.Predict(input, output);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}

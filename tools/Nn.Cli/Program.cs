@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Nn.Cli.Commands;
+using Spectre.Console;
+
+namespace Nn.Cli;
+
+/// <summary>The <c>nn</c> command's entry point.</summary>
+public static class Program
+{
+    /// <summary>Runs the command line.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <returns>0 on success, 1 on failure, 2 on a usage error.</returns>
+    public static int Main(string[] args)
+    {
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            // The first Ctrl+C asks training to stop after the current mini-batch; a second one
+            // ends the process as usual.
+            if (!cancellation.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                cancellation.Cancel();
+            }
+        };
+        return Run(args, AnsiConsole.Console, Console.Error, cancellation.Token);
+    }
+
+    /// <summary>Runs the command line against the given console and error writer (tests use this in-process).</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="console">Where normal output goes.</param>
+    /// <param name="error">Where the one-line error messages go.</param>
+    /// <param name="cancellationToken">Stops training between mini-batches.</param>
+    /// <returns>The exit code.</returns>
+    public static int Run(string[] args, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken)
+    {
+        var context = new CliContext(console, error, cancellationToken);
+        var root = new RootCommand("nn — fully-connected networks on SIMD kernels that give the same bits on every CPU.")
+        {
+            CpuCommand.Create(context),
+            TrainCommand.Create(context),
+        };
+
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            error.WriteLine($"nn: {parse.Errors[0].Message} (see 'nn --help')");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"nn: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("nn: cancelled.");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException
+                                  or Nn.Simd.Training.TrainingDivergedException or NotSupportedException or InvalidOperationException)
+        {
+            error.WriteLine($"nn: {e.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+}
+
+/// <summary>The process exit codes.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int Usage = 2;
+}
+
+/// <summary>A wrong use of the command line that parsing alone cannot see (e.g. a bad layer list).</summary>
+internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>What every command gets: output, the error writer, and the cancellation token.</summary>
+internal sealed record CliContext(IAnsiConsole Console, TextWriter Error, CancellationToken CancellationToken);
