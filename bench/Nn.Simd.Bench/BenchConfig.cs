@@ -19,7 +19,7 @@ internal static class BenchConfig
 
     public static IConfig Create() =>
         ManualConfig.CreateEmpty()
-            .AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(15))
+            .AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(11).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(120)))
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddColumnProvider(DefaultColumnProviders.Instance)
             .AddColumn(StatisticColumn.Median, new WorkColumn(WorkKind.Gflops), new WorkColumn(WorkKind.PercentOfPeak), new WorkColumn(WorkKind.GBytesPerSecond))

@@ -38,11 +38,16 @@ public abstract class MatrixBenchmark : IWorkload
     protected float[] D = [];
     protected float[] S = [];
     protected float[] Output = [];
-    protected int Rows;
-    protected int Columns;
 
     [Params("30x784", "100x784", "256x256")]
     public string Shape { get; set; } = "100x784";
+
+    protected int Rows;
+    protected int Columns;
+
+    /// <summary>Rows and columns parsed from <see cref="Shape"/> (also valid before <see cref="Setup"/>, for the work columns).</summary>
+    protected (int Rows, int Columns) Dimensions =>
+        (int.Parse(Shape.Split('x')[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(Shape.Split('x')[1], System.Globalization.CultureInfo.InvariantCulture));
 
     public abstract double Flops { get; }
 
@@ -51,9 +56,7 @@ public abstract class MatrixBenchmark : IWorkload
     [GlobalSetup]
     public void Setup()
     {
-        string[] parts = Shape.Split('x');
-        Rows = int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
-        Columns = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        (Rows, Columns) = Dimensions;
         var random = new Random(2);
         float Next() => (float)((random.NextDouble() * 2) - 1);
         W = Enumerable.Range(0, Rows * Columns).Select(_ => Next()).ToArray();
@@ -86,9 +89,9 @@ public class DotBenchmarks : VectorBenchmark
 /// <summary>y = W·x + b: 2·rows·columns flops; the baseline is a loop of TensorPrimitives.Dot over the rows.</summary>
 public class MatVecBenchmarks : MatrixBenchmark
 {
-    public override double Flops => 2.0 * Rows * Columns;
+    public override double Flops => 2.0 * Dimensions.Rows * Dimensions.Columns;
 
-    public override double Bytes => 4.0 * ((Rows * Columns) + Columns + (2 * Rows));
+    public override double Bytes => 4.0 * ((Dimensions.Rows * Dimensions.Columns) + Dimensions.Columns + (2 * Dimensions.Rows));
 
     [Benchmark(Baseline = true)]
     public void TensorPrimitivesDotPerRow()
@@ -109,9 +112,9 @@ public class MatVecBenchmarks : MatrixBenchmark
 /// <summary>δ = (Wᵀ·d) ⊙ σ′: 2·rows·columns + columns flops.</summary>
 public class MatVecTransposedHadamardBenchmarks : MatrixBenchmark
 {
-    public override double Flops => (2.0 * Rows * Columns) + Columns;
+    public override double Flops => (2.0 * Dimensions.Rows * Dimensions.Columns) + Dimensions.Columns;
 
-    public override double Bytes => 4.0 * ((Rows * Columns) + Rows + (2 * Columns));
+    public override double Bytes => 4.0 * ((Dimensions.Rows * Dimensions.Columns) + Dimensions.Rows + (2 * Dimensions.Columns));
 
     [Benchmark(Baseline = true)]
     public void Scalar() => Kernel.MatVecTransposedHadamard(W, Rows, Columns, D, S, Output, KernelPath.Scalar);
@@ -123,9 +126,9 @@ public class MatVecTransposedHadamardBenchmarks : MatrixBenchmark
 /// <summary>G += d·aᵀ: 2·rows·columns flops, G read and written.</summary>
 public class OuterProductAddBenchmarks : MatrixBenchmark
 {
-    public override double Flops => 2.0 * Rows * Columns;
+    public override double Flops => 2.0 * Dimensions.Rows * Dimensions.Columns;
 
-    public override double Bytes => 8.0 * Rows * Columns;
+    public override double Bytes => 8.0 * Dimensions.Rows * Dimensions.Columns;
 
     [Benchmark(Baseline = true)]
     public void Scalar() => Kernel.OuterProductAdd(W, Rows, Columns, D, X, KernelPath.Scalar);

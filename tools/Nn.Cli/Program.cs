@@ -57,6 +57,12 @@ public static class Program
             error.WriteLine($"nn: {e.Message}");
             return ExitCodes.Usage;
         }
+        catch (TypeInitializationException e) when (e.InnerException is InvalidOperationException inner)
+        {
+            // KernelDispatch refuses a bad NN_SIMD_PATH while it initialises.
+            error.WriteLine($"nn: {inner.Message}");
+            return ExitCodes.Failure;
+        }
         catch (OperationCanceledException)
         {
             error.WriteLine("nn: cancelled.");

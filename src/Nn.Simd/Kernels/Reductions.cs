@@ -154,19 +154,46 @@ public static partial class Kernel
         Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3,
         ref float x, ref float y, nuint i, nuint n)
     {
-        Span<Vector256<float>> acc = [a0, a1, a2, a3];
-        int k = 0;
-        for (; i + 8 <= n; i += 8, k++)
+        // Fewer than 32 elements remain: whole vectors go to A0, A1, A2 in turn, the padded
+        // partial vector to the next accumulator, exactly where the lane pattern puts them.
+        nuint rest = n - i;
+        if (rest >= 8)
         {
-            acc[k] = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i), acc[k]);
+            a0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i), a0);
+            if (rest >= 16)
+            {
+                a1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, i + 8), Vector256.LoadUnsafe(ref y, i + 8), a1);
+                if (rest >= 24)
+                {
+                    a2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref x, i + 16), Vector256.LoadUnsafe(ref y, i + 16), a2);
+                }
+            }
         }
 
-        if (i < n)
+        nuint partial = rest & 7;
+        if (partial != 0)
         {
-            acc[k] = Fma.MultiplyAdd(LoadPaddedAvx2(ref x, i, n - i, -0f), LoadPaddedAvx2(ref y, i, n - i, 0f), acc[k]);
+            nuint at = i + (rest & ~(nuint)7);
+            Vector256<float> px = LoadPaddedAvx2(ref x, at, partial, -0f);
+            Vector256<float> py = LoadPaddedAvx2(ref y, at, partial, 0f);
+            switch (rest >> 3)
+            {
+                case 0:
+                    a0 = Fma.MultiplyAdd(px, py, a0);
+                    break;
+                case 1:
+                    a1 = Fma.MultiplyAdd(px, py, a1);
+                    break;
+                case 2:
+                    a2 = Fma.MultiplyAdd(px, py, a2);
+                    break;
+                default:
+                    a3 = Fma.MultiplyAdd(px, py, a3);
+                    break;
+            }
         }
 
-        return HorizontalSumAvx2(Avx.Add(Avx.Add(acc[0], acc[1]), Avx.Add(acc[2], acc[3])));
+        return HorizontalSumAvx2(Avx.Add(Avx.Add(a0, a1), Avx.Add(a2, a3)));
     }
 
     internal static float SumAvx2(ref float x, nuint n)
@@ -204,13 +231,20 @@ public static partial class Kernel
         return u.ToScalar() + u.GetElement(1);
     }
 
-    /// <summary>Loads <paramref name="count"/> (&lt; 8) floats from x[i..] and fills the other lanes with <paramref name="pad"/>.</summary>
-    internal static Vector256<float> LoadPaddedAvx2(ref float x, nuint i, nuint count, float pad)
+    /// <summary>Eight −1s then eight 0s: the load mask for the first <c>count</c> lanes starts at <c>8 − count</c>.</summary>
+    private static ReadOnlySpan<int> TailMask => [-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    /// <summary>
+    /// Loads <paramref name="count"/> (1..7) floats from x[i..] with a masked load, which never
+    /// touches memory past them, and fills the other lanes with <paramref name="pad"/>.
+    /// </summary>
+    internal static unsafe Vector256<float> LoadPaddedAvx2(ref float x, nuint i, nuint count, float pad)
     {
-        Span<float> tile = stackalloc float[8];
-        tile.Fill(pad);
-        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, i), (int)count).CopyTo(tile);
-        return Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(tile));
+        Vector256<float> mask = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(TailMask), 8 - count).AsSingle();
+        fixed (float* p = &Unsafe.Add(ref x, i))
+        {
+            return Avx.BlendVariable(Vector256.Create(pad), Avx.MaskLoad(p, mask), mask);
+        }
     }
 
     // ---- ARM64 NEON -----------------------------------------------------------------------------

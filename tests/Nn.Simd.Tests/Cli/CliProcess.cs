@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace Nn.Simd.Tests.Cli;
+
+/// <summary>Runs the real <c>nn</c> program (the built nn.dll) in a child process.</summary>
+internal static class CliProcess
+{
+    /// <summary>The dotnet host, or null where there is none (e.g. the self-contained arm64 test run).</summary>
+    public static string? DotnetHost { get; } = FindHost();
+
+    public static (int ExitCode, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        string nn = Path.Combine(AppContext.BaseDirectory, "nn.dll");
+        var start = new ProcessStartInfo(DotnetHost!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(nn);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // The child must choose its own path: the ISA matrix's knobs and expectations stay out.
+        foreach (string name in new[] { "NN_SIMD_PATH", "DOTNET_EnableAVX2", "DOTNET_EnableHWIntrinsic" })
+        {
+            start.Environment.Remove(name);
+        }
+
+        foreach ((string name, string? value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(120_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"nn {string.Join(' ', args)} did not finish in 120 s");
+        }
+
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static string? FindHost()
+    {
+        string? fromEnvironment = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (fromEnvironment is not null && File.Exists(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+
+        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator))
+        {
+            string candidate = Path.Combine(dir, "dotnet");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}

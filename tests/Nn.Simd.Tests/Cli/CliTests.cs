@@ -1,0 +1,80 @@
+using System.Runtime.Intrinsics.X86;
+using Nn.Simd.Kernels;
+
+namespace Nn.Simd.Tests.Cli;
+
+public class CliTests
+{
+    private static readonly Dictionary<string, string?> NoEnvironment = [];
+
+    private static void RequireHost()
+    {
+        if (CliProcess.DotnetHost is null)
+        {
+            Assert.Skip("No dotnet host here (self-contained test run); the CLI runs as a child process of dotnet.");
+        }
+    }
+
+    [Fact]
+    public void Cpu_prints_the_path_the_features_and_the_override()
+    {
+        RequireHost();
+        (int code, string stdout, _) = CliProcess.Run(NoEnvironment, "cpu");
+        Assert.Equal(0, code);
+        Assert.Contains($"kernel path     {KernelDispatch.Best}", stdout, StringComparison.Ordinal);
+        Assert.Contains("vector features", stdout, StringComparison.Ordinal);
+        Assert.Contains("override        none", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_override_variable_forces_a_lower_path_in_a_fresh_process()
+    {
+        RequireHost();
+        (int code, string stdout, _) = CliProcess.Run(new Dictionary<string, string?> { ["NN_SIMD_PATH"] = "scalar" }, "cpu");
+        Assert.Equal(0, code);
+        Assert.Contains("kernel path     Scalar", stdout, StringComparison.Ordinal);
+        Assert.Contains("override        Scalar (from NN_SIMD_PATH)", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_override_the_CPU_cannot_run_is_a_clear_error()
+    {
+        RequireHost();
+        string missing = Avx2.IsSupported ? "advsimd" : "avx2";
+        (int code, _, string stderr) = CliProcess.Run(new Dictionary<string, string?> { ["NN_SIMD_PATH"] = missing }, "cpu");
+        Assert.Equal(1, code);
+        Assert.Contains("NN_SIMD_PATH", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_with_no_arguments_learns_the_embedded_digits()
+    {
+        RequireHost();
+        (int code, string stdout, string stderr) = CliProcess.Run(NoEnvironment, "train");
+        Assert.True(code == 0, stderr);
+        string line = stdout.Split('\n').Single(l => l.StartsWith("test accuracy", StringComparison.Ordinal));
+        double accuracy = double.Parse(line.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(accuracy >= 95, line);
+        Assert.Contains("epoch  30", stdout, StringComparison.Ordinal);
+        Assert.Contains("confusion matrix", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(2, "Unrecognized", "train", "--bogus")]
+    [InlineData(2, "is not a layer size", "train", "--layers", "64,x,10")]
+    [InlineData(2, "does not fit the data", "train", "--layers", "50,10")]
+    [InlineData(2, "is not one of", "train", "--cost", "hinge")]
+    [InlineData(1, "MiniBatchSize", "train", "--batch", "0")]
+    [InlineData(1, "LearningRate", "train", "--eta", "-1")]
+    [InlineData(1, "cannot be used with", "train", "--cost", "cross-entropy", "--output-activation", "softmax")]
+    [InlineData(1, "is not digits, fashion-mnist", "train", "--data", "/no/such/file.csv")]
+    public void Bad_input_gives_one_line_and_the_exit_code(int expectedCode, string message, params string[] args)
+    {
+        RequireHost();
+        (int code, _, string stderr) = CliProcess.Run(NoEnvironment, args);
+        Assert.Equal(expectedCode, code);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+}
