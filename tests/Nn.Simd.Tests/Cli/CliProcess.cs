@@ -23,11 +23,9 @@ internal static class CliProcess
             start.ArgumentList.Add(arg);
         }
 
-        // The child must choose its own path: the ISA matrix's knobs and expectations stay out.
-        foreach (string name in new[] { "NN_SIMD_PATH", "DOTNET_EnableAVX2", "DOTNET_EnableHWIntrinsic" })
-        {
-            start.Environment.Remove(name);
-        }
+        // The child inherits the runtime knobs of the ISA matrix run (so it sees the same CPU
+        // features as this process) but not a path override, which each test sets itself.
+        start.Environment.Remove("NN_SIMD_PATH");
 
         foreach ((string name, string? value) in environment)
         {
