@@ -5,8 +5,17 @@ namespace Nn.Simd.Tests.Cli;
 /// <summary>Runs the real <c>nn</c> program (the built nn.dll) in a child process.</summary>
 internal static class CliProcess
 {
-    /// <summary>The dotnet host, or null where there is none (e.g. the self-contained arm64 test run).</summary>
-    public static string? DotnetHost { get; } = FindHost();
+    /// <summary>
+    /// The dotnet host, or null where the tests run self-contained (the arm64 run under QEMU,
+    /// whose nn.dll an x64 host on PATH could not start) or where there is no host.
+    /// </summary>
+    public static string? DotnetHost { get; } = IsSelfContained() ? null : FindHost();
+
+    private static bool IsSelfContained() =>
+        string.Equals(
+            Path.GetFullPath(Path.GetDirectoryName(typeof(object).Assembly.Location)!).TrimEnd(Path.DirectorySeparatorChar),
+            Path.GetFullPath(AppContext.BaseDirectory).TrimEnd(Path.DirectorySeparatorChar),
+            StringComparison.Ordinal);
 
     public static (int ExitCode, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
