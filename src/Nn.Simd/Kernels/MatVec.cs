@@ -273,8 +273,59 @@ public static partial class Kernel
                 b3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w1, k + 24), x3, b3);
             }
 
-            Unsafe.Add(ref y, r) = FinishDotAvx2(a0, a1, a2, a3, ref w0, ref x, k, columns) + Unsafe.Add(ref bias, r);
-            Unsafe.Add(ref y, r + 1) = FinishDotAvx2(b0, b1, b2, b3, ref w1, ref x, k, columns) + Unsafe.Add(ref bias, r + 1);
+            // The two rows end together, sharing each x load, so that no accumulator has to live
+            // across the other row's tail: the register allocator would otherwise spill the second
+            // row's accumulators inside the main loop. (Three rows, 12 accumulators, spill too.)
+            nuint rest = columns - k;
+            if (rest >= 8)
+            {
+                Vector256<float> xv = Vector256.LoadUnsafe(ref x, k);
+                a0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w0, k), xv, a0);
+                b0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w1, k), xv, b0);
+                if (rest >= 16)
+                {
+                    xv = Vector256.LoadUnsafe(ref x, k + 8);
+                    a1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w0, k + 8), xv, a1);
+                    b1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w1, k + 8), xv, b1);
+                    if (rest >= 24)
+                    {
+                        xv = Vector256.LoadUnsafe(ref x, k + 16);
+                        a2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w0, k + 16), xv, a2);
+                        b2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w1, k + 16), xv, b2);
+                    }
+                }
+            }
+
+            nuint partial = rest & 7;
+            if (partial != 0)
+            {
+                nuint at = k + (rest & ~(nuint)7);
+                Vector256<float> xv = LoadPaddedAvx2(ref x, at, partial, 0f);
+                Vector256<float> pw0 = LoadPaddedAvx2(ref w0, at, partial, -0f);
+                Vector256<float> pw1 = LoadPaddedAvx2(ref w1, at, partial, -0f);
+                switch (rest >> 3)
+                {
+                    case 0:
+                        a0 = Fma.MultiplyAdd(pw0, xv, a0);
+                        b0 = Fma.MultiplyAdd(pw1, xv, b0);
+                        break;
+                    case 1:
+                        a1 = Fma.MultiplyAdd(pw0, xv, a1);
+                        b1 = Fma.MultiplyAdd(pw1, xv, b1);
+                        break;
+                    case 2:
+                        a2 = Fma.MultiplyAdd(pw0, xv, a2);
+                        b2 = Fma.MultiplyAdd(pw1, xv, b2);
+                        break;
+                    default:
+                        a3 = Fma.MultiplyAdd(pw0, xv, a3);
+                        b3 = Fma.MultiplyAdd(pw1, xv, b3);
+                        break;
+                }
+            }
+
+            Unsafe.Add(ref y, r) = HorizontalSumAvx2(Avx.Add(Avx.Add(a0, a1), Avx.Add(a2, a3))) + Unsafe.Add(ref bias, r);
+            Unsafe.Add(ref y, r + 1) = HorizontalSumAvx2(Avx.Add(Avx.Add(b0, b1), Avx.Add(b2, b3))) + Unsafe.Add(ref bias, r + 1);
         }
 
         if (r < rows)

@@ -148,8 +148,10 @@ public static partial class Kernel
     /// <summary>
     /// Adds the last fewer-than-32 elements (from <paramref name="i"/>) into the four accumulators,
     /// continuing the lane pattern, and reduces them. Shared by <see cref="DotAvx2"/> and the
-    /// multi-row MatVec, whose rows each end this way.
+    /// multi-row MatVec, whose rows each end this way. Inlined: as a call, its four 256-bit
+    /// arguments travel through the stack, which costs a MatVec row more than its tail.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float FinishDotAvx2(
         Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3,
         ref float x, ref float y, nuint i, nuint n)
@@ -224,7 +226,8 @@ public static partial class Kernel
     }
 
     /// <summary>s[0..7] → ((s0+s4)+(s2+s6)) + ((s1+s5)+(s3+s7)), the t/u steps of the lane structure.</summary>
-    private static float HorizontalSumAvx2(Vector256<float> s)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float HorizontalSumAvx2(Vector256<float> s)
     {
         Vector128<float> t = Sse.Add(s.GetLower(), s.GetUpper());
         Vector128<float> u = Sse.Add(t, Sse.MoveHighToLow(t, t));

@@ -4,7 +4,7 @@ using Nn.Simd.Kernels;
 
 namespace Nn.Simd.Tests.Kernels;
 
-[Collection(KernelPathCollection.Name)]
+[Collection(SerialCollection.Name)]
 public class DispatchTests
 {
     /// <summary>The variable the ISA matrix in .ci/run sets: the path the dispatcher must have chosen.</summary>

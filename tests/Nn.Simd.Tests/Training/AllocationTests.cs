@@ -5,6 +5,7 @@ using Nn.Simd.Training;
 namespace Nn.Simd.Tests.Training;
 
 /// <summary>Zero allocation in the hot paths, measured on the calling thread after warm-up.</summary>
+[Collection(SerialCollection.Name)]
 public class AllocationTests
 {
     public static TheoryData<Activation, Activation, Cost> Networks() => new()

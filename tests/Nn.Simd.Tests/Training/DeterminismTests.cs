@@ -5,7 +5,7 @@ using Nn.Simd.Training;
 
 namespace Nn.Simd.Tests.Training;
 
-[Collection(KernelPathCollection.Name)]
+[Collection(SerialCollection.Name)]
 public class DeterminismTests
 {
     /// <summary>

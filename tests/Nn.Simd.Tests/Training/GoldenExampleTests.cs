@@ -9,7 +9,7 @@ namespace Nn.Simd.Tests.Training;
 /// w1..w8 = .15 .20 .25 .30 .40 .45 .50 .55; biases .35 and .60; η = 0.5; quadratic cost, n = 1),
 /// whose published figures were computed in double precision and printed to 8–9 digits.
 /// </summary>
-[Collection(KernelPathCollection.Name)]
+[Collection(SerialCollection.Name)]
 public class GoldenExampleTests
 {
     /// <summary>
