@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Nn.Cli.Commands;
 using Spectre.Console;
 
@@ -37,14 +38,20 @@ public static class Program
         var context = new CliContext(console, error, cancellationToken);
         var root = new RootCommand("nn — fully-connected networks on SIMD kernels that give the same bits on every CPU.")
         {
-            CpuCommand.Create(context),
             TrainCommand.Create(context),
+            EvalCommand.Create(context),
+            PredictCommand.Create(context),
+            InfoCommand.Create(context),
+            CpuCommand.Create(context),
+            BenchCommand.Create(context),
         };
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            error.WriteLine($"nn: {parse.Errors[0].Message} (see 'nn --help')");
+            // An unrecognised word says more than the missing command it leaves behind.
+            ParseError first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            error.WriteLine($"nn: {first.Message} (see 'nn --help')");
             return ExitCodes.Usage;
         }
 

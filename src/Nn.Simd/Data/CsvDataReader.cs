@@ -60,6 +60,43 @@ public static class CsvDataReader
     {
         ArgumentNullException.ThrowIfNull(reader);
         options ??= new CsvOptions();
+        (List<float> inputs, List<int> labels, int inputColumns) = Parse(reader, source, options, withLabels: true);
+        int classCount = options.ClassCount ?? (labels.Max() + 1);
+        int tooLarge = labels.FindIndex(l => l >= classCount);
+        if (tooLarge >= 0)
+        {
+            throw new InvalidDataException($"{source}: data row {tooLarge + 1} has label {labels[tooLarge]}, outside the {classCount} classes 0..{classCount - 1}.");
+        }
+
+        return Dataset.FromLabels([.. inputs], inputColumns, [.. labels], classCount);
+    }
+
+    /// <summary>
+    /// Reads unlabelled inputs (e.g. for prediction): every column is an input, except the label
+    /// column if <see cref="CsvOptions.LabelColumn"/> or <see cref="CsvOptions.LabelColumnName"/> names one.
+    /// </summary>
+    /// <param name="path">The file (raw or gzip).</param>
+    /// <param name="options">How to read it; defaults when <see langword="null"/>.</param>
+    /// <returns>The values, row-major, and the number of values per row.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The content is malformed; the message names the line and column.</exception>
+    public static (float[] Values, int Columns) ReadInputs(string path, CsvOptions? options = null)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
+        }
+
+        options ??= new CsvOptions();
+        using Stream stream = DataFiles.OpenMaybeGzip(path);
+        using var reader = new StreamReader(stream);
+        bool dropLabel = options.LabelColumn is not null || options.LabelColumnName is not null;
+        (List<float> inputs, _, int columns) = Parse(reader, path, options, dropLabel);
+        return ([.. inputs], columns);
+    }
+
+    private static (List<float> Inputs, List<int> Labels, int InputColumns) Parse(TextReader reader, string source, CsvOptions options, bool withLabels)
+    {
         var inputs = new List<float>();
         var labels = new List<int>();
         int columns = -1, labelColumn = -1, lineNumber = 0;
@@ -76,13 +113,13 @@ public static class CsvDataReader
             if (columns < 0)
             {
                 columns = fields.Length;
-                if (columns < 2)
+                if (withLabels && columns < 2)
                 {
                     throw new InvalidDataException($"{source}:{lineNumber}: a row needs at least one input column and a label column, but it has {columns} column(s) (separator '{options.Separator}').");
                 }
 
                 bool header = options.HasHeader ?? fields.Any(f => !float.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
-                labelColumn = ResolveLabelColumn(options, header ? fields : null, columns, source);
+                labelColumn = withLabels ? ResolveLabelColumn(options, header ? fields : null, columns, source) : -1;
                 if (header)
                 {
                     continue;
@@ -117,19 +154,12 @@ public static class CsvDataReader
             }
         }
 
-        if (labels.Count == 0)
+        if (columns < 0 || (inputs.Count == 0 && labels.Count == 0))
         {
             throw new InvalidDataException($"{source}: no data rows.");
         }
 
-        int classCount = options.ClassCount ?? (labels.Max() + 1);
-        int tooLarge = labels.FindIndex(l => l >= classCount);
-        if (tooLarge >= 0)
-        {
-            throw new InvalidDataException($"{source}: data row {tooLarge + 1} has label {labels[tooLarge]}, outside the {classCount} classes 0..{classCount - 1}.");
-        }
-
-        return Dataset.FromLabels([.. inputs], columns - 1, [.. labels], classCount);
+        return (inputs, labels, withLabels ? columns - 1 : columns);
     }
 
     private static int ResolveLabelColumn(CsvOptions options, string[]? header, int columns, string source)

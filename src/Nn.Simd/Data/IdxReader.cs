@@ -114,6 +114,16 @@ public static class IdxReader
         return Dataset.FromLabels(pixels, rows * columns, labels, classCount);
     }
 
+    /// <summary>Whether a file (raw or gzip) starts like an IDX file of unsigned bytes.</summary>
+    /// <param name="path">An existing file.</param>
+    /// <returns><see langword="true"/> for the IDX magic 00 00 08 (any dimension count).</returns>
+    public static bool LooksLikeIdx(string path)
+    {
+        using Stream stream = DataFiles.OpenMaybeGzip(path);
+        Span<byte> magic = stackalloc byte[3];
+        return stream.ReadAtLeast(magic, 3, throwOnEndOfStream: false) == 3 && magic[0] == 0 && magic[1] == 0 && magic[2] == UnsignedByte;
+    }
+
     private static string Find(string folder, string name)
     {
         foreach (string candidate in new[] { name, name + ".gz" })

@@ -277,7 +277,10 @@ public sealed class Network
     public override string ToString() =>
         $"[{string.Join(',', _sizes)}] {string.Join('/', _activations.Select(a => a.ToString().ToLowerInvariant()))}, {Cost.ToString().ToLowerInvariant()}";
 
-    internal static int ArgMax(ReadOnlySpan<float> values)
+    /// <summary>The index of the largest value (the first on ties): the predicted class of an output vector.</summary>
+    /// <param name="values">The outputs.</param>
+    /// <returns>arg max, or 0 for an empty span.</returns>
+    public static int ArgMax(ReadOnlySpan<float> values)
     {
         int best = 0;
         for (int i = 1; i < values.Length; i++)

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Nn.Simd.Data;
+using Nn.Simd.IO;
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
 using Nn.Simd.Training;
@@ -11,9 +11,12 @@ namespace Nn.Cli.Commands;
 /// <summary><c>nn train</c>: train a network, report every epoch, then test it.</summary>
 internal static class TrainCommand
 {
+    /// <summary>The exit code after Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    private const int Interrupted = 130;
+
     public static Command Create(CliContext context)
     {
-        var data = new Option<string>("--data") { Description = "digits (embedded, the default), fashion-mnist, a folder in the MNIST layout, or a CSV file.", DefaultValueFactory = _ => "digits" };
+        var data = new DataOptions();
         var layers = new Option<string?>("--layers") { Description = "Layer sizes, e.g. 784,100,10 (default: inputs,30,classes)." };
         var activation = new Option<string>("--activation") { Description = "Hidden activation: sigmoid|tanh|relu|identity.", DefaultValueFactory = _ => "sigmoid" };
         var outputActivation = new Option<string?>("--output-activation") { Description = "Output activation: sigmoid|tanh|relu|identity|softmax (default: softmax for log-likelihood, else the hidden one)." };
@@ -23,28 +26,42 @@ internal static class TrainCommand
         var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 10 };
         var eta = new Option<float>("--eta") { Description = "Learning rate η.", DefaultValueFactory = _ => 3f };
         var lambda = new Option<float>("--lambda") { Description = "L2 regularisation λ.", DefaultValueFactory = _ => 0f };
-        var seed = new Option<long>("--seed") { Description = "Seed for the weights, the shuffles and the splits.", DefaultValueFactory = _ => 1 };
         var validation = new Option<string?>("--validation") { Description = "Hold out COUNT samples, or a FRACTION (< 1), of the training set for validation." };
-        var testFraction = new Option<double>("--test-fraction") { Description = "For data without a test part (digits, CSV): the share kept for testing.", DefaultValueFactory = _ => 0.2 };
-        var labelColumn = new Option<int?>("--label-column") { Description = "CSV: the 0-based label column (default: the last)." };
+        var output = new Option<string?>("--out") { Description = "Save the trained model here (atomically; see docs/model-format.md)." };
+        var force = new Option<bool>("--force") { Description = "Replace an existing --out file." };
+        var metrics = new Option<string?>("--metrics") { Description = "Write the per-epoch and test figures as JSON here." };
+        var plot = new Option<string?>("--plot") { Description = "Draw the training curves here (.png or .svg)." };
         var command = new Command("train", "Train a network and report its test accuracy.")
         {
-            data, layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, seed, validation, testFraction, labelColumn,
+            layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot,
         };
+        data.AddTo(command);
 
         command.SetAction(parse =>
         {
-            long seedValue = parse.GetValue(seed);
-            (Dataset training, Dataset test, string dataName) = DataSources.Load(parse.GetValue(data)!, parse.GetValue(testFraction), parse.GetValue(labelColumn), seedValue);
+            string? outPath = parse.GetValue(output);
+            if (outPath is not null && File.Exists(outPath) && !parse.GetValue(force))
+            {
+                throw new IOException($"'{outPath}' already exists; add --force to replace it.");
+            }
+
+            string? plotPath = parse.GetValue(plot);
+            if (plotPath is not null && !CurvePlot.IsSupported(plotPath))
+            {
+                throw new UsageException($"--plot '{plotPath}' must end in .png or .svg.");
+            }
+
+            long seed = parse.GetValue(data.Seed);
+            (Dataset training, Dataset test, string dataName) = data.Load(parse);
             Dataset? validationSet = null;
             if (parse.GetValue(validation) is { } v)
             {
-                (training, validationSet) = DataSources.HoldOut(training, v, seedValue);
+                (training, validationSet) = DataSources.HoldOut(training, v, seed);
             }
 
             Cost costValue = Names.ParseCost(parse.GetValue(cost)!);
             Activation hidden = Names.ParseActivation(parse.GetValue(activation)!, "--activation");
-            Activation output = parse.GetValue(outputActivation) is { } o
+            Activation outputValue = parse.GetValue(outputActivation) is { } o
                 ? Names.ParseActivation(o, "--output-activation")
                 : costValue == Cost.LogLikelihood ? Activation.Softmax : hidden;
             int[] sizes = parse.GetValue(layers) is { } l ? Names.ParseLayers(l) : [training.InputSize, 30, training.TargetSize];
@@ -59,40 +76,82 @@ internal static class TrainCommand
                 MiniBatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(eta),
                 Lambda = parse.GetValue(lambda),
-                Seed = seedValue,
+                Seed = seed,
             };
             options.Validate();
-            Network network = Network.Create(sizes, hidden, output, costValue, Names.ParseInitialization(parse.GetValue(init)!), seedValue);
-            return Run(context, network, options, training, validationSet, test, dataName);
+            Network network = Network.Create(sizes, hidden, outputValue, costValue, Names.ParseInitialization(parse.GetValue(init)!), seed);
+            var run = new TrainingRun(network, options, training, validationSet, test, dataName);
+            return Run(context, run, outPath, parse.GetValue(metrics), plotPath);
         });
         return command;
     }
 
-    private static int Run(CliContext context, Network network, TrainingOptions options, Dataset training, Dataset? validation, Dataset test, string dataName)
+    private static int Run(CliContext context, TrainingRun run, string? outPath, string? metricsPath, string? plotPath)
     {
         IAnsiConsole console = context.Console;
-        console.MarkupLine($"[bold]data[/]     {Markup.Escape(dataName)}: {training.Count:N0} training, {validation?.Count ?? 0:N0} validation, {test.Count:N0} test samples");
+        Network network = run.Network;
+        TrainingOptions options = run.Options;
+        console.MarkupLine($"[bold]data[/]     {Markup.Escape(run.DataName)}: {run.Training.Count:N0} training, {run.Validation?.Count ?? 0:N0} validation, {run.Test.Count:N0} test samples");
         console.MarkupLine($"[bold]network[/]  {Markup.Escape(network.ToString())}, {network.ParameterCount:N0} parameters");
         console.MarkupLine($"[bold]training[/] {options.Epochs} epochs, mini-batch {options.MiniBatchSize}, η {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, λ {options.Lambda.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}");
         console.MarkupLine($"[bold]kernels[/]  {KernelDispatch.Active} on {Markup.Escape(CpuInfo.ModelName)}");
 
         var trainer = new Trainer(network, options);
+        float[] lastCompleteEpoch = network.Parameters.ToArray();
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
-            EpochReport report = RunEpoch(console, trainer, training, validation, epoch, options.Epochs, context.CancellationToken);
+            EpochReport report;
+            try
+            {
+                report = RunEpoch(console, trainer, run.Training, run.Validation, epoch, options.Epochs, context.CancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                lastCompleteEpoch.CopyTo(network.Parameters);
+                string kept = outPath is null
+                    ? "nothing was saved (no --out)"
+                    : epoch == 1 ? "no epoch was complete, so nothing was saved" : $"the model of epoch {epoch - 1} was saved to {outPath}";
+                if (outPath is not null && epoch > 1)
+                {
+                    ModelFile.Save(network, outPath, overwrite: true);
+                }
+
+                context.Error.WriteLine($"nn: interrupted during epoch {epoch}; {kept}.");
+                return Interrupted;
+            }
+
+            run.Reports.Add(report);
+            network.Parameters.CopyTo(lastCompleteEpoch);
             string validationText = report.ValidationAccuracy is { } va
                 ? $"  validation cost {report.ValidationCost:F4} accuracy {va:P2}"
                 : string.Empty;
             console.MarkupLine(Markup.Escape(string.Create(
                 CultureInfo.InvariantCulture,
-                $"epoch {epoch,3}  training cost {report.TrainingCost:F4} accuracy {report.TrainingAccuracy:P2}{validationText}  {report.Seconds:F2} s  {report.SamplesPerSecond:N0} samples/s")));
+                $"epoch {epoch,3}  training cost {report.TrainingCost:F4} accuracy {report.TrainingAccuracy:P2}{validationText}  {report.Seconds:F3} s  {report.SamplesPerSecond:N0} samples/s")));
         }
 
-        if (test.Count > 0)
+        if (run.Test.Count > 0)
         {
-            Evaluation result = Evaluation.Of(network, test);
-            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"test accuracy {result.Accuracy:P2} ({result.Count:N0} samples), cost {result.Cost:F4}")));
-            console.Write(ConfusionTable(result));
+            run.TestResult = Evaluation.Of(network, run.Test);
+            Report.TestResult(console, run.TestResult);
+        }
+
+        if (outPath is not null)
+        {
+            ModelFile.Save(network, outPath, overwrite: true);
+            console.MarkupLine($"model    saved to {Markup.Escape(outPath)}");
+        }
+
+        if (metricsPath is not null)
+        {
+            MetricsJson.Write(metricsPath, run);
+            console.MarkupLine($"metrics  written to {Markup.Escape(metricsPath)}");
+        }
+
+        if (plotPath is not null)
+        {
+            CurvePlot.Save(plotPath, run);
+            console.MarkupLine($"plot     drawn to {Markup.Escape(plotPath)}");
         }
 
         console.MarkupLine($"weights hash 0x{network.ComputeHash():X16}");
@@ -121,26 +180,35 @@ internal static class TrainCommand
                         task.Value = done;
                     }
                 };
-                report = trainer.TrainEpoch(training, validation, epoch, token);
+                try
+                {
+                    report = trainer.TrainEpoch(training, validation, epoch, token);
+                }
+                finally
+                {
+                    trainer.MiniBatchCompleted = null;
+                }
             });
-        trainer.MiniBatchCompleted = null;
         return report;
     }
+}
 
-    private static Table ConfusionTable(Evaluation result)
-    {
-        var table = new Table().Border(TableBorder.Simple).Title("confusion matrix (rows: actual, columns: predicted)");
-        table.AddColumn(new TableColumn(string.Empty).RightAligned());
-        for (int p = 0; p < result.Confusion.Length; p++)
-        {
-            table.AddColumn(new TableColumn(p.ToString(CultureInfo.InvariantCulture)).RightAligned());
-        }
+/// <summary>Everything one <c>nn train</c> run produced, for the metrics file and the plot.</summary>
+internal sealed class TrainingRun(Network network, TrainingOptions options, Dataset training, Dataset? validation, Dataset test, string dataName)
+{
+    public Network Network { get; } = network;
 
-        for (int a = 0; a < result.Confusion.Length; a++)
-        {
-            table.AddRow([a.ToString(CultureInfo.InvariantCulture), .. result.Confusion[a].Select(c => c.ToString(CultureInfo.InvariantCulture))]);
-        }
+    public TrainingOptions Options { get; } = options;
 
-        return table;
-    }
+    public Dataset Training { get; } = training;
+
+    public Dataset? Validation { get; } = validation;
+
+    public Dataset Test { get; } = test;
+
+    public string DataName { get; } = dataName;
+
+    public List<EpochReport> Reports { get; } = [];
+
+    public Evaluation? TestResult { get; set; }
 }

@@ -1,0 +1,333 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Nn.Simd.Data;
+using Nn.Simd.IO;
+using Nn.Simd.Model;
+using Nn.Simd.Tests.IO;
+
+namespace Nn.Simd.Tests.Cli;
+
+/// <summary>The real nn program, every command and its error cases, each checked for message and exit code.</summary>
+public sealed class CliCommandTests : IDisposable
+{
+    private static readonly Dictionary<string, string?> NoEnvironment = [];
+    private readonly string _folder = Directory.CreateTempSubdirectory("nn-cli-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_folder, name);
+
+    private static void RequireHost()
+    {
+        if (CliProcess.DotnetHost is null)
+        {
+            Assert.Skip("No usable dotnet host (a self-contained test run, e.g. arm64 under QEMU): the CLI tests run nn.dll through dotnet in the x64 runs.");
+        }
+    }
+
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => CliProcess.Run(NoEnvironment, args);
+
+    private static void AssertOneLineError(int expectedCode, string message, (int ExitCode, string Stdout, string Stderr) result)
+    {
+        Assert.True(expectedCode == result.ExitCode, $"exit {result.ExitCode}, stderr: {result.Stderr}");
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_saves_metrics_plot_and_model_which_eval_info_and_predict_read()
+    {
+        RequireHost();
+        string model = PathOf("digits.nnm"), metrics = PathOf("metrics.json"), plot = PathOf("curves.png");
+        var train = Run("train", "--epochs", "3", "--validation", "0.1", "--out", model, "--metrics", metrics, "--plot", plot);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+
+        using (JsonDocument json = JsonDocument.Parse(File.ReadAllText(metrics)))
+        {
+            JsonElement root = json.RootElement;
+            Assert.False(string.IsNullOrEmpty(root.GetProperty("kernelPath").GetString()));
+            Assert.False(string.IsNullOrEmpty(root.GetProperty("cpu").GetString()));
+            Assert.Equal(1, root.GetProperty("threads").GetInt32());
+            JsonElement[] epochs = [.. root.GetProperty("epochs").EnumerateArray()];
+            Assert.Equal([1, 2, 3], epochs.Select(e => e.GetProperty("epoch").GetInt32()));
+            Assert.All(epochs, e =>
+            {
+                Assert.True(e.GetProperty("seconds").GetDouble() > 0);
+                Assert.True(e.GetProperty("samplesPerSecond").GetDouble() > 0);
+                Assert.InRange(e.GetProperty("trainingAccuracy").GetDouble(), 0, 1);
+                Assert.InRange(e.GetProperty("validationAccuracy").GetDouble(), 0, 1);
+                Assert.True(e.GetProperty("trainingCost").GetDouble() > 0);
+            });
+            JsonElement test = root.GetProperty("test");
+            Assert.Equal(359, test.GetProperty("confusion").EnumerateArray().Sum(row => row.EnumerateArray().Sum(c => c.GetInt32())));
+        }
+
+        byte[] png = File.ReadAllBytes(plot);
+        Assert.True(png.Length > 1000 && png[1] == (byte)'P' && png[2] == (byte)'N' && png[3] == (byte)'G', "a PNG file");
+
+        var info = Run("info", model);
+        Assert.Equal(0, info.ExitCode);
+        Assert.Contains("64 → 30 → 10", info.Stdout, StringComparison.Ordinal);
+        Assert.Contains("checksum OK", info.Stdout, StringComparison.Ordinal);
+
+        var eval = Run("eval", model);
+        Assert.Equal(0, eval.ExitCode);
+        string trainAccuracy = train.Stdout.Split('\n').Single(l => l.StartsWith("test accuracy", StringComparison.Ordinal));
+        string evalAccuracy = eval.Stdout.Split('\n').Single(l => l.StartsWith("test accuracy", StringComparison.Ordinal));
+        Assert.Equal(trainAccuracy, evalAccuracy);
+
+        string csv = PathOf("three.csv");
+        File.WriteAllLines(csv, ReadDigitsLines(3));
+        var predict = Run("predict", model, csv, "--label-column", "64");
+        Assert.Equal(0, predict.ExitCode);
+        Network network = ModelFile.Load(model);
+        string[] lines = predict.Stdout.Trim().Split('\n');
+        Assert.Equal("class", lines[0].Trim());
+        var digits = Datasets.Digits();
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(network.Classify(digits.Input(i)).ToString(System.Globalization.CultureInfo.InvariantCulture), lines[i + 1].Trim());
+        }
+
+        var proba = Run("predict", model, csv, "--label-column", "64", "--proba");
+        string[] probabilities = proba.Stdout.Trim().Split('\n');
+        Assert.StartsWith("p0,p1,", probabilities[0], StringComparison.Ordinal);
+        Assert.Equal(10, probabilities[1].Split(',').Length);
+    }
+
+    [Fact]
+    public void An_existing_model_is_never_overwritten_without_force()
+    {
+        RequireHost();
+        string model = PathOf("keep.nnm");
+        File.WriteAllText(model, "precious");
+        AssertOneLineError(1, "--force", Run("train", "--epochs", "1", "--out", model));
+        Assert.Equal("precious", File.ReadAllText(model));
+        var forced = Run("train", "--epochs", "1", "--out", model, "--force");
+        Assert.Equal(0, forced.ExitCode);
+        Assert.Equal([64, 30, 10], ModelFile.Load(model).LayerSizes);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_stops_training_and_keeps_the_last_complete_epoch()
+    {
+        RequireHost();
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Skip("SIGINT is sent with kill(1).");
+        }
+
+        string model = PathOf("interrupted.nnm");
+        var start = new System.Diagnostics.ProcessStartInfo(CliProcess.DotnetHost!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "nn.dll"), "train", "--epochs", "100000", "--out", model })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        string? line;
+        while ((line = process.StandardOutput.ReadLine()) is not null && !line.StartsWith("epoch   3", StringComparison.Ordinal))
+        {
+        }
+
+        Assert.NotNull(line);
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+
+        Assert.True(process.WaitForExit(60_000), "nn stopped after Ctrl+C");
+        process.StandardOutput.ReadToEnd();
+        Assert.Equal(130, process.ExitCode);
+        Assert.Matches(@"interrupted during epoch \d+; the model of epoch \d+ was saved to", await stderr);
+        Assert.Equal([64, 30, 10], ModelFile.Load(model).LayerSizes);
+    }
+
+    [Fact]
+    public void Predict_reads_IDX_images_too()
+    {
+        RequireHost();
+        string model = PathOf("tiny.nnm");
+        ModelFile.Save(Network.Create([4, 3], [Activation.Softmax], Cost.LogLikelihood, seed: 1), model);
+        string images = PathOf("images-idx3-ubyte.gz");
+        WriteIdx(images, 3, [2, 2, 2], [0, 255, 128, 64, 1, 2, 3, 4]);
+        var result = Run("predict", model, images, "--proba");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(3, result.Stdout.Trim().Split('\n').Length);
+    }
+
+    public static TheoryData<string> ModelCorruptions()
+    {
+        var data = new TheoryData<string>();
+        foreach (var row in ModelFileTests.Corruptions())
+        {
+            data.Add(row.Data.Item1);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelCorruptions))]
+    public void Corrupted_model_files_give_one_line_and_exit_1(string corruption)
+    {
+        RequireHost();
+        string model = PathOf("model.nnm");
+        ModelFile.Save(Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, seed: 5), model);
+        File.WriteAllBytes(model, ModelFileTests.Corrupt(File.ReadAllBytes(model), corruption));
+        AssertOneLineError(1, "model.nnm", Run("info", model));
+        AssertOneLineError(1, "model.nnm", Run("eval", model));
+    }
+
+    public static TheoryData<string, string> MalformedData() => new()
+    {
+        { "csv:not-a-number", "is not a number" },
+        { "csv:ragged", "columns but the first row has" },
+        { "csv:bad-label", "is not a class number" },
+        { "csv:nan", "must be finite" },
+        { "csv:empty", "no data rows" },
+        { "idx:magic", "bad magic number" },
+        { "idx:truncated", "truncated" },
+        { "idx:count-mismatch", "labels" },
+        { "idx:dimensions", "dimensions" },
+        { "idx:label-range", "outside the 10 classes" },
+        { "idx:type", "element type" },
+        { "idx:trailing", "bytes after the data" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedData))]
+    public void Malformed_data_files_give_one_line_and_exit_1(string kind, string message)
+    {
+        RequireHost();
+        string data = MakeMalformed(kind);
+        AssertOneLineError(1, message, Run("train", "--epochs", "1", "--data", data));
+    }
+
+    [Fact]
+    public void Missing_files_and_unknown_commands_are_reported()
+    {
+        RequireHost();
+        AssertOneLineError(1, "does not exist", Run("info", PathOf("nope.nnm")));
+        AssertOneLineError(1, "does not exist", Run("predict", PathOf("nope.nnm"), PathOf("x.csv")));
+        AssertOneLineError(2, "Unrecognized", Run("frobnicate"));
+        AssertOneLineError(2, "Required argument", Run("eval"));
+    }
+
+    [Fact]
+    public void Fashion_mnist_says_how_to_install_it_when_it_is_missing()
+    {
+        if (Directory.Exists(Datasets.FashionMnistFolder))
+        {
+            var e = Assert.Throws<FileNotFoundException>(() => Datasets.FashionMnist(test: true, folder: PathOf("absent")));
+            Assert.Contains("apt-get install dataset-fashion-mnist", e.Message, StringComparison.Ordinal);
+            return;
+        }
+
+        RequireHost();
+        AssertOneLineError(1, "apt-get install dataset-fashion-mnist", Run("train", "--data", "fashion-mnist"));
+    }
+
+    private string MakeMalformed(string kind)
+    {
+        string[] parts = kind.Split(':');
+        if (parts[0] == "csv")
+        {
+            string csv = PathOf("bad.csv");
+            File.WriteAllText(csv, parts[1] switch
+            {
+                "not-a-number" => "1,2,0\n3,x,1\n",
+                "ragged" => "1,2,0\n3,4,5,1\n",
+                "bad-label" => "1,2,0\n3,4,1.5\n",
+                "nan" => "1,2,0\n3,NaN,1\n",
+                _ => "\n\n",
+            });
+            return csv;
+        }
+
+        string folder = PathOf("mnist-" + parts[1]);
+        Directory.CreateDirectory(folder);
+        byte[] pixels = new byte[5 * 2 * 2];
+        byte[] labels = [0, 1, 2, 3, 4];
+        foreach (string prefix in new[] { "train", "t10k" })
+        {
+            string images = Path.Combine(folder, $"{prefix}-images-idx3-ubyte");
+            string labelFile = Path.Combine(folder, $"{prefix}-labels-idx1-ubyte");
+            WriteIdx(images, 3, [5, 2, 2], pixels);
+            WriteIdx(labelFile, 1, [5], labels);
+            switch (parts[1])
+            {
+                case "magic":
+                    Patch(images, 0, 0x42);
+                    break;
+                case "truncated":
+                    File.WriteAllBytes(images, File.ReadAllBytes(images)[..^3]);
+                    break;
+                case "count-mismatch":
+                    WriteIdx(labelFile, 1, [4], labels[..4]);
+                    break;
+                case "dimensions":
+                    WriteIdx(images, 2, [5, 4], pixels);
+                    break;
+                case "label-range":
+                    WriteIdx(labelFile, 1, [5], [0, 1, 2, 3, 200]);
+                    break;
+                case "type":
+                    Patch(images, 2, 0x0D);
+                    break;
+                default:
+                    File.AppendAllText(images, "!");
+                    break;
+            }
+        }
+
+        return folder;
+    }
+
+    private static void Patch(string path, int offset, byte value)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[offset] = value;
+        File.WriteAllBytes(path, bytes);
+    }
+
+    internal static void WriteIdx(string path, byte dimensions, int[] sizes, byte[] data)
+    {
+        using var buffer = new MemoryStream();
+        buffer.Write([0, 0, 0x08, dimensions]);
+        foreach (int size in sizes)
+        {
+            buffer.Write([(byte)(size >> 24), (byte)(size >> 16), (byte)(size >> 8), (byte)size]);
+        }
+
+        buffer.Write(data);
+        if (path.EndsWith(".gz", StringComparison.Ordinal))
+        {
+            using var file = File.Create(path);
+            using var gzip = new GZipStream(file, CompressionLevel.Fastest);
+            gzip.Write(buffer.ToArray());
+        }
+        else
+        {
+            File.WriteAllBytes(path, buffer.ToArray());
+        }
+    }
+
+    private static IEnumerable<string> ReadDigitsLines(int count)
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "data", "digits.csv.gz");
+        using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip);
+        for (int i = 0; i < count; i++)
+        {
+            yield return reader.ReadLine()!;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Nn.Simd.Data;
+using Nn.Simd.Kernels;
+using Nn.Simd.Model;
+using Nn.Simd.Training;
+using Spectre.Console;
+
+namespace Nn.Cli.Commands;
+
+/// <summary>
+/// <c>nn bench</c>: training samples/s for the reference configurations (a), (b), (c) on
+/// Fashion-MNIST (or random data of the same shape when it is not installed) and single-sample
+/// latency, with the kernel path and CPU. A quick, documented harness for users; the project's
+/// own comparisons use BenchmarkDotNet (bench/).
+/// </summary>
+internal static class BenchCommand
+{
+    private sealed record Config(string Name, int[] Layers, Activation Hidden, Activation Output, Cost Cost, Initialization Init, float Eta, int Batch, float Lambda);
+
+    private static readonly Config[] Configs =
+    [
+        new("a", [784, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, Initialization.ScaledGaussian, 3f, 10, 0f),
+        new("b", [784, 100, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.CrossEntropy, Initialization.ScaledGaussian, 0.5f, 10, 5f),
+        new("c", [784, 256, 256, 10], Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, 0.1f, 128, 0f),
+    ];
+
+    public static Command Create(CliContext context)
+    {
+        var json = new Option<string?>("--json") { Description = "Also write the figures as JSON here." };
+        var epochs = new Option<int>("--epochs") { Description = "Timed training epochs per configuration (the median is reported).", DefaultValueFactory = _ => 1 };
+        var calls = new Option<int>("--calls") { Description = "Timed single-sample calls per latency model.", DefaultValueFactory = _ => 10_000 };
+        var command = new Command("bench", "Measure training samples/s for configs a, b, c and single-sample latency on this machine.") { json, epochs, calls };
+        command.SetAction(parse =>
+        {
+            int epochCount = parse.GetValue(epochs);
+            int callCount = parse.GetValue(calls);
+            if (epochCount < 1 || callCount < 100)
+            {
+                throw new UsageException("--epochs must be ≥ 1 and --calls ≥ 100.");
+            }
+
+            IAnsiConsole console = context.Console;
+            Dataset data = LoadData(out string dataName);
+            console.MarkupLine($"[bold]kernels[/] {KernelDispatch.Active} on {Markup.Escape(CpuInfo.ModelName)}, 1 thread; data: {Markup.Escape(dataName)}");
+            var training = new List<(string Config, double SamplesPerSecond)>();
+            foreach (Config config in Configs)
+            {
+                var network = Network.Create(config.Layers, config.Hidden, config.Output, config.Cost, config.Init, seed: 1);
+                var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = config.Batch, LearningRate = config.Eta, Lambda = config.Lambda });
+                var rates = new List<double>();
+                for (int e = 0; e < epochCount; e++)
+                {
+                    rates.Add(trainer.TrainEpoch(data, null, e + 1, context.CancellationToken).SamplesPerSecond);
+                }
+
+                double median = Median(rates);
+                training.Add((config.Name, median));
+                console.MarkupLine($"training ({config.Name}) {Markup.Escape(network.ToString())}: {median:N0} samples/s");
+            }
+
+            var latency = new List<(string Model, double Median, double P99)>();
+            foreach (int[] layers in new[] { new[] { 784, 100, 10 }, [784, 256, 256, 10] })
+            {
+                Activation hidden = layers.Length == 3 ? Activation.Sigmoid : Activation.Relu;
+                Activation output = layers.Length == 3 ? Activation.Sigmoid : Activation.Softmax;
+                var network = Network.Create(layers, hidden, output, layers.Length == 3 ? Cost.CrossEntropy : Cost.LogLikelihood, seed: 2);
+                (double median, double p99) = MeasureLatency(network, data, callCount);
+                string name = string.Join('-', layers);
+                latency.Add((name, median, p99));
+                console.MarkupLine($"latency {name}: median {median:F2} µs, p99 {p99:F2} µs per Predict call");
+            }
+
+            if (parse.GetValue(json) is { } path)
+            {
+                WriteJson(path, dataName, training, latency);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Dataset LoadData(out string name)
+    {
+        if (Directory.Exists(Datasets.FashionMnistFolder))
+        {
+            name = "Fashion-MNIST training set (60,000)";
+            return Datasets.FashionMnist(test: false);
+        }
+
+        name = $"random 784-value inputs (60,000; Fashion-MNIST not installed: {Datasets.FashionMnistInstallHint})";
+        var random = new Random(1);
+        var inputs = new float[60_000 * 784];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = (float)random.NextDouble();
+        }
+
+        var labels = new int[60_000];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = random.Next(10);
+        }
+
+        return Dataset.FromLabels(inputs, 784, labels, 10);
+    }
+
+    private static (double Median, double P99) MeasureLatency(Network network, Dataset data, int calls)
+    {
+        var output = new float[network.OutputSize];
+        for (int i = 0; i < 2_000; i++)
+        {
+            network.Predict(data.Input(i % data.Count), output);
+        }
+
+        var micros = new double[calls];
+        for (int i = 0; i < calls; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            network.Predict(data.Input(i % data.Count), output);
+            micros[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        Array.Sort(micros);
+        return (micros[calls / 2], micros[(int)(calls * 0.99)]);
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+
+    private static void WriteJson(string path, string dataName, List<(string Config, double SamplesPerSecond)> training, List<(string Model, double Median, double P99)> latency)
+    {
+        using var stream = File.Create(path);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteString("kernelPath", KernelDispatch.Active.ToString());
+        json.WriteString("cpu", CpuInfo.ModelName);
+        json.WriteString("data", dataName);
+        json.WriteStartArray("training");
+        foreach ((string config, double rate) in training)
+        {
+            json.WriteStartObject();
+            json.WriteString("config", config);
+            json.WriteNumber("threads", 1);
+            json.WriteNumber("samplesPerSecond", rate);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("latency");
+        foreach ((string model, double median, double p99) in latency)
+        {
+            json.WriteStartObject();
+            json.WriteString("model", model);
+            json.WriteNumber("medianMicroseconds", median);
+            json.WriteNumber("p99Microseconds", p99);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Nn.Simd.Training;
+
+namespace Nn.Cli.Commands;
+
+/// <summary>The options that say where data comes from, shared by train and eval.</summary>
+internal sealed class DataOptions
+{
+    public Option<string> Data { get; } = new("--data") { Description = "digits (embedded, the default), fashion-mnist, a folder in the MNIST layout, or a CSV file.", DefaultValueFactory = _ => "digits" };
+
+    public Option<double> TestFraction { get; } = new("--test-fraction") { Description = "For data without a test part (digits, CSV): the share kept for testing.", DefaultValueFactory = _ => 0.2 };
+
+    public Option<int?> LabelColumn { get; } = new("--label-column") { Description = "CSV: the 0-based label column (default: the last)." };
+
+    public Option<long> Seed { get; } = new("--seed") { Description = "Seed for the weights, the shuffles and the splits.", DefaultValueFactory = _ => 1 };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Data);
+        command.Options.Add(TestFraction);
+        command.Options.Add(LabelColumn);
+        command.Options.Add(Seed);
+    }
+
+    public (Dataset Training, Dataset Test, string Name) Load(ParseResult parse)
+    {
+        double fraction = parse.GetValue(TestFraction);
+        if (!(fraction >= 0 && fraction < 1))
+        {
+            throw new UsageException($"--test-fraction {fraction} must be in [0, 1).");
+        }
+
+        return DataSources.Load(parse.GetValue(Data)!, fraction, parse.GetValue(LabelColumn), parse.GetValue(Seed));
+    }
+}

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Nn.Simd.IO;
+using Nn.Simd.Model;
+using Nn.Simd.Training;
+using Spectre.Console;
+
+namespace Nn.Cli.Commands;
+
+/// <summary><c>nn eval MODEL --data …</c>: the test part of the data, through a saved model.</summary>
+internal static class EvalCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = new Argument<string>("MODEL") { Description = "A model file written by nn train --out." };
+        var data = new DataOptions();
+        var command = new Command("eval", "Evaluate a saved model on the test part of a data set (accuracy, cost, confusion matrix).") { model };
+        data.AddTo(command);
+        command.SetAction(parse =>
+        {
+            Network network = ModelFile.Load(parse.GetValue(model)!);
+            (_, Dataset test, string name) = data.Load(parse);
+            if (test.InputSize != network.InputSize || test.TargetSize != network.OutputSize)
+            {
+                throw new InvalidDataException($"The model {network} takes {network.InputSize} inputs and gives {network.OutputSize} outputs, but {name} has {test.InputSize} inputs and {test.TargetSize} classes.");
+            }
+
+            if (test.Count == 0)
+            {
+                throw new InvalidDataException($"{name} has no test samples (raise --test-fraction).");
+            }
+
+            context.Console.MarkupLine($"[bold]model[/] {Markup.Escape(network.ToString())}");
+            context.Console.MarkupLine($"[bold]data[/]  {Markup.Escape(name)}, {test.Count:N0} test samples");
+            Report.TestResult(context.Console, Evaluation.Of(network, test));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

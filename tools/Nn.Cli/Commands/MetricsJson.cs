@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Nn.Simd.Kernels;
+
+namespace Nn.Cli.Commands;
+
+/// <summary>
+/// The <c>--metrics</c> file: <c>{"kernelPath", "cpu", "threads", "network", "epochs": [...], "test": {...}}</c>.
+/// Fields that do not apply (validation without a validation set, test without a test set) are left out.
+/// </summary>
+internal static class MetricsJson
+{
+    public static void Write(string path, TrainingRun run)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("kernelPath", KernelDispatch.Active.ToString());
+            json.WriteString("cpu", CpuInfo.ModelName);
+            json.WriteNumber("threads", 1);
+            json.WriteString("network", run.Network.ToString());
+            json.WriteString("data", run.DataName);
+            json.WriteNumber("seed", run.Options.Seed);
+            json.WriteStartArray("epochs");
+            foreach (var r in run.Reports)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("epoch", r.Epoch);
+                json.WriteNumber("seconds", r.Seconds);
+                json.WriteNumber("samplesPerSecond", r.SamplesPerSecond);
+                json.WriteNumber("trainingCost", r.TrainingCost);
+                json.WriteNumber("trainingAccuracy", r.TrainingAccuracy);
+                if (r.ValidationCost is { } vc)
+                {
+                    json.WriteNumber("validationCost", vc);
+                }
+
+                if (r.ValidationAccuracy is { } va)
+                {
+                    json.WriteNumber("validationAccuracy", va);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            if (run.TestResult is { } test)
+            {
+                json.WriteStartObject("test");
+                json.WriteNumber("samples", test.Count);
+                json.WriteNumber("accuracy", test.Accuracy);
+                json.WriteNumber("cost", test.Cost);
+                json.WriteStartArray("confusion");
+                foreach (int[] row in test.Confusion)
+                {
+                    json.WriteStartArray();
+                    foreach (int count in row)
+                    {
+                        json.WriteNumberValue(count);
+                    }
+
+                    json.WriteEndArray();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteString("weightsHash", $"0x{run.Network.ComputeHash():X16}");
+            json.WriteEndObject();
+        }
+
+        File.WriteAllBytes(path, stream.ToArray());
+    }
+}

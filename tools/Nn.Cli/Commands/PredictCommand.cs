@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Nn.Simd.Data;
+using Nn.Simd.IO;
+using Nn.Simd.Model;
+
+namespace Nn.Cli.Commands;
+
+/// <summary><c>nn predict MODEL INPUT</c>: classes (or, with --proba, the outputs) as CSV on stdout.</summary>
+internal static class PredictCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = new Argument<string>("MODEL") { Description = "A model file written by nn train --out." };
+        var input = new Argument<string>("INPUT") { Description = "Inputs: a CSV file (one sample per row) or an IDX image file, raw or gzip." };
+        var proba = new Option<bool>("--proba") { Description = "Print every output (p0, p1, …) instead of the predicted class." };
+        var labelColumn = new Option<int?>("--label-column") { Description = "CSV: a column to ignore (e.g. the label of a labelled file)." };
+        var scale = new Option<float>("--scale") { Description = "CSV: multiply every input by this (the IDX reader already scales bytes to [0, 1]).", DefaultValueFactory = _ => 1f };
+        var command = new Command("predict", "Run a saved model on inputs and print the predicted classes (or outputs) as CSV.") { model, input, proba, labelColumn, scale };
+        command.SetAction(parse =>
+        {
+            Network network = ModelFile.Load(parse.GetValue(model)!);
+            string inputPath = parse.GetValue(input)!;
+            if (!File.Exists(inputPath))
+            {
+                throw new FileNotFoundException($"Input file '{inputPath}' does not exist.", inputPath);
+            }
+
+            (float[] values, int columns) = IdxReader.LooksLikeIdx(inputPath)
+                ? ReadIdx(inputPath)
+                : CsvDataReader.ReadInputs(inputPath, new CsvOptions { LabelColumn = parse.GetValue(labelColumn), InputScale = parse.GetValue(scale) });
+            if (columns != network.InputSize)
+            {
+                throw new InvalidDataException($"{inputPath}: each sample has {columns} values but the model {network} takes {network.InputSize}.");
+            }
+
+            var output = new float[network.OutputSize];
+            var text = new StringBuilder();
+            text.AppendLine(parse.GetValue(proba)
+                ? string.Join(',', Enumerable.Range(0, network.OutputSize).Select(i => $"p{i}"))
+                : "class");
+            for (int row = 0; row < values.Length / columns; row++)
+            {
+                network.Predict(values.AsSpan(row * columns, columns), output);
+                text.AppendLine(parse.GetValue(proba)
+                    ? string.Join(',', output.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))
+                    : Network.ArgMax(output).ToString(CultureInfo.InvariantCulture));
+            }
+
+            context.Console.Profile.Out.Writer.Write(text.ToString());
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static (float[] Values, int Columns) ReadIdx(string path)
+    {
+        (float[] pixels, _, int rows, int columns) = IdxReader.ReadImages(path);
+        return (pixels, rows * columns);
+    }
+}
