@@ -17,13 +17,6 @@ public sealed class CliCommandTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_folder, name);
 
-    private static void RequireHost()
-    {
-        if (CliProcess.DotnetHost is null)
-        {
-            Assert.Skip("No usable dotnet host (a self-contained test run, e.g. arm64 under QEMU): the CLI tests run nn.dll through dotnet in the x64 runs.");
-        }
-    }
 
     private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => CliProcess.Run(NoEnvironment, args);
 
@@ -38,7 +31,7 @@ public sealed class CliCommandTests : IDisposable
     [Fact]
     public void Train_saves_metrics_plot_and_model_which_eval_info_and_predict_read()
     {
-        RequireHost();
+        CliProcess.RequireHost();
         string model = PathOf("digits.nnm"), metrics = PathOf("metrics.json"), plot = PathOf("curves.png");
         var train = Run("train", "--epochs", "3", "--validation", "0.1", "--out", model, "--metrics", metrics, "--plot", plot);
         Assert.True(train.ExitCode == 0, train.Stderr);
@@ -99,7 +92,7 @@ public sealed class CliCommandTests : IDisposable
     [Fact]
     public void An_existing_model_is_never_overwritten_without_force()
     {
-        RequireHost();
+        CliProcess.RequireHost();
         string model = PathOf("keep.nnm");
         File.WriteAllText(model, "precious");
         AssertOneLineError(1, "--force", Run("train", "--epochs", "1", "--out", model));
@@ -112,7 +105,7 @@ public sealed class CliCommandTests : IDisposable
     [Fact]
     public async Task Ctrl_C_stops_training_and_keeps_the_last_complete_epoch()
     {
-        RequireHost();
+        CliProcess.RequireHost();
         if (!OperatingSystem.IsLinux())
         {
             Assert.Skip("SIGINT is sent with kill(1).");
@@ -153,7 +146,7 @@ public sealed class CliCommandTests : IDisposable
     [Fact]
     public void Predict_reads_IDX_images_too()
     {
-        RequireHost();
+        CliProcess.RequireHost();
         string model = PathOf("tiny.nnm");
         ModelFile.Save(Network.Create([4, 3], [Activation.Softmax], Cost.LogLikelihood, seed: 1), model);
         string images = PathOf("images-idx3-ubyte.gz");
@@ -178,7 +171,7 @@ public sealed class CliCommandTests : IDisposable
     [MemberData(nameof(ModelCorruptions))]
     public void Corrupted_model_files_give_one_line_and_exit_1(string corruption)
     {
-        RequireHost();
+        CliProcess.RequireHost();
         string model = PathOf("model.nnm");
         ModelFile.Save(Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, seed: 5), model);
         File.WriteAllBytes(model, ModelFileTests.Corrupt(File.ReadAllBytes(model), corruption));
@@ -206,7 +199,7 @@ public sealed class CliCommandTests : IDisposable
     [MemberData(nameof(MalformedData))]
     public void Malformed_data_files_give_one_line_and_exit_1(string kind, string message)
     {
-        RequireHost();
+        CliProcess.RequireHost();
         string data = MakeMalformed(kind);
         AssertOneLineError(1, message, Run("train", "--epochs", "1", "--data", data));
     }
@@ -214,7 +207,7 @@ public sealed class CliCommandTests : IDisposable
     [Fact]
     public void Missing_files_and_unknown_commands_are_reported()
     {
-        RequireHost();
+        CliProcess.RequireHost();
         AssertOneLineError(1, "does not exist", Run("info", PathOf("nope.nnm")));
         AssertOneLineError(1, "does not exist", Run("predict", PathOf("nope.nnm"), PathOf("x.csv")));
         AssertOneLineError(2, "Unrecognized", Run("frobnicate"));
@@ -231,7 +224,7 @@ public sealed class CliCommandTests : IDisposable
             return;
         }
 
-        RequireHost();
+        CliProcess.RequireHost();
         AssertOneLineError(1, "apt-get install dataset-fashion-mnist", Run("train", "--data", "fashion-mnist"));
     }
 

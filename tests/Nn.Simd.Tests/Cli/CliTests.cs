@@ -7,18 +7,11 @@ public class CliTests
 {
     private static readonly Dictionary<string, string?> NoEnvironment = [];
 
-    private static void RequireHost()
-    {
-        if (CliProcess.DotnetHost is null)
-        {
-            Assert.Skip("No usable dotnet host (a self-contained test run, e.g. arm64 under QEMU): the CLI tests run nn.dll through dotnet in the x64 runs.");
-        }
-    }
 
     [Fact]
     public void Cpu_prints_the_path_the_features_and_the_override()
     {
-        RequireHost();
+        CliProcess.RequireHost();
         (int code, string stdout, _) = CliProcess.Run(NoEnvironment, "cpu");
         Assert.Equal(0, code);
         Assert.Contains($"kernel path     {KernelDispatch.Best}", stdout, StringComparison.Ordinal);
@@ -29,7 +22,7 @@ public class CliTests
     [Fact]
     public void The_override_variable_forces_a_lower_path_in_a_fresh_process()
     {
-        RequireHost();
+        CliProcess.RequireHost();
         (int code, string stdout, _) = CliProcess.Run(new Dictionary<string, string?> { ["NN_SIMD_PATH"] = "scalar" }, "cpu");
         Assert.Equal(0, code);
         Assert.Contains("kernel path     Scalar", stdout, StringComparison.Ordinal);
@@ -39,7 +32,7 @@ public class CliTests
     [Fact]
     public void An_override_the_CPU_cannot_run_is_a_clear_error()
     {
-        RequireHost();
+        CliProcess.RequireHost();
         string missing = Avx2.IsSupported ? "advsimd" : "avx2";
         (int code, _, string stderr) = CliProcess.Run(new Dictionary<string, string?> { ["NN_SIMD_PATH"] = missing }, "cpu");
         Assert.Equal(1, code);
@@ -50,7 +43,7 @@ public class CliTests
     [Fact]
     public void Train_with_no_arguments_learns_the_embedded_digits()
     {
-        RequireHost();
+        CliProcess.RequireHost();
         (int code, string stdout, string stderr) = CliProcess.Run(NoEnvironment, "train");
         Assert.True(code == 0, stderr);
         string line = stdout.Split('\n').Single(l => l.StartsWith("test accuracy", StringComparison.Ordinal));
@@ -71,7 +64,7 @@ public class CliTests
     [InlineData(1, "is not digits, fashion-mnist", "train", "--data", "/no/such/file.csv")]
     public void Bad_input_gives_one_line_and_the_exit_code(int expectedCode, string message, params string[] args)
     {
-        RequireHost();
+        CliProcess.RequireHost();
         (int code, _, string stderr) = CliProcess.Run(NoEnvironment, args);
         Assert.Equal(expectedCode, code);
         Assert.Contains(message, stderr, StringComparison.Ordinal);

@@ -49,6 +49,8 @@ internal static class BenchCommand
             {
                 var network = Network.Create(config.Layers, config.Hidden, config.Output, config.Cost, config.Init, seed: 1);
                 var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = config.Batch, LearningRate = config.Eta, Lambda = config.Lambda });
+                int[] warmUp = [.. Enumerable.Range(0, Math.Min(2_000, data.Count))];
+                trainer.TrainEpoch(data.Subset(warmUp), null, 0, context.CancellationToken);
                 var rates = new List<double>();
                 for (int e = 0; e < epochCount; e++)
                 {
