@@ -255,3 +255,48 @@ public class SoftmaxBenchmarks : VectorBenchmark
     [Benchmark]
     public void Scalar() => Kernel.Softmax(X, Z, KernelPath.Scalar);
 }
+
+/// <summary>C = A·B for the batched layers: 2·M·N·K flops against the 93 GFLOP/s one-core peak.</summary>
+public class GemmBenchmarks : IWorkload
+{
+    private float[] _a = [];
+    private float[] _b = [];
+    private float[] _c = [];
+    private int _m;
+    private int _n;
+    private int _k;
+
+    /// <summary>M×N×K: the forward product of config (c)'s first layer at mini-batch 128, and two skinny ones.</summary>
+    [Params("128x256x784", "256x784x128", "10x30x784", "10x100x784")]
+    public string Shape { get; set; } = "128x256x784";
+
+    public double Flops => 2.0 * Dimensions.M * Dimensions.N * Dimensions.K;
+
+    public double Bytes => 4.0 * ((Dimensions.M * Dimensions.K) + (Dimensions.K * Dimensions.N) + (Dimensions.M * Dimensions.N));
+
+    private (int M, int N, int K) Dimensions
+    {
+        get
+        {
+            int[] parts = [.. Shape.Split('x').Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
+            return (parts[0], parts[1], parts[2]);
+        }
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        (int m, int n, int k) = Dimensions;
+        (_m, _n, _k) = (m, n, k);
+        var random = new Random(3);
+        _a = Enumerable.Range(0, m * k).Select(_ => (float)random.NextDouble()).ToArray();
+        _b = Enumerable.Range(0, k * n).Select(_ => (float)random.NextDouble()).ToArray();
+        _c = new float[m * n];
+    }
+
+    [Benchmark(Baseline = true)]
+    public void Scalar() => Kernel.Gemm(_a, _k, false, _b, _n, _c, _n, _m, _n, _k, false, KernelPath.Scalar);
+
+    [Benchmark]
+    public void Avx2() => Kernel.Gemm(_a, _k, false, _b, _n, _c, _n, _m, _n, _k, false, KernelPath.Avx2);
+}

@@ -1,0 +1,420 @@
+// General matrix multiply for the matrix-based mini-batch:
+//
+//   C (M×N) ← [C or 0] + op(A) (M×K) · B (K×N)
+//   op(A)[i, p] = A[i·lda + p], or A[p·lda + i] when A is given transposed
+//   B[p, j] = B[p·ldb + j],  C[i, j] = C[i·ldc + j]   (row-major, with leading dimensions)
+//
+// Every element is one chain of fused multiply-adds in increasing p, starting from C[i, j] (or +0):
+//   c = fma(op(A)[i, p], B[p, j], c)   for p = 0, 1, …, K−1
+// The vector paths keep that chain and vectorise across j (one column per lane), so every path
+// gives the scalar oracle's bits. The three products of a training step all take this form:
+//   forward   Z = A·Wᵀ (+ b)   op(A) = the activations, B = Wᵀ
+//   backward  Δ = D·W          op(A) = the next layer's errors, B = W
+//   gradient  G += Dᵀ·A        op(A) = the errors, transposed, B = the activations
+//
+// AVX2 micro-kernel 6×16 (register budget, 16 ymm): C00..C51 = 12 accumulators (6 rows × two
+// 8-float vectors), B0, B1 = the two vectors of B's row p, one register for the broadcast of
+// op(A)[i, p]. Per p: 2 loads of B, 6 broadcasts, 12 FMAs. Edges: a 6×8 kernel for the last 8..15
+// columns, a 1×16 / 1×8 kernel for the last rows, and the scalar chain for the last 0..7 columns.
+// NEON micro-kernel 4×8 (8 of its 32 registers for C), edges likewise. No packing: for the layer
+// shapes of this engine (K ≤ a few thousand) B's 16-column panel streams from L2 fast enough.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
+namespace Nn.Simd.Kernels;
+
+public static partial class Kernel
+{
+    /// <summary>
+    /// C ← [C or 0] + op(A)·B, each element one chain of fused multiply-adds in increasing k, on
+    /// every path (so every path gives the same bits).
+    /// </summary>
+    /// <param name="a">A: M×K row-major with row stride <paramref name="lda"/>, or, if <paramref name="transposeA"/>, K×M with row stride lda.</param>
+    /// <param name="lda">A's row stride in floats.</param>
+    /// <param name="transposeA">Whether <paramref name="a"/> holds op(A)ᵀ.</param>
+    /// <param name="b">B: K×N row-major with row stride <paramref name="ldb"/>.</param>
+    /// <param name="ldb">B's row stride (≥ N).</param>
+    /// <param name="c">C: M×N row-major with row stride <paramref name="ldc"/>; the columns beyond N are not touched.</param>
+    /// <param name="ldc">C's row stride (≥ N).</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">The inner dimension.</param>
+    /// <param name="accumulate">Add to C (true) or overwrite it (false).</param>
+    /// <exception cref="ArgumentException">A span is too short for its shape and stride, a stride is too small, or C overlaps A or B.</exception>
+    public static void Gemm(ReadOnlySpan<float> a, int lda, bool transposeA, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int n, int k, bool accumulate) =>
+        Gemm(a, lda, transposeA, b, ldb, c, ldc, m, n, k, accumulate, KernelDispatch.Active);
+
+    /// <inheritdoc cref="Gemm(ReadOnlySpan{float}, int, bool, ReadOnlySpan{float}, int, Span{float}, int, int, int, int, bool)"/>
+    /// <param name="a">A.</param>
+    /// <param name="lda">A's row stride.</param>
+    /// <param name="transposeA">Whether A is given transposed.</param>
+    /// <param name="b">B.</param>
+    /// <param name="ldb">B's row stride.</param>
+    /// <param name="c">C.</param>
+    /// <param name="ldc">C's row stride.</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">The inner dimension.</param>
+    /// <param name="accumulate">Add to C or overwrite it.</param>
+    /// <param name="path">The path to run on; must be supported here.</param>
+    public static void Gemm(ReadOnlySpan<float> a, int lda, bool transposeA, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int n, int k, bool accumulate, KernelPath path)
+    {
+        if (m < 0 || n < 0 || k < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(m), $"Gemm shape M={m}, N={n}, K={k}: every dimension must be ≥ 0.");
+        }
+
+        CheckOperand(a, nameof(a), lda, transposeA ? k : m, transposeA ? m : k, nameof(lda));
+        CheckOperand(b, nameof(b), ldb, k, n, nameof(ldb));
+        CheckOperand(c, nameof(c), ldc, m, n, nameof(ldc));
+        Check.NoOverlap(a, nameof(a), c, nameof(c));
+        Check.NoOverlap(b, nameof(b), c, nameof(c));
+        KernelDispatch.ThrowIfUnsupported(path);
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        var shape = new GemmShape((nuint)m, (nuint)n, (nuint)k, (nuint)lda, transposeA, (nuint)ldb, (nuint)ldc, accumulate);
+        unsafe
+        {
+            // Pinned pointers: the micro-kernels walk A and B by stride, and a pointer may step one
+            // stride past the end after the last k, which a managed reference must not.
+            fixed (float* pa = a, pb = b, pc = c)
+            {
+                if (Avx2.IsSupported && path == KernelPath.Avx2)
+                {
+                    GemmAvx2(shape, pa, pb, pc);
+                }
+                else if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
+                {
+                    GemmAdvSimd(shape, pa, pb, pc);
+                }
+                else
+                {
+                    GemmScalarColumns(shape, pa, pb, pc, 0);
+                }
+            }
+        }
+    }
+
+    private static void CheckOperand(ReadOnlySpan<float> span, string name, int stride, int rows, int columns, string strideName)
+    {
+        if (stride < columns || stride < 0)
+        {
+            throw new ArgumentException($"{strideName} is {stride} but {name}'s rows hold {columns} columns; the stride must be at least that.", strideName);
+        }
+
+        long needed = rows == 0 || columns == 0 ? 0 : ((long)(rows - 1) * stride) + columns;
+        if (span.Length < needed)
+        {
+            throw new ArgumentException($"Length mismatch: {name} has {span.Length} elements but {rows} rows × {columns} columns with stride {stride} need {needed}.", name);
+        }
+    }
+
+    /// <summary>The dimensions and strides of one product, passed by value to the path bodies.</summary>
+    private readonly record struct GemmShape(nuint M, nuint N, nuint K, nuint Lda, bool TransposeA, nuint Ldb, nuint Ldc, bool Accumulate)
+    {
+        /// <summary>Offset of op(A)[i, p].</summary>
+        public nuint AIndex(nuint i, nuint p) => TransposeA ? (p * Lda) + i : (i * Lda) + p;
+
+        /// <summary>Distance between op(A)[i, p] and op(A)[i, p + 1].</summary>
+        public nuint AStepK => TransposeA ? Lda : 1;
+
+        /// <summary>Distance between op(A)[i, p] and op(A)[i + 1, p].</summary>
+        public nuint AStepM => TransposeA ? 1 : Lda;
+    }
+
+    // ---- scalar: the oracle -------------------------------------------------------------------
+
+    /// <summary>
+    /// Columns [<paramref name="firstColumn"/>, N) of every row: the oracle for the whole matrix,
+    /// and the vector paths' column tail. Row by row, p outer, j
+    /// inner: each C[i, j] still sees its terms in increasing p.
+    /// </summary>
+    private static unsafe void GemmScalarColumns(GemmShape s, float* a, float* b, float* c, nuint firstColumn)
+    {
+        for (nuint i = 0; i < s.M; i++)
+        {
+            float* row = c + (i * s.Ldc);
+            if (!s.Accumulate)
+            {
+                for (nuint j = firstColumn; j < s.N; j++)
+                {
+                    row[j] = 0f;
+                }
+            }
+
+            for (nuint p = 0; p < s.K; p++)
+            {
+                float aip = a[s.AIndex(i, p)];
+                float* bRow = b + (p * s.Ldb);
+                for (nuint j = firstColumn; j < s.N; j++)
+                {
+                    row[j] = MathF.FusedMultiplyAdd(aip, bRow[j], row[j]);
+                }
+            }
+        }
+    }
+
+    // ---- AVX2 + FMA -----------------------------------------------------------------------------
+
+    private static unsafe void GemmAvx2(GemmShape s, float* a, float* b, float* c)
+    {
+        nuint j = 0;
+        for (; j + 16 <= s.N; j += 16)
+        {
+            nuint i = 0;
+            for (; i + 6 <= s.M; i += 6)
+            {
+                Gemm6x16Avx2(s, a, b, c, i, j);
+            }
+
+            for (; i < s.M; i++)
+            {
+                Gemm1x16Avx2(s, a, b, c, i, j);
+            }
+        }
+
+        if (j + 8 <= s.N)
+        {
+            nuint i = 0;
+            for (; i + 6 <= s.M; i += 6)
+            {
+                Gemm6x8Avx2(s, a, b, c, i, j);
+            }
+
+            for (; i < s.M; i++)
+            {
+                Gemm1x8Avx2(s, a, b, c, i, j);
+            }
+
+            j += 8;
+        }
+
+        if (j < s.N)
+        {
+            GemmScalarColumns(s, a, b, c, j);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> LoadOrZero(GemmShape s, float* c) =>
+        s.Accumulate ? Vector256.Load(c) : Vector256<float>.Zero;
+
+    private static unsafe void Gemm6x16Avx2(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
+    {
+        float* c0 = c + (i * s.Ldc) + j;
+        nuint ldc = s.Ldc;
+        Vector256<float> c00 = LoadOrZero(s, c0), c01 = LoadOrZero(s, c0 + 8);
+        Vector256<float> c10 = LoadOrZero(s, c0 + ldc), c11 = LoadOrZero(s, c0 + ldc + 8);
+        Vector256<float> c20 = LoadOrZero(s, c0 + 2 * ldc), c21 = LoadOrZero(s, c0 + (2 * ldc) + 8);
+        Vector256<float> c30 = LoadOrZero(s, c0 + 3 * ldc), c31 = LoadOrZero(s, c0 + (3 * ldc) + 8);
+        Vector256<float> c40 = LoadOrZero(s, c0 + 4 * ldc), c41 = LoadOrZero(s, c0 + (4 * ldc) + 8);
+        Vector256<float> c50 = LoadOrZero(s, c0 + 5 * ldc), c51 = LoadOrZero(s, c0 + (5 * ldc) + 8);
+        float* ap = a + s.AIndex(i, 0);
+        float* bp = b + j;
+        nuint stepK = s.AStepK, stepM = s.AStepM, ldb = s.Ldb;
+        for (nuint p = 0; p < s.K; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(bp);
+            Vector256<float> b1 = Vector256.Load(bp + 8);
+            Vector256<float> x = Vector256.Create(*ap);
+            c00 = Fma.MultiplyAdd(x, b0, c00);
+            c01 = Fma.MultiplyAdd(x, b1, c01);
+            x = Vector256.Create(ap[stepM]);
+            c10 = Fma.MultiplyAdd(x, b0, c10);
+            c11 = Fma.MultiplyAdd(x, b1, c11);
+            x = Vector256.Create(ap[2 * stepM]);
+            c20 = Fma.MultiplyAdd(x, b0, c20);
+            c21 = Fma.MultiplyAdd(x, b1, c21);
+            x = Vector256.Create(ap[3 * stepM]);
+            c30 = Fma.MultiplyAdd(x, b0, c30);
+            c31 = Fma.MultiplyAdd(x, b1, c31);
+            x = Vector256.Create(ap[4 * stepM]);
+            c40 = Fma.MultiplyAdd(x, b0, c40);
+            c41 = Fma.MultiplyAdd(x, b1, c41);
+            x = Vector256.Create(ap[5 * stepM]);
+            c50 = Fma.MultiplyAdd(x, b0, c50);
+            c51 = Fma.MultiplyAdd(x, b1, c51);
+            ap += stepK;
+            bp += ldb;
+        }
+
+        c00.Store(c0);
+        c01.Store(c0 + 8);
+        c10.Store(c0 + ldc);
+        c11.Store(c0 + ldc + 8);
+        c20.Store(c0 + 2 * ldc);
+        c21.Store(c0 + (2 * ldc) + 8);
+        c30.Store(c0 + 3 * ldc);
+        c31.Store(c0 + (3 * ldc) + 8);
+        c40.Store(c0 + 4 * ldc);
+        c41.Store(c0 + (4 * ldc) + 8);
+        c50.Store(c0 + 5 * ldc);
+        c51.Store(c0 + (5 * ldc) + 8);
+    }
+
+    private static unsafe void Gemm6x8Avx2(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
+    {
+        float* c0 = c + (i * s.Ldc) + j;
+        nuint ldc = s.Ldc;
+        Vector256<float> c00 = LoadOrZero(s, c0), c10 = LoadOrZero(s, c0 + ldc), c20 = LoadOrZero(s, c0 + 2 * ldc);
+        Vector256<float> c30 = LoadOrZero(s, c0 + 3 * ldc), c40 = LoadOrZero(s, c0 + 4 * ldc), c50 = LoadOrZero(s, c0 + 5 * ldc);
+        float* ap = a + s.AIndex(i, 0);
+        float* bp = b + j;
+        nuint stepK = s.AStepK, stepM = s.AStepM, ldb = s.Ldb;
+        for (nuint p = 0; p < s.K; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(bp);
+            c00 = Fma.MultiplyAdd(Vector256.Create(*ap), b0, c00);
+            c10 = Fma.MultiplyAdd(Vector256.Create(ap[stepM]), b0, c10);
+            c20 = Fma.MultiplyAdd(Vector256.Create(ap[2 * stepM]), b0, c20);
+            c30 = Fma.MultiplyAdd(Vector256.Create(ap[3 * stepM]), b0, c30);
+            c40 = Fma.MultiplyAdd(Vector256.Create(ap[4 * stepM]), b0, c40);
+            c50 = Fma.MultiplyAdd(Vector256.Create(ap[5 * stepM]), b0, c50);
+            ap += stepK;
+            bp += ldb;
+        }
+
+        c00.Store(c0);
+        c10.Store(c0 + ldc);
+        c20.Store(c0 + 2 * ldc);
+        c30.Store(c0 + 3 * ldc);
+        c40.Store(c0 + 4 * ldc);
+        c50.Store(c0 + 5 * ldc);
+    }
+
+    private static unsafe void Gemm1x16Avx2(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
+    {
+        float* c0 = c + (i * s.Ldc) + j;
+        Vector256<float> c00 = LoadOrZero(s, c0), c01 = LoadOrZero(s, c0 + 8);
+        float* ap = a + s.AIndex(i, 0);
+        float* bp = b + j;
+        for (nuint p = 0; p < s.K; p++)
+        {
+            Vector256<float> x = Vector256.Create(*ap);
+            c00 = Fma.MultiplyAdd(x, Vector256.Load(bp), c00);
+            c01 = Fma.MultiplyAdd(x, Vector256.Load(bp + 8), c01);
+            ap += s.AStepK;
+            bp += s.Ldb;
+        }
+
+        c00.Store(c0);
+        c01.Store(c0 + 8);
+    }
+
+    private static unsafe void Gemm1x8Avx2(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
+    {
+        float* c0 = c + (i * s.Ldc) + j;
+        Vector256<float> c00 = LoadOrZero(s, c0);
+        float* ap = a + s.AIndex(i, 0);
+        float* bp = b + j;
+        for (nuint p = 0; p < s.K; p++)
+        {
+            c00 = Fma.MultiplyAdd(Vector256.Create(*ap), Vector256.Load(bp), c00);
+            ap += s.AStepK;
+            bp += s.Ldb;
+        }
+
+        c00.Store(c0);
+    }
+
+    // ---- ARM64 NEON -----------------------------------------------------------------------------
+
+    private static unsafe void GemmAdvSimd(GemmShape s, float* a, float* b, float* c)
+    {
+        nuint j = 0;
+        for (; j + 8 <= s.N; j += 8)
+        {
+            nuint i = 0;
+            for (; i + 4 <= s.M; i += 4)
+            {
+                Gemm4x8AdvSimd(s, a, b, c, i, j);
+            }
+
+            for (; i < s.M; i++)
+            {
+                Gemm1x4AdvSimd(s, a, b, c, i, j);
+                Gemm1x4AdvSimd(s, a, b, c, i, j + 4);
+            }
+        }
+
+        for (; j + 4 <= s.N; j += 4)
+        {
+            for (nuint i = 0; i < s.M; i++)
+            {
+                Gemm1x4AdvSimd(s, a, b, c, i, j);
+            }
+        }
+
+        if (j < s.N)
+        {
+            GemmScalarColumns(s, a, b, c, j);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector128<float> LoadOrZero128(GemmShape s, float* c) =>
+        s.Accumulate ? Vector128.Load(c) : Vector128<float>.Zero;
+
+    private static unsafe void Gemm4x8AdvSimd(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
+    {
+        float* c0 = c + (i * s.Ldc) + j;
+        nuint ldc = s.Ldc;
+        Vector128<float> c00 = LoadOrZero128(s, c0), c01 = LoadOrZero128(s, c0 + 4);
+        Vector128<float> c10 = LoadOrZero128(s, c0 + ldc), c11 = LoadOrZero128(s, c0 + ldc + 4);
+        Vector128<float> c20 = LoadOrZero128(s, c0 + 2 * ldc), c21 = LoadOrZero128(s, c0 + (2 * ldc) + 4);
+        Vector128<float> c30 = LoadOrZero128(s, c0 + 3 * ldc), c31 = LoadOrZero128(s, c0 + (3 * ldc) + 4);
+        float* ap = a + s.AIndex(i, 0);
+        float* bp = b + j;
+        nuint stepK = s.AStepK, stepM = s.AStepM, ldb = s.Ldb;
+        for (nuint p = 0; p < s.K; p++)
+        {
+            Vector128<float> b0 = Vector128.Load(bp);
+            Vector128<float> b1 = Vector128.Load(bp + 4);
+            Vector128<float> x = Vector128.Create(*ap);
+            c00 = AdvSimd.FusedMultiplyAdd(c00, x, b0);
+            c01 = AdvSimd.FusedMultiplyAdd(c01, x, b1);
+            x = Vector128.Create(ap[stepM]);
+            c10 = AdvSimd.FusedMultiplyAdd(c10, x, b0);
+            c11 = AdvSimd.FusedMultiplyAdd(c11, x, b1);
+            x = Vector128.Create(ap[2 * stepM]);
+            c20 = AdvSimd.FusedMultiplyAdd(c20, x, b0);
+            c21 = AdvSimd.FusedMultiplyAdd(c21, x, b1);
+            x = Vector128.Create(ap[3 * stepM]);
+            c30 = AdvSimd.FusedMultiplyAdd(c30, x, b0);
+            c31 = AdvSimd.FusedMultiplyAdd(c31, x, b1);
+            ap += stepK;
+            bp += ldb;
+        }
+
+        c00.Store(c0);
+        c01.Store(c0 + 4);
+        c10.Store(c0 + ldc);
+        c11.Store(c0 + ldc + 4);
+        c20.Store(c0 + 2 * ldc);
+        c21.Store(c0 + (2 * ldc) + 4);
+        c30.Store(c0 + 3 * ldc);
+        c31.Store(c0 + (3 * ldc) + 4);
+    }
+
+    private static unsafe void Gemm1x4AdvSimd(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
+    {
+        float* c0 = c + (i * s.Ldc) + j;
+        Vector128<float> c00 = LoadOrZero128(s, c0);
+        float* ap = a + s.AIndex(i, 0);
+        float* bp = b + j;
+        for (nuint p = 0; p < s.K; p++)
+        {
+            c00 = AdvSimd.FusedMultiplyAdd(c00, Vector128.Create(*ap), Vector128.Load(bp));
+            ap += s.AStepK;
+            bp += s.Ldb;
+        }
+
+        c00.Store(c0);
+    }
+}

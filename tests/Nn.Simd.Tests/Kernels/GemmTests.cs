@@ -1,0 +1,109 @@
+using Nn.Simd.Kernels;
+using Nn.Simd.Tests.Oracles;
+
+namespace Nn.Simd.Tests.Kernels;
+
+public class GemmTests
+{
+    public static TheoryData<KernelPath> Paths() => TestData.Paths();
+
+    /// <summary>M around the micro-tile rows (AVX2 6, NEON 4), N around its columns (8, 16), K small and odd.</summary>
+    private static readonly int[] Ms = [1, 3, 4, 5, 6, 7, 11, 12, 13];
+    private static readonly int[] Ns = [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33];
+    private static readonly int[] Ks = [0, 1, 2, 7, 17];
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Small_shapes_around_the_micro_tiles_match_the_oracle_bit_for_bit(KernelPath path)
+    {
+        foreach (int m in Ms)
+        {
+            foreach (int n in Ns)
+            {
+                foreach (int k in Ks)
+                {
+                    foreach (bool transposeA in new[] { false, true })
+                    {
+                        foreach (bool accumulate in new[] { false, true })
+                        {
+                            Check(path, m, n, k, transposeA, accumulate, padding: (m + n + k) % 3);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Layer_shapes_and_primes_match_the_oracle_and_stay_within_the_bound(KernelPath path)
+    {
+        (int M, int N, int K)[] shapes = [(10, 30, 784), (10, 784, 30), (30, 784, 10), (128, 256, 784), (37, 41, 53), (128, 10, 256), (257, 129, 5)];
+        foreach ((int m, int n, int k) in shapes)
+        {
+            Check(path, m, n, k, transposeA: false, accumulate: true, padding: 3);
+            Check(path, m, n, k, transposeA: true, accumulate: false, padding: 0);
+        }
+    }
+
+    [Fact]
+    public void Bad_shapes_and_strides_are_refused_naming_the_sizes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Kernel.Gemm(new float[5], 3, false, new float[12], 4, new float[8], 4, 2, 4, 3, false));
+        Assert.Contains("5", e.Message, StringComparison.Ordinal);
+        Assert.Contains("6", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Kernel.Gemm(new float[6], 3, false, new float[12], 3, new float[8], 4, 2, 4, 3, false));
+        Assert.Contains("ldb", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Kernel.Gemm([], 0, false, [], 0, [], 0, -1, 0, 0, false));
+        var shared = new float[40];
+        e = Assert.Throws<ArgumentException>(() => Kernel.Gemm(shared.AsSpan(0, 6), 3, false, new float[12], 4, shared.AsSpan(4, 8), 4, 2, 4, 3, false));
+        Assert.Contains("overlaps", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Runs C ← [C] + op(A)·B on <paramref name="path"/> and on the scalar oracle, with strides
+    /// <paramref name="padding"/> floats wider than needed and canaries in C's padding columns.
+    /// Bound against double: each element is a chain of K fused multiply-adds from C₀, so
+    /// |ĉ − c| ≤ γ_K·(|C₀| + Σ_p |a_ip·b_pj|) (Higham §3.1).
+    /// </summary>
+    private static void Check(KernelPath path, int m, int n, int k, bool transposeA, bool accumulate, int padding)
+    {
+        int aRows = transposeA ? k : m, aColumns = transposeA ? m : k;
+        int lda = aColumns + padding, ldb = n + padding, ldc = n + padding;
+        float[] a = TestData.Uniform(Math.Max(0, (aRows * lda) - padding), m + (7 * n) + (13 * k));
+        float[] b = TestData.Uniform(Math.Max(0, (k * ldb) - padding), (3 * m) + n + k + 1);
+        float[] c0 = TestData.Uniform(m * ldc, m + n + (5 * k) + 2, 4f);
+        for (int i = 0; i < m; i++)
+        {
+            c0.AsSpan((i * ldc) + n, padding).Fill(Guarded.Canary);
+        }
+
+        float[] expected = (float[])c0.Clone();
+        float[] actual = (float[])c0.Clone();
+        Kernel.Gemm(a, lda, transposeA, b, ldb, expected, ldc, m, n, k, accumulate, KernelPath.Scalar);
+        Kernel.Gemm(a, lda, transposeA, b, ldb, actual, ldc, m, n, k, accumulate, path);
+        string context = $"Gemm {path} M={m} N={n} K={k} transposeA={transposeA} accumulate={accumulate} padding={padding}";
+        Assertions.BitsEqual(expected, actual, context);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double start = accumulate ? c0[(i * ldc) + j] : 0;
+                double exact = start, abs = Math.Abs(start);
+                for (int p = 0; p < k; p++)
+                {
+                    double term = (double)a[transposeA ? (p * lda) + i : (i * lda) + p] * b[(p * ldb) + j];
+                    exact += term;
+                    abs += Math.Abs(term);
+                }
+
+                Assertions.Within(exact, actual[(i * ldc) + j], Ulp.Gamma(k) * abs, $"{context} C[{i},{j}]");
+            }
+
+            for (int j = n; j < ldc; j++)
+            {
+                Assert.True(actual[(i * ldc) + j] == Guarded.Canary, $"{context}: padding C[{i},{j}] was written");
+            }
+        }
+    }
+}
