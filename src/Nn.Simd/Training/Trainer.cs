@@ -22,6 +22,14 @@ public sealed record TrainingOptions
     /// <summary>Seeds the shuffle of every epoch. Default 0.</summary>
     public long Seed { get; init; }
 
+    /// <summary>
+    /// Compute each mini-batch as matrices (one Gemm per product, every weight read once per
+    /// mini-batch) instead of sample by sample. Both follow the same equations and give the same
+    /// result to rounding; each is deterministic on every kernel path. Default false (the
+    /// algorithm as written, sample by sample).
+    /// </summary>
+    public bool Batched { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value.</summary>
     public void Validate()
     {
@@ -92,6 +100,7 @@ public sealed class TrainingDivergedException : Exception
 public sealed class Trainer
 {
     private readonly Backpropagation _backpropagation;
+    private readonly BatchedBackpropagation? _batched;
     private readonly DeterministicRandom _random;
     private int[] _order = [];
 
@@ -107,6 +116,7 @@ public sealed class Trainer
         Network = network;
         Options = options;
         _backpropagation = new Backpropagation(network);
+        _batched = options.Batched ? new BatchedBackpropagation(network, options.MiniBatchSize) : null;
         _random = new DeterministicRandom(options.Seed);
     }
 
@@ -171,37 +181,29 @@ public sealed class Trainer
         }
 
         _random.Shuffle(_order);
+        _batched?.RefreshTransposedWeights();
         int m = Options.MiniBatchSize;
         int batches = (n + m - 1) / m;
         double costSum = 0, lastFiniteCost = double.NaN;
         int correct = 0;
-        float[] target = _backpropagation.Target;
         for (int batch = 0; batch < batches; batch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int first = batch * m;
             int size = Math.Min(m, n - first);
-            _backpropagation.ClearGradient();
-            double batchCost = 0;
-            for (int s = first; s < first + size; s++)
-            {
-                int sample = _order[s];
-                training.CopyTarget(sample, target);
-                batchCost += _backpropagation.Accumulate(training.Input(sample), target, path);
-                if (Network.ArgMax(_backpropagation.Output) == training.Label(sample))
-                {
-                    correct++;
-                }
-            }
-
-            if (!double.IsFinite(batchCost) || !float.IsFinite(Kernel.Sum(_backpropagation.Gradient, path)))
+            (double batchCost, int batchCorrect, float[] gradient) = _batched is null
+                ? RunSamples(training, _order.AsSpan(first, size), path)
+                : RunBatch(training, _order.AsSpan(first, size), path);
+            if (!double.IsFinite(batchCost) || !float.IsFinite(Kernel.Sum(gradient, path)))
             {
                 throw new TrainingDivergedException(epoch, batch + 1, lastFiniteCost);
             }
 
             lastFiniteCost = batchCost / size;
             costSum += batchCost;
-            _backpropagation.ApplyGradient(Options.LearningRate, Options.Lambda, n, size, path);
+            correct += batchCorrect;
+            Backpropagation.ApplyGradient(Network, gradient, Options.LearningRate, Options.Lambda, n, size, path);
+            _batched?.RefreshTransposedWeights();
             MiniBatchCompleted?.Invoke(batch + 1, batches);
         }
 
@@ -215,6 +217,33 @@ public sealed class Trainer
         }
 
         return new EpochReport(epoch, costSum / n, (double)correct / n, validationCost, validationAccuracy, seconds, n / Math.Max(seconds, 1e-9));
+    }
+
+    /// <summary>One mini-batch sample by sample: the summed cost, the number classified right, the summed gradient.</summary>
+    private (double Cost, int Correct, float[] Gradient) RunSamples(Dataset training, ReadOnlySpan<int> samples, KernelPath path)
+    {
+        _backpropagation.ClearGradient();
+        float[] target = _backpropagation.Target;
+        double cost = 0;
+        int correct = 0;
+        foreach (int sample in samples)
+        {
+            training.CopyTarget(sample, target);
+            cost += _backpropagation.Accumulate(training.Input(sample), target, path);
+            if (Network.ArgMax(_backpropagation.Output) == training.Label(sample))
+            {
+                correct++;
+            }
+        }
+
+        return (cost, correct, _backpropagation.Gradient);
+    }
+
+    /// <summary>One mini-batch as matrices.</summary>
+    private (double Cost, int Correct, float[] Gradient) RunBatch(Dataset training, ReadOnlySpan<int> samples, KernelPath path)
+    {
+        (double cost, int correct) = _batched!.Compute(training, samples, path);
+        return (cost, correct, _batched.Gradient);
     }
 
     /// <summary>Mean cost and number classified right, reusing the trainer's buffers (no allocation).</summary>
@@ -237,17 +266,14 @@ public sealed class Trainer
         return (data.Count == 0 ? double.NaN : cost / data.Count, correct);
     }
 
-    /// <summary>The summed gradient of the given samples, for tests (gradient check).</summary>
+    /// <summary>The summed gradient of the given samples, as the options' engine computes it, for tests (gradient check).</summary>
     internal float[] GradientOf(Dataset data, ReadOnlySpan<int> samples)
     {
-        _backpropagation.ClearGradient();
-        foreach (int s in samples)
-        {
-            data.CopyTarget(s, _backpropagation.Target);
-            _backpropagation.Accumulate(data.Input(s), _backpropagation.Target, KernelDispatch.Active);
-        }
-
-        return (float[])_backpropagation.Gradient.Clone();
+        _batched?.RefreshTransposedWeights();
+        float[] gradient = _batched is null
+            ? RunSamples(data, samples, KernelDispatch.Active).Gradient
+            : RunBatch(data, samples, KernelDispatch.Active).Gradient;
+        return (float[])gradient.Clone();
     }
 
     private void CheckFits(Dataset data, string name, bool allowEmpty)

@@ -8,21 +8,27 @@ namespace Nn.Simd.Tests.Training;
 [Collection(SerialCollection.Name)]
 public class AllocationTests
 {
-    public static TheoryData<Activation, Activation, Cost> Networks() => new()
+    public static TheoryData<Activation, Activation, Cost, bool> Networks()
     {
-        { Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic },
-        { Activation.Sigmoid, Activation.Sigmoid, Cost.CrossEntropy },
-        { Activation.Relu, Activation.Softmax, Cost.LogLikelihood },
-        { Activation.Tanh, Activation.Identity, Cost.Quadratic },
-    };
+        var data = new TheoryData<Activation, Activation, Cost, bool>();
+        foreach (bool batched in new[] { false, true })
+        {
+            data.Add(Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, batched);
+            data.Add(Activation.Sigmoid, Activation.Sigmoid, Cost.CrossEntropy, batched);
+            data.Add(Activation.Relu, Activation.Softmax, Cost.LogLikelihood, batched);
+            data.Add(Activation.Tanh, Activation.Identity, Cost.Quadratic, batched);
+        }
+
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(Networks))]
-    public void A_training_epoch_allocates_nothing(Activation hidden, Activation output, Cost cost)
+    public void A_training_epoch_allocates_nothing(Activation hidden, Activation output, Cost cost, bool batched)
     {
         DataSplit split = Datasets.Digits().Split(0.1, 0, seed: 1);
         var network = Network.Create([64, 32, 16, 10], hidden, output, cost, Initialization.Xavier, seed: 1);
-        var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = 10, LearningRate = 0.05f, Lambda = 0.1f });
+        var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = 10, LearningRate = 0.05f, Lambda = 0.1f, Batched = batched });
         CancellationToken token = TestContext.Current.CancellationToken;
         trainer.TrainEpoch(split.Training, split.Validation, 1, token);
 

@@ -16,12 +16,15 @@ public class DeterminismTests
     /// </summary>
     public const ulong ReferenceHash = 0x5B436587C9E121A2UL;
 
+    /// <summary>The hash of <see cref="TrainReference"/> with the matrix-based mini-batch, the same on every path.</summary>
+    public const ulong BatchedReferenceHash = 0x7E054534DEEC6819UL;
+
     /// <summary>Two epochs of [64,30,10] sigmoid/quadratic on the embedded digits, seed 7.</summary>
-    internal static Network TrainReference()
+    internal static Network TrainReference(bool batched = false)
     {
         Dataset digits = Datasets.Digits();
         var network = Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, Initialization.ScaledGaussian, seed: 7);
-        new Trainer(network, new TrainingOptions { Epochs = 2, MiniBatchSize = 10, LearningRate = 3f, Lambda = 0.5f, Seed = 7 }).Train(digits);
+        new Trainer(network, new TrainingOptions { Epochs = 2, MiniBatchSize = 10, LearningRate = 3f, Lambda = 0.5f, Seed = 7, Batched = batched }).Train(digits);
         return network;
     }
 
@@ -30,12 +33,21 @@ public class DeterminismTests
     {
         ulong hash = TrainReference().ComputeHash();
         TestContext.Current.SendDiagnosticMessage($"weights hash on {KernelDispatch.Active}: 0x{hash:X16}");
-        Console.WriteLine($"weights hash on {KernelDispatch.Active}: 0x{hash:X16}");
         Assert.Equal($"0x{ReferenceHash:X16}", $"0x{hash:X16}");
     }
 
     [Fact]
-    public void Every_supported_path_trains_to_the_same_bits()
+    public void Batched_training_gives_its_reference_weights_on_the_active_path()
+    {
+        ulong hash = TrainReference(batched: true).ComputeHash();
+        TestContext.Current.SendDiagnosticMessage($"batched weights hash on {KernelDispatch.Active}: 0x{hash:X16}");
+        Assert.Equal($"0x{BatchedReferenceHash:X16}", $"0x{hash:X16}");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Every_supported_path_trains_to_the_same_bits(bool batched)
     {
         var hashes = new Dictionary<KernelPath, ulong>();
         try
@@ -43,7 +55,7 @@ public class DeterminismTests
             foreach (KernelPath path in KernelDispatch.SupportedPaths)
             {
                 KernelDispatch.ForcePath(path);
-                hashes[path] = TrainReference().ComputeHash();
+                hashes[path] = TrainReference(batched).ComputeHash();
             }
         }
         finally

@@ -15,16 +15,19 @@ public class GradientCheckTests
 
     private static readonly Activation[] Hidden = [Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Identity];
 
-    public static TheoryData<int[], Activation, Activation, Cost> Combinations()
+    public static TheoryData<int[], Activation, Activation, Cost, bool> Combinations()
     {
-        var data = new TheoryData<int[], Activation, Activation, Cost>();
-        foreach (int[] sizes in new[] { new[] { 5, 4, 3 }, [4, 6, 5, 3] })
+        var data = new TheoryData<int[], Activation, Activation, Cost, bool>();
+        foreach (bool batched in new[] { false, true })
         {
-            foreach (Activation hidden in Hidden)
+            foreach (int[] sizes in new[] { new[] { 5, 4, 3 }, [4, 6, 5, 3] })
             {
-                foreach ((Activation output, Cost cost) in OutputCosts)
+                foreach (Activation hidden in Hidden)
                 {
-                    data.Add(sizes, hidden, output, cost);
+                    foreach ((Activation output, Cost cost) in OutputCosts)
+                    {
+                        data.Add(sizes, hidden, output, cost, batched);
+                    }
                 }
             }
         }
@@ -41,11 +44,12 @@ public class GradientCheckTests
     /// Hadamard product: 1), and ≤ 3 layers amplify it by at most ‖W‖·max σ′ ≤ √6 each, so the
     /// error stays below 3·16u·15 ≈ 720u ≈ 4.3e-5 of the gradient's largest entry. The tolerance,
     /// 1e-4·‖g‖∞ + 1e-3·|g_i| + 1e-7, keeps a margin of 2 on that, while a wrong equation (a missing
-    /// σ′, a transposed W, a wrong sign) is off by O(‖g‖∞).
+    /// σ′, a transposed W, a wrong sign) is off by O(‖g‖∞). The same bound holds for the
+    /// matrix-based mini-batch (<paramref name="batched"/>), whose forward sums round differently.
     /// </summary>
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void Backpropagation_matches_central_differences(int[] sizes, Activation hidden, Activation output, Cost cost)
+    public void Backpropagation_matches_central_differences(int[] sizes, Activation hidden, Activation output, Cost cost, bool batched)
     {
         var network = Network.Create(sizes, hidden, output, cost, Initialization.ScaledGaussian, seed: 42);
         const int samples = 3;
@@ -61,7 +65,7 @@ public class GradientCheckTests
             data = Dataset.FromTargets(inputs, sizes[0], targets, sizes[^1]);
         }
 
-        float[] gradient = new Trainer(network, new TrainingOptions()).GradientOf(data, [0, 1, 2]);
+        float[] gradient = new Trainer(network, new TrainingOptions { MiniBatchSize = 3, Batched = batched }).GradientOf(data, [0, 1, 2]);
 
         double[] parameters = network.Parameters.ToArray().Select(p => (double)p).ToArray();
         var numeric = new double[parameters.Length];
@@ -82,7 +86,7 @@ public class GradientCheckTests
         for (int p = 0; p < parameters.Length; p++)
         {
             double bound = (1e-4 * largest) + (1e-3 * Math.Abs(numeric[p])) + 1e-7;
-            Assertions.Within(numeric[p], gradient[p], bound, $"∂C/∂parameter[{p}] for [{string.Join(',', sizes)}] {hidden}/{output}/{cost} on {KernelDispatch.Active}");
+            Assertions.Within(numeric[p], gradient[p], bound, $"∂C/∂parameter[{p}] for [{string.Join(',', sizes)}] {hidden}/{output}/{cost}{(batched ? " batched" : string.Empty)} on {KernelDispatch.Active}");
         }
     }
 

@@ -13,17 +13,20 @@ public class LearningTests
     /// version of the same algorithm reaches 96–98%.
     /// </summary>
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void Digits_reach_95_percent_on_a_held_out_fifth(int seed)
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(3, false)]
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    public void Digits_reach_95_percent_on_a_held_out_fifth(int seed, bool batched)
     {
         DataSplit split = Datasets.Digits().Split(validationFraction: 0, testFraction: 0.2, seed: seed);
         var network = Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, Initialization.ScaledGaussian, seed);
-        var trainer = new Trainer(network, new TrainingOptions { Epochs = 30, MiniBatchSize = 10, LearningRate = 3f, Seed = seed });
+        var trainer = new Trainer(network, new TrainingOptions { Epochs = 30, MiniBatchSize = 10, LearningRate = 3f, Seed = seed, Batched = batched });
         IReadOnlyList<EpochReport> reports = trainer.Train(split.Training, cancellationToken: TestContext.Current.CancellationToken);
         Evaluation test = Evaluation.Of(network, split.Test);
-        TestContext.Current.SendDiagnosticMessage($"seed {seed}: test accuracy {test.Accuracy:P2} on {test.Count} held-out digits ({KernelDispatch.Active})");
+        TestContext.Current.SendDiagnosticMessage($"seed {seed}{(batched ? " batched" : string.Empty)}: test accuracy {test.Accuracy:P2} on {test.Count} held-out digits ({KernelDispatch.Active})");
         Assert.Equal(359, test.Count);
         Assert.True(test.Accuracy >= 0.95, $"seed {seed}: test accuracy {test.Accuracy:P2} < 95%");
         Assert.True(reports[^1].TrainingCost < reports[0].TrainingCost, "the training cost must fall");

@@ -48,7 +48,7 @@ internal static class BenchCommand
             foreach (Config config in Configs)
             {
                 var network = Network.Create(config.Layers, config.Hidden, config.Output, config.Cost, config.Init, seed: 1);
-                var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = config.Batch, LearningRate = config.Eta, Lambda = config.Lambda });
+                var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = config.Batch, LearningRate = config.Eta, Lambda = config.Lambda, Batched = config.Batch >= Names.BatchedFrom });
                 int[] warmUp = [.. Enumerable.Range(0, Math.Min(2_000, data.Count))];
                 trainer.TrainEpoch(data.Subset(warmUp), null, 0, context.CancellationToken);
                 var rates = new List<double>();
@@ -59,7 +59,7 @@ internal static class BenchCommand
 
                 double median = Median(rates);
                 training.Add((config.Name, median));
-                console.MarkupLine($"training ({config.Name}) {Markup.Escape(network.ToString())}: {median:N0} samples/s");
+                console.MarkupLine($"training ({config.Name}) {Markup.Escape(network.ToString())}, mini-batch {config.Batch} {(config.Batch >= Names.BatchedFrom ? "batched" : "sample by sample")}: {median:N0} samples/s");
             }
 
             var latency = new List<(string Model, double Median, double P99)>();

@@ -33,6 +33,17 @@ internal static class Names
         _ => throw new UsageException($"--init '{name}' is not one of gaussian, scaled-gaussian, xavier, he."),
     };
 
+    /// <summary>The mini-batch size from which the matrix-based mini-batch is faster on this engine.</summary>
+    public const int BatchedFrom = 32;
+
+    public static bool ParseEngine(string name, int miniBatch) => name.ToLowerInvariant() switch
+    {
+        "auto" => miniBatch >= BatchedFrom,
+        "samples" => false,
+        "batched" => true,
+        _ => throw new UsageException($"--engine '{name}' is not one of auto, samples, batched."),
+    };
+
     public static int[] ParseLayers(string text)
     {
         string[] parts = text.Split(',', StringSplitOptions.TrimEntries);

@@ -1,0 +1,171 @@
+// The matrix-based mini-batch: the four equations for all m samples of a mini-batch at once, each
+// sample a row of an m × n block, every product one Gemm call:
+//
+//   forward   Zˡ = Aˡ⁻¹·(Wˡ)ᵀ + bˡ          Gemm(A = Aˡ⁻¹, B = (Wˡ)ᵀ, C = Zˡ pre-filled with bˡ)
+//             Aˡ = σ(Zˡ)                     activation kernels (softmax row by row)
+//   (1)       Δᴸ = (Aᴸ − Y) [⊙ σ′(Zᴸ)]       Axpy, Hadamard over the block
+//   (2)       Δˡ = (Δˡ⁺¹·Wˡ⁺¹) ⊙ σ′(Zˡ)        Gemm(A = Δˡ⁺¹, B = Wˡ⁺¹), Hadamard
+//   (3)       ∂C/∂Wˡ = (Δˡ)ᵀ·Aˡ⁻¹              Gemm(A = Δˡ transposed, B = Aˡ⁻¹)
+//   (4)       ∂C/∂bˡ = Σ_rows Δˡ               Axpy row by row
+//
+// Each weight is read once per mini-batch instead of once per sample. Equations (2)–(4) perform
+// exactly the per-sample operations in the same order (a Gemm element is one fma chain over its
+// inner index, as MatVecTransposed's and OuterProductAdd's accumulations are), so for the same
+// forward values they give the same bits. The forward pass differs: Gemm sums each weighted input
+// in one chain from bˡ, where MatVec uses the 32-lane order and adds bˡ last. Per-sample and batched
+// training therefore agree to rounding, not to the bit (BatchedTrainingTests states the bound).
+using Nn.Simd.Kernels;
+using Nn.Simd.Model;
+
+namespace Nn.Simd.Training;
+
+/// <summary>Buffers and the passes of the matrix-based mini-batch for one network and a largest batch size.</summary>
+internal sealed class BatchedBackpropagation
+{
+    private readonly Network _network;
+    private readonly int _capacity;
+    private readonly float[][] _z;
+    private readonly float[][] _a;
+    private readonly float[][] _delta;
+    private readonly float[][] _transposedWeights;
+    private readonly float[] _scratch;
+    private readonly float[] _targets;
+
+    public BatchedBackpropagation(Network network, int capacity)
+    {
+        _network = network;
+        _capacity = capacity;
+        int layers = network.LayerSizes.Count;
+        _z = new float[layers][];
+        _a = new float[layers][];
+        _delta = new float[layers][];
+        _transposedWeights = new float[layers][];
+        for (int l = 0; l < layers; l++)
+        {
+            int size = network.LayerSizes[l];
+            _z[l] = new float[capacity * size];
+            _a[l] = new float[capacity * size];
+            _delta[l] = new float[capacity * size];
+            _transposedWeights[l] = l == 0 ? [] : new float[size * network.LayerSizes[l - 1]];
+        }
+
+        _scratch = new float[capacity * network.MaxWidth];
+        _targets = new float[capacity * network.OutputSize];
+        Gradient = new float[network.ParameterCount];
+        RefreshTransposedWeights();
+    }
+
+    /// <summary>Σ ∂C_x/∂w over the last mini-batch, laid out like the parameters.</summary>
+    public float[] Gradient { get; }
+
+    /// <summary>(Wˡ)ᵀ for the forward Gemm: call after every change to the weights.</summary>
+    public void RefreshTransposedWeights()
+    {
+        for (int l = 1; l < _z.Length; l++)
+        {
+            int rows = _network.LayerSizes[l], columns = _network.LayerSizes[l - 1];
+            ReadOnlySpan<float> w = _network.Weights(l);
+            Span<float> t = _transposedWeights[l];
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < columns; c++)
+                {
+                    t[(c * rows) + r] = w[(r * columns) + c];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The summed gradient of the samples <paramref name="indices"/> of <paramref name="data"/>
+    /// into <see cref="Gradient"/> (overwritten).
+    /// </summary>
+    /// <returns>The samples' summed cost and how many were classified right by the forward pass.</returns>
+    public (double Cost, int Correct) Compute(Dataset data, ReadOnlySpan<int> indices, KernelPath path)
+    {
+        int m = indices.Length;
+        if (m > _capacity)
+        {
+            throw new ArgumentException($"A mini-batch of {m} samples exceeds the {_capacity} the buffers were sized for.", nameof(indices));
+        }
+
+        int last = _z.Length - 1;
+        int inputs = _network.InputSize, outputs = _network.OutputSize;
+        Span<float> a0 = _a[0].AsSpan(0, m * inputs);
+        Span<float> y = _targets.AsSpan(0, m * outputs);
+        for (int i = 0; i < m; i++)
+        {
+            data.Input(indices[i]).CopyTo(a0.Slice(i * inputs, inputs));
+            data.CopyTarget(indices[i], y.Slice(i * outputs, outputs));
+        }
+
+        for (int l = 1; l <= last; l++)
+        {
+            int n = _network.LayerSizes[l], previous = _network.LayerSizes[l - 1];
+            Span<float> z = _z[l].AsSpan(0, m * n);
+            ReadOnlySpan<float> bias = _network.Biases(l);
+            for (int i = 0; i < m; i++)
+            {
+                bias.CopyTo(z.Slice(i * n, n));
+            }
+
+            Kernel.Gemm(_a[l - 1].AsSpan(0, m * previous), previous, false, _transposedWeights[l], n, z, n, m, n, previous, accumulate: true, path);
+            Activate(_network.Activations[l - 1], z, _a[l].AsSpan(0, m * n), n, path);
+        }
+
+        double cost = 0;
+        int correct = 0;
+        ReadOnlySpan<float> output = _a[last].AsSpan(0, m * outputs);
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<float> row = output.Slice(i * outputs, outputs);
+            cost += CostFunctions.Evaluate(_network.Cost, row, y.Slice(i * outputs, outputs));
+            if (Network.ArgMax(row) == data.Label(indices[i]))
+            {
+                correct++;
+            }
+        }
+
+        Span<float> deltaL = _delta[last].AsSpan(0, m * outputs);
+        CostFunctions.OutputError(_network.Cost, _network.Activations[last - 1], _z[last].AsSpan(0, m * outputs), output, y, deltaL, _scratch.AsSpan(0, m * outputs), path);
+
+        Span<float> gradient = Gradient;
+        for (int l = last; l >= 1; l--)
+        {
+            int n = _network.LayerSizes[l], previous = _network.LayerSizes[l - 1];
+            ReadOnlySpan<float> delta = _delta[l].AsSpan(0, m * n);
+            Kernel.Gemm(delta, n, true, _a[l - 1].AsSpan(0, m * previous), previous, gradient.Slice(_network.WeightOffset(l), n * previous), previous, n, previous, m, accumulate: false, path);
+            Span<float> biasGradient = gradient.Slice(_network.BiasOffset(l), n);
+            biasGradient.Clear();
+            for (int i = 0; i < m; i++)
+            {
+                Kernel.Axpy(1f, delta.Slice(i * n, n), biasGradient, path);
+            }
+
+            if (l > 1)
+            {
+                Span<float> below = _delta[l - 1].AsSpan(0, m * previous);
+                Span<float> derivative = _scratch.AsSpan(0, m * previous);
+                Kernel.Gemm(delta, n, false, _network.Weights(l), previous, below, previous, m, previous, n, accumulate: false, path);
+                ActivationKernels.Derivative(_network.Activations[l - 2], _z[l - 1].AsSpan(0, m * previous), derivative, path);
+                Kernel.Hadamard(below, derivative, below, path);
+            }
+        }
+
+        return (cost, correct);
+    }
+
+    private static void Activate(Activation activation, Span<float> z, Span<float> a, int width, KernelPath path)
+    {
+        if (activation != Activation.Softmax)
+        {
+            ActivationKernels.Apply(activation, z, a, path);
+            return;
+        }
+
+        for (int row = 0; row < z.Length; row += width)
+        {
+            Kernel.Softmax(z.Slice(row, width), a.Slice(row, width), path);
+        }
+    }
+}
