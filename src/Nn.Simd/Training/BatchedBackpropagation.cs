@@ -16,6 +16,7 @@
 // training therefore agree to rounding, not to the bit (BatchedTrainingTests states the bound).
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
+using Nn.Simd.Workers;
 
 namespace Nn.Simd.Training;
 
@@ -30,10 +31,12 @@ internal sealed class BatchedBackpropagation
     private readonly float[][] _transposedWeights;
     private readonly float[] _scratch;
     private readonly float[] _targets;
+    private readonly ParallelGemm _gemm;
 
-    public BatchedBackpropagation(Network network, int capacity)
+    public BatchedBackpropagation(Network network, int capacity, WorkerPool? pool)
     {
         _network = network;
+        _gemm = new ParallelGemm(pool);
         _capacity = capacity;
         int layers = network.LayerSizes.Count;
         _z = new float[layers][];
@@ -109,7 +112,7 @@ internal sealed class BatchedBackpropagation
                 bias.CopyTo(z.Slice(i * n, n));
             }
 
-            Kernel.Gemm(_a[l - 1].AsSpan(0, m * previous), previous, false, _transposedWeights[l], n, z, n, m, n, previous, accumulate: true, path);
+            _gemm.Run(_a[l - 1], 0, m * previous, previous, false, _transposedWeights[l], 0, n * previous, n, _z[l], 0, m * n, n, m, n, previous, accumulate: true, path);
             Activate(_network.Activations[l - 1], z, _a[l].AsSpan(0, m * n), n, path);
         }
 
@@ -130,11 +133,12 @@ internal sealed class BatchedBackpropagation
         CostFunctions.OutputError(_network.Cost, _network.Activations[last - 1], _z[last].AsSpan(0, m * outputs), output, y, deltaL, _scratch.AsSpan(0, m * outputs), path);
 
         Span<float> gradient = Gradient;
+        float[] parameters = _network.ParameterArray;
         for (int l = last; l >= 1; l--)
         {
             int n = _network.LayerSizes[l], previous = _network.LayerSizes[l - 1];
             ReadOnlySpan<float> delta = _delta[l].AsSpan(0, m * n);
-            Kernel.Gemm(delta, n, true, _a[l - 1].AsSpan(0, m * previous), previous, gradient.Slice(_network.WeightOffset(l), n * previous), previous, n, previous, m, accumulate: false, path);
+            _gemm.Run(_delta[l], 0, m * n, n, true, _a[l - 1], 0, m * previous, previous, Gradient, _network.WeightOffset(l), n * previous, previous, n, previous, m, accumulate: false, path);
             Span<float> biasGradient = gradient.Slice(_network.BiasOffset(l), n);
             biasGradient.Clear();
             for (int i = 0; i < m; i++)
@@ -146,7 +150,7 @@ internal sealed class BatchedBackpropagation
             {
                 Span<float> below = _delta[l - 1].AsSpan(0, m * previous);
                 Span<float> derivative = _scratch.AsSpan(0, m * previous);
-                Kernel.Gemm(delta, n, false, _network.Weights(l), previous, below, previous, m, previous, n, accumulate: false, path);
+                _gemm.Run(_delta[l], 0, m * n, n, false, parameters, _network.WeightOffset(l), n * previous, previous, _delta[l - 1], 0, m * previous, previous, m, previous, n, accumulate: false, path);
                 ActivationKernels.Derivative(_network.Activations[l - 2], _z[l - 1].AsSpan(0, m * previous), derivative, path);
                 Kernel.Hadamard(below, derivative, below, path);
             }

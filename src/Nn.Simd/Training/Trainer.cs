@@ -30,6 +30,13 @@ public sealed record TrainingOptions
     /// </summary>
     public bool Batched { get; init; }
 
+    /// <summary>
+    /// Threads for the batched engine's matrix products (≥ 1; default 1, for latency). Work is split
+    /// by output columns, each computed exactly as on one thread, so the weights are bit-identical
+    /// for any thread count. The per-sample engine always runs on the calling thread.
+    /// </summary>
+    public int Threads { get; init; } = 1;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value.</summary>
     public void Validate()
     {
@@ -51,6 +58,11 @@ public sealed record TrainingOptions
         if (!(Lambda >= 0) || float.IsInfinity(Lambda))
         {
             throw new ArgumentException($"Lambda (λ) is {Lambda}; it must be a finite number ≥ 0.", nameof(Lambda));
+        }
+
+        if (Threads < 1 || Threads > 1024)
+        {
+            throw new ArgumentException($"Threads is {Threads}; it must be between 1 and 1024.", nameof(Threads));
         }
     }
 }
@@ -95,12 +107,14 @@ public sealed class TrainingDivergedException : Exception
 /// Trains a <see cref="Network"/> by backpropagation and mini-batch gradient descent, exactly as the
 /// four equations say: for each mini-batch, every sample's gradient is summed, then one step is
 /// taken. After the first epoch (which sizes the buffers), an epoch allocates nothing. The same
-/// seed and data give the same weights, bit for bit, on every kernel path.
+/// seed and data give the same weights, bit for bit, on every kernel path and for any thread count.
+/// Dispose it to stop the worker threads of <see cref="TrainingOptions.Threads"/> &gt; 1.
 /// </summary>
-public sealed class Trainer
+public sealed class Trainer : IDisposable
 {
     private readonly Backpropagation _backpropagation;
     private readonly BatchedBackpropagation? _batched;
+    private readonly Workers.WorkerPool? _pool;
     private readonly DeterministicRandom _random;
     private int[] _order = [];
 
@@ -116,7 +130,8 @@ public sealed class Trainer
         Network = network;
         Options = options;
         _backpropagation = new Backpropagation(network);
-        _batched = options.Batched ? new BatchedBackpropagation(network, options.MiniBatchSize) : null;
+        _pool = options.Batched && options.Threads > 1 ? new Workers.WorkerPool(options.Threads) : null;
+        _batched = options.Batched ? new BatchedBackpropagation(network, options.MiniBatchSize, _pool) : null;
         _random = new DeterministicRandom(options.Seed);
     }
 
@@ -128,6 +143,9 @@ public sealed class Trainer
 
     /// <summary>Called after every mini-batch with (mini-batches done, mini-batches in the epoch), e.g. for a progress bar.</summary>
     public Action<int, int>? MiniBatchCompleted { get; set; }
+
+    /// <summary>Stops the worker threads, if any.</summary>
+    public void Dispose() => _pool?.Dispose();
 
     /// <summary>Runs <see cref="TrainingOptions.Epochs"/> epochs.</summary>
     /// <param name="training">The training set.</param>

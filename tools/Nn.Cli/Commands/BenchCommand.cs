@@ -43,12 +43,18 @@ internal static class BenchCommand
 
             IAnsiConsole console = context.Console;
             Dataset data = LoadData(out string dataName);
-            console.MarkupLine($"[bold]kernels[/] {KernelDispatch.Active} on {Markup.Escape(CpuInfo.ModelName)}, 1 thread; data: {Markup.Escape(dataName)}");
-            var training = new List<(string Config, double SamplesPerSecond)>();
-            foreach (Config config in Configs)
+            console.MarkupLine($"[bold]kernels[/] {KernelDispatch.Active} on {Markup.Escape(CpuInfo.ModelName)}; data: {Markup.Escape(dataName)}");
+            var training = new List<(string Config, int Threads, double SamplesPerSecond)>();
+            foreach ((Config config, int threads) in Configs.SelectMany(c => (int[])[1, Environment.ProcessorCount], (c, t) => (c, t)).Distinct())
             {
+                bool batched = config.Batch >= Names.BatchedFrom;
+                if (!batched && threads > 1)
+                {
+                    continue;
+                }
+
                 var network = Network.Create(config.Layers, config.Hidden, config.Output, config.Cost, config.Init, seed: 1);
-                var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = config.Batch, LearningRate = config.Eta, Lambda = config.Lambda, Batched = config.Batch >= Names.BatchedFrom });
+                using var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = config.Batch, LearningRate = config.Eta, Lambda = config.Lambda, Batched = batched, Threads = threads });
                 int[] warmUp = [.. Enumerable.Range(0, Math.Min(2_000, data.Count))];
                 trainer.TrainEpoch(data.Subset(warmUp), null, 0, context.CancellationToken);
                 var rates = new List<double>();
@@ -58,8 +64,8 @@ internal static class BenchCommand
                 }
 
                 double median = Median(rates);
-                training.Add((config.Name, median));
-                console.MarkupLine($"training ({config.Name}) {Markup.Escape(network.ToString())}, mini-batch {config.Batch} {(config.Batch >= Names.BatchedFrom ? "batched" : "sample by sample")}: {median:N0} samples/s");
+                training.Add((config.Name, threads, median));
+                console.MarkupLine($"training ({config.Name}) {Markup.Escape(network.ToString())}, mini-batch {config.Batch} {(batched ? "batched" : "sample by sample")}, {threads} thread{(threads == 1 ? string.Empty : "s")}: {median:N0} samples/s");
             }
 
             var latency = new List<(string Model, double Median, double P99)>();
@@ -135,7 +141,7 @@ internal static class BenchCommand
         return values[values.Count / 2];
     }
 
-    private static void WriteJson(string path, string dataName, List<(string Config, double SamplesPerSecond)> training, List<(string Model, double Median, double P99)> latency)
+    private static void WriteJson(string path, string dataName, List<(string Config, int Threads, double SamplesPerSecond)> training, List<(string Model, double Median, double P99)> latency)
     {
         using var stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
@@ -144,11 +150,11 @@ internal static class BenchCommand
         json.WriteString("cpu", CpuInfo.ModelName);
         json.WriteString("data", dataName);
         json.WriteStartArray("training");
-        foreach ((string config, double rate) in training)
+        foreach ((string config, int threads, double rate) in training)
         {
             json.WriteStartObject();
             json.WriteString("config", config);
-            json.WriteNumber("threads", 1);
+            json.WriteNumber("threads", threads);
             json.WriteNumber("samplesPerSecond", rate);
             json.WriteEndObject();
         }

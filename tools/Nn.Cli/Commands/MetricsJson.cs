@@ -17,7 +17,8 @@ internal static class MetricsJson
             json.WriteStartObject();
             json.WriteString("kernelPath", KernelDispatch.Active.ToString());
             json.WriteString("cpu", CpuInfo.ModelName);
-            json.WriteNumber("threads", 1);
+            json.WriteNumber("threads", run.Options.Batched ? run.Options.Threads : 1);
+            json.WriteString("engine", run.Options.Batched ? "batched" : "samples");
             json.WriteString("network", run.Network.ToString());
             json.WriteString("data", run.DataName);
             json.WriteNumber("seed", run.Options.Seed);

@@ -31,10 +31,11 @@ internal static class TrainCommand
         var force = new Option<bool>("--force") { Description = "Replace an existing --out file." };
         var metrics = new Option<string?>("--metrics") { Description = "Write the per-epoch and test figures as JSON here." };
         var plot = new Option<string?>("--plot") { Description = "Draw the training curves here (.png or .svg)." };
+        var threads = new Option<int>("--threads") { Description = "Threads for the batched engine's matrix products (default: all cores). The weights are the same for any count.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var engine = new Option<string>("--engine") { Description = "samples (the algorithm as written, sample by sample), batched (one matrix product per mini-batch), or auto: batched from mini-batch 32 up, where it is faster.", DefaultValueFactory = _ => "auto" };
         var command = new Command("train", "Train a network and report its test accuracy.")
         {
-            layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine,
+            layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine, threads,
         };
         data.AddTo(command);
 
@@ -79,6 +80,7 @@ internal static class TrainCommand
                 Lambda = parse.GetValue(lambda),
                 Seed = seed,
                 Batched = Names.ParseEngine(parse.GetValue(engine)!, parse.GetValue(batch)),
+                Threads = parse.GetValue(threads),
             };
             options.Validate();
             Network network = Network.Create(sizes, hidden, outputValue, costValue, Names.ParseInitialization(parse.GetValue(init)!), seed);
@@ -95,10 +97,10 @@ internal static class TrainCommand
         TrainingOptions options = run.Options;
         console.MarkupLine($"[bold]data[/]     {Markup.Escape(run.DataName)}: {run.Training.Count:N0} training, {run.Validation?.Count ?? 0:N0} validation, {run.Test.Count:N0} test samples");
         console.MarkupLine($"[bold]network[/]  {Markup.Escape(network.ToString())}, {network.ParameterCount:N0} parameters");
-        console.MarkupLine($"[bold]training[/] {options.Epochs} epochs, mini-batch {options.MiniBatchSize} ({(options.Batched ? "batched" : "sample by sample")}), η {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, λ {options.Lambda.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}");
+        console.MarkupLine($"[bold]training[/] {options.Epochs} epochs, mini-batch {options.MiniBatchSize} ({(options.Batched ? $"batched, {options.Threads} thread{(options.Threads == 1 ? string.Empty : "s")}" : "sample by sample, 1 thread")}), η {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, λ {options.Lambda.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}");
         console.MarkupLine($"[bold]kernels[/]  {KernelDispatch.Active} on {Markup.Escape(CpuInfo.ModelName)}");
 
-        var trainer = new Trainer(network, options);
+        using var trainer = new Trainer(network, options);
         float[] lastCompleteEpoch = network.Parameters.ToArray();
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {

@@ -1,0 +1,63 @@
+using Nn.Simd.Kernels;
+
+namespace Nn.Simd.Workers;
+
+/// <summary>
+/// <see cref="Kernel.Gemm(ReadOnlySpan{float}, int, bool, ReadOnlySpan{float}, int, Span{float}, int, int, int, int, bool, KernelPath)"/>
+/// split by columns of C over a <see cref="WorkerPool"/>. Every element of C is still one fma chain
+/// in increasing k computed by one thread, so the result has the same bits for any thread count.
+/// One instance is reused for every call (no allocation per product).
+/// </summary>
+internal sealed class ParallelGemm : IPartitionedWork
+{
+    /// <summary>Columns are handed out in blocks of the AVX2 micro-tile's width.</summary>
+    private const int Block = 16;
+
+    private readonly WorkerPool? _pool;
+    private float[] _a = [];
+    private float[] _b = [];
+    private float[] _c = [];
+    private int _aOffset, _aLength, _bOffset, _bLength, _cOffset, _cLength;
+    private int _lda, _ldb, _ldc, _m, _n, _k;
+    private bool _transposeA, _accumulate;
+    private KernelPath _path;
+
+    public ParallelGemm(WorkerPool? pool) => _pool = pool;
+
+    /// <summary>C ← [C or 0] + op(A)·B with the operands given as (array, offset, length) slices.</summary>
+    public void Run(
+        float[] a, int aOffset, int aLength, int lda, bool transposeA,
+        float[] b, int bOffset, int bLength, int ldb,
+        float[] c, int cOffset, int cLength, int ldc,
+        int m, int n, int k, bool accumulate, KernelPath path)
+    {
+        if (_pool is null || _pool.Threads == 1 || n < 2 * Block)
+        {
+            Kernel.Gemm(a.AsSpan(aOffset, aLength), lda, transposeA, b.AsSpan(bOffset, bLength), ldb, c.AsSpan(cOffset, cLength), ldc, m, n, k, accumulate, path);
+            return;
+        }
+
+        (_a, _aOffset, _aLength, _lda, _transposeA) = (a, aOffset, aLength, lda, transposeA);
+        (_b, _bOffset, _bLength, _ldb) = (b, bOffset, bLength, ldb);
+        (_c, _cOffset, _cLength, _ldc) = (c, cOffset, cLength, ldc);
+        (_m, _n, _k, _accumulate, _path) = (m, n, k, accumulate, path);
+        _pool.Run(this);
+    }
+
+    public void Execute(int part, int parts)
+    {
+        int blocks = (_n + Block - 1) / Block;
+        int first = Math.Min(_n, blocks * part / parts * Block);
+        int end = Math.Min(_n, blocks * (part + 1) / parts * Block);
+        if (first >= end)
+        {
+            return;
+        }
+
+        Kernel.Gemm(
+            _a.AsSpan(_aOffset, _aLength), _lda, _transposeA,
+            _b.AsSpan(_bOffset + first, _bLength - first), _ldb,
+            _c.AsSpan(_cOffset + first, _cLength - first), _ldc,
+            _m, end - first, _k, _accumulate, _path);
+    }
+}

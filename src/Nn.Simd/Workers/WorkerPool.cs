@@ -1,0 +1,133 @@
+namespace Nn.Simd.Workers;
+
+/// <summary>A piece of work split into parts that can run on different threads in any order.</summary>
+internal interface IPartitionedWork
+{
+    /// <summary>Runs part <paramref name="part"/> of <paramref name="parts"/>.</summary>
+    void Execute(int part, int parts);
+}
+
+/// <summary>
+/// Threads that start once and are reused for every call, so that running work in parallel
+/// allocates nothing (no closures, no tasks): the caller's thread runs part 0 and each worker one
+/// more part. Results never depend on the thread count as long as each part writes its own outputs
+/// and computes them exactly as a single thread would.
+/// </summary>
+internal sealed class WorkerPool : IDisposable
+{
+    private readonly Thread[] _workers;
+    private readonly SemaphoreSlim[] _start;
+    private readonly CountdownEvent _done;
+    private IPartitionedWork? _work;
+    private Exception? _error;
+    private volatile bool _disposed;
+
+    public WorkerPool(int threads)
+    {
+        if (threads < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "At least one thread is needed.");
+        }
+
+        Threads = threads;
+        _workers = new Thread[threads - 1];
+        _start = new SemaphoreSlim[threads - 1];
+        _done = new CountdownEvent(1);
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            int part = i + 1;
+            _start[i] = new SemaphoreSlim(0);
+            _workers[i] = new Thread(() => Work(part)) { IsBackground = true, Name = $"Nn.Simd worker {part}" };
+            _workers[i].Start();
+        }
+    }
+
+    /// <summary>The number of parts every <see cref="Run"/> splits its work into (the caller's thread included).</summary>
+    public int Threads { get; }
+
+    /// <summary>Runs every part of <paramref name="work"/> and returns when all are done; rethrows a part's exception.</summary>
+    public void Run(IPartitionedWork work)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_workers.Length == 0)
+        {
+            work.Execute(0, 1);
+            return;
+        }
+
+        _work = work;
+        _error = null;
+        _done.Reset(_workers.Length);
+        foreach (SemaphoreSlim start in _start)
+        {
+            start.Release();
+        }
+
+        try
+        {
+            work.Execute(0, Threads);
+        }
+        finally
+        {
+            _done.Wait();
+            _work = null;
+        }
+
+        if (_error is { } error)
+        {
+            throw new AggregateException("A worker thread failed.", error);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (SemaphoreSlim start in _start)
+        {
+            start.Release();
+        }
+
+        foreach (Thread worker in _workers)
+        {
+            worker.Join();
+        }
+
+        foreach (SemaphoreSlim start in _start)
+        {
+            start.Dispose();
+        }
+
+        _done.Dispose();
+    }
+
+    private void Work(int part)
+    {
+        SemaphoreSlim start = _start[part - 1];
+        while (true)
+        {
+            start.Wait();
+            if (_disposed)
+            {
+                return;
+            }
+
+            try
+            {
+                _work!.Execute(part, Threads);
+            }
+            catch (Exception e)
+            {
+                _error = e;
+            }
+            finally
+            {
+                _done.Signal();
+            }
+        }
+    }
+}
