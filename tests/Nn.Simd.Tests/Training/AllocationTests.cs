@@ -32,10 +32,7 @@ public class AllocationTests
         CancellationToken token = TestContext.Current.CancellationToken;
         trainer.TrainEpoch(split.Training, split.Validation, 1, token);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        trainer.TrainEpoch(split.Training, split.Validation, 2, token);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, AllocationMeter.Measure(() => trainer.TrainEpoch(split.Training, split.Validation, 2, token)));
     }
 
     [Fact]
@@ -46,12 +43,12 @@ public class AllocationTests
         var output = new float[10];
         network.Predict(input, output);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        Assert.Equal(0, AllocationMeter.Measure(() =>
         {
-            network.Predict(input, output);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (int i = 0; i < 1000; i++)
+            {
+                network.Predict(input, output);
+            }
+        }));
     }
 }
