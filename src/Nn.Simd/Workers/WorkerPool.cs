@@ -17,7 +17,7 @@ internal sealed class WorkerPool : IDisposable
 {
     private readonly Thread[] _workers;
     private readonly SemaphoreSlim[] _start;
-    private readonly CountdownEvent _done;
+    private readonly SemaphoreSlim _finished;
     private IPartitionedWork? _work;
     private Exception? _error;
     private volatile bool _disposed;
@@ -32,7 +32,9 @@ internal sealed class WorkerPool : IDisposable
         Threads = threads;
         _workers = new Thread[threads - 1];
         _start = new SemaphoreSlim[threads - 1];
-        _done = new CountdownEvent(1);
+        // Semaphores rather than a CountdownEvent: ManualResetEventSlim creates its lock object the
+        // first time a waiter has to block, an allocation in the middle of training.
+        _finished = new SemaphoreSlim(0);
         for (int i = 0; i < _workers.Length; i++)
         {
             int part = i + 1;
@@ -57,7 +59,6 @@ internal sealed class WorkerPool : IDisposable
 
         _work = work;
         _error = null;
-        _done.Reset(_workers.Length);
         foreach (SemaphoreSlim start in _start)
         {
             start.Release();
@@ -69,7 +70,11 @@ internal sealed class WorkerPool : IDisposable
         }
         finally
         {
-            _done.Wait();
+            for (int i = 0; i < _workers.Length; i++)
+            {
+                _finished.Wait();
+            }
+
             _work = null;
         }
 
@@ -102,7 +107,7 @@ internal sealed class WorkerPool : IDisposable
             start.Dispose();
         }
 
-        _done.Dispose();
+        _finished.Dispose();
     }
 
     private void Work(int part)
@@ -126,7 +131,7 @@ internal sealed class WorkerPool : IDisposable
             }
             finally
             {
-                _done.Signal();
+                _finished.Release();
             }
         }
     }

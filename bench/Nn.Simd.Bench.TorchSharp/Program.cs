@@ -1,0 +1,60 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace Nn.Simd.Bench.TorchSharp;
+
+/// <summary>One BenchmarkDotNet run: Nn.Simd against TorchSharp-cpu, one training epoch per iteration.</summary>
+public static class Program
+{
+    public static void Main(string[] args) =>
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(
+            args,
+            ManualConfig.CreateEmpty()
+                // In process: the separate project BenchmarkDotNet would generate would copy an
+                // unpatched libLibTorchSharp.so (see the GLIBCXX shim in the project file).
+                .AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5).WithToolchain(InProcessEmitToolchain.Instance))
+                .AddDiagnoser(MemoryDiagnoser.Default)
+                .AddColumnProvider(DefaultColumnProviders.Instance)
+                .AddColumn(StatisticColumn.Median, new SamplesPerSecondColumn())
+                .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)
+                .AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub)
+                .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend))
+                .WithOption(ConfigOptions.JoinSummary, true));
+}
+
+/// <summary>Training samples per second at the median epoch time.</summary>
+internal sealed class SamplesPerSecondColumn : IColumn
+{
+    public string Id => nameof(SamplesPerSecondColumn);
+
+    public string ColumnName => "samples/s";
+
+    public bool AlwaysShow => true;
+
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    public int PriorityInCategory => 0;
+
+    public bool IsNumeric => true;
+
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    public string Legend => "Training samples (60,000 an epoch) per second at the median";
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
+        summary[benchmarkCase]?.ResultStatistics is { } stats
+            ? (TrainingBenchmarks.Samples / (stats.Median * 1e-9)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)
+            : "-";
+
+    public bool IsAvailable(Summary summary) => true;
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+}
