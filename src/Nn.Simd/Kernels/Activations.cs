@@ -289,6 +289,11 @@ public static partial class Kernel
     /// <summary>y_i = exp(x_i) with the polynomial shared by every path (+∞ above 88, +0 below −87).</summary>
     /// <param name="x">Input.</param>
     /// <param name="y">Output, as long as <paramref name="x"/>; may be <paramref name="x"/> itself.</param>
+    public static void Exp(ReadOnlySpan<float> x, Span<float> y) => Exp(x, y, KernelDispatch.Active);
+
+    /// <inheritdoc cref="Exp(ReadOnlySpan{float}, Span{float})"/>
+    /// <param name="x">Input.</param>
+    /// <param name="y">Output.</param>
     /// <param name="path">The path to run on; must be supported here.</param>
     public static void Exp(ReadOnlySpan<float> x, Span<float> y, KernelPath path) => MapChecked(default(ExpOperator), x, y, path);
 
