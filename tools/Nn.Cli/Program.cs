@@ -42,6 +42,7 @@ public static class Program
             EvalCommand.Create(context),
             PredictCommand.Create(context),
             InfoCommand.Create(context),
+            ExportOnnxCommand.Create(context),
             CpuCommand.Create(context),
             BenchCommand.Create(context),
         };

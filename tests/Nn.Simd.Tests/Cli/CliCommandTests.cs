@@ -83,6 +83,12 @@ public sealed class CliCommandTests : IDisposable
             Assert.Equal(network.Classify(digits.Input(i)).ToString(System.Globalization.CultureInfo.InvariantCulture), lines[i + 1].Trim());
         }
 
+        string onnx = PathOf("digits.onnx");
+        var export = Run("export-onnx", model, onnx);
+        Assert.True(export.ExitCode == 0, export.Stderr);
+        Assert.Equal(OnnxExporter.Export(network), File.ReadAllBytes(onnx));
+        AssertOneLineError(1, "already exists", Run("export-onnx", model, onnx));
+
         var proba = Run("predict", model, csv, "--label-column", "64", "--proba");
         string[] probabilities = proba.Stdout.Trim().Split('\n');
         Assert.StartsWith("p0,p1,", probabilities[0], StringComparison.Ordinal);

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Nn.Simd.IO;
+using Nn.Simd.Model;
+using Spectre.Console;
+
+namespace Nn.Cli.Commands;
+
+/// <summary><c>nn export-onnx MODEL OUT</c>: a saved model as an ONNX file (opset 13) for ONNX Runtime and friends.</summary>
+internal static class ExportOnnxCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = new Argument<string>("MODEL") { Description = "A model file written by nn train --out." };
+        var output = new Argument<string>("OUT") { Description = "The ONNX file to write (input 'input' [N, inputs], output 'output' [N, outputs])." };
+        var force = new Option<bool>("--force") { Description = "Replace an existing OUT file." };
+        var command = new Command("export-onnx", "Export a saved model as ONNX (Gemm + activation nodes, opset 13).") { model, output, force };
+        command.SetAction(parse =>
+        {
+            Network network = ModelFile.Load(parse.GetValue(model)!);
+            string path = parse.GetValue(output)!;
+            OnnxExporter.Save(network, path, parse.GetValue(force));
+            context.Console.MarkupLine($"exported {Markup.Escape(network.ToString())} to {Markup.Escape(path)} ({new FileInfo(path).Length:N0} bytes)");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}
