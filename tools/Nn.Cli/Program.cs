@@ -43,6 +43,7 @@ public static class Program
             PredictCommand.Create(context),
             InfoCommand.Create(context),
             ExportOnnxCommand.Create(context),
+            ImportOnnxCommand.Create(context),
             CpuCommand.Create(context),
             BenchCommand.Create(context),
         };

@@ -88,6 +88,10 @@ public sealed class CliCommandTests : IDisposable
         Assert.True(export.ExitCode == 0, export.Stderr);
         Assert.Equal(OnnxExporter.Export(network), File.ReadAllBytes(onnx));
         AssertOneLineError(1, "already exists", Run("export-onnx", model, onnx));
+        string reimported = PathOf("reimported.nnm");
+        Assert.Equal(0, Run("import-onnx", onnx, reimported).ExitCode);
+        Assertions.BitsEqual(network.Parameters, ModelFile.Load(reimported).Parameters, "nn import-onnx of nn export-onnx");
+        AssertOneLineError(1, "ReduceMean", Run("import-onnx", Path.Combine(AppContext.BaseDirectory, "Fixtures", "onnx", "unsupported-layernorm.onnx"), PathOf("no.nnm")));
 
         var proba = Run("predict", model, csv, "--label-column", "64", "--proba");
         string[] probabilities = proba.Stdout.Trim().Split('\n');
