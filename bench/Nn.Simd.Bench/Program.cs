@@ -1,13 +1,67 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
 namespace Nn.Simd.Bench;
 
 /// <summary>
 /// Runs the benchmarks: <c>dotnet run -c Release --project bench/Nn.Simd.Bench -- --filter '*'</c>
-/// (any BenchmarkDotNet arguments work, e.g. <c>--filter '*Dot*'</c>).
+/// (any BenchmarkDotNet arguments work, e.g. <c>--filter '*Dot*'</c>). With <c>--latency</c> first,
+/// it runs the single-call latency distribution against ONNX Runtime instead.
 /// </summary>
 public static class Program
 {
-    public static void Main(string[] args) =>
+    public static void Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--latency")
+        {
+            BenchmarkRunner.Run<InferenceLatencyBenchmarks>(
+                ManualConfig.CreateEmpty()
+                    .AddJob(Job.Default.WithInvocationCount(1).WithUnrollFactor(1).WithWarmupCount(200).WithIterationCount(5000))
+                    .AddDiagnoser(MemoryDiagnoser.Default)
+                    .AddColumnProvider(DefaultColumnProviders.Instance)
+                    .AddColumn(StatisticColumn.Median, StatisticColumn.P90, StatisticColumn.P95, new P99Column())
+                    .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)
+                    .AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub)
+                    .WithOption(ConfigOptions.DisableOptimizationsValidator, false),
+                args[1..]);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchConfig.Create());
+    }
+}
+
+/// <summary>The 99th percentile of the iterations, in microseconds (with one call per iteration: of the calls).</summary>
+internal sealed class P99Column : IColumn
+{
+    public string Id => nameof(P99Column);
+
+    public string ColumnName => "P99 [μs]";
+
+    public bool AlwaysShow => true;
+
+    public ColumnCategory Category => ColumnCategory.Statistics;
+
+    public int PriorityInCategory => 100;
+
+    public bool IsNumeric => true;
+
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    public string Legend => "99th percentile of the measured iterations, microseconds";
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
+        summary[benchmarkCase]?.ResultStatistics is { } stats
+            ? (stats.Percentiles.Percentile(99) / 1000).ToString("F2", System.Globalization.CultureInfo.InvariantCulture)
+            : "-";
+
+    public bool IsAvailable(Summary summary) => true;
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
 }

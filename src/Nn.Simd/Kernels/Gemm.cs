@@ -15,7 +15,8 @@
 // AVX2 micro-kernel 6×16 (register budget, 16 ymm): C00..C51 = 12 accumulators (6 rows × two
 // 8-float vectors), B0, B1 = the two vectors of B's row p, one register for the broadcast of
 // op(A)[i, p]. Per p: 2 loads of B, 6 broadcasts, 12 FMAs. Edges: a 6×8 kernel for the last 8..15
-// columns, a 1×16 / 1×8 kernel for the last rows, and the scalar chain for the last 0..7 columns.
+// columns, a 1×16 / 1×8 kernel for the last rows, and masked 6×8 / 1×8 kernels for the last 1..7
+// columns (masked loads and stores, which touch only those columns).
 // NEON micro-kernel 4×8 (8 of its 32 registers for C), edges likewise. No packing: for the layer
 // shapes of this engine (K ≤ a few thousand) B's 16-column panel streams from L2 fast enough.
 using System.Runtime.CompilerServices;
@@ -197,8 +198,70 @@ public static partial class Kernel
 
         if (j < s.N)
         {
-            GemmScalarColumns(s, a, b, c, j);
+            // The last 1..7 columns: masked loads and stores touch only them, so each element
+            // still gets its one fma chain, in vector registers instead of the scalar loop.
+            Vector256<float> mask = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(TailMask), 8 - (s.N - j)).AsSingle();
+            nuint i = 0;
+            for (; i + 6 <= s.M; i += 6)
+            {
+                Gemm6x8MaskedAvx2(s, a, b, c, i, j, mask);
+            }
+
+            for (; i < s.M; i++)
+            {
+                Gemm1x8MaskedAvx2(s, a, b, c, i, j, mask);
+            }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> LoadOrZeroMasked(GemmShape s, float* c, Vector256<float> mask) =>
+        s.Accumulate ? Avx.MaskLoad(c, mask) : Vector256<float>.Zero;
+
+    private static unsafe void Gemm6x8MaskedAvx2(GemmShape s, float* a, float* b, float* c, nuint i, nuint j, Vector256<float> mask)
+    {
+        float* c0 = c + (i * s.Ldc) + j;
+        nuint ldc = s.Ldc;
+        Vector256<float> c00 = LoadOrZeroMasked(s, c0, mask), c10 = LoadOrZeroMasked(s, c0 + ldc, mask), c20 = LoadOrZeroMasked(s, c0 + (2 * ldc), mask);
+        Vector256<float> c30 = LoadOrZeroMasked(s, c0 + (3 * ldc), mask), c40 = LoadOrZeroMasked(s, c0 + (4 * ldc), mask), c50 = LoadOrZeroMasked(s, c0 + (5 * ldc), mask);
+        float* ap = a + s.AIndex(i, 0);
+        float* bp = b + j;
+        nuint stepK = s.AStepK, stepM = s.AStepM, ldb = s.Ldb;
+        for (nuint p = 0; p < s.K; p++)
+        {
+            Vector256<float> b0 = Avx.MaskLoad(bp, mask);
+            c00 = Fma.MultiplyAdd(Vector256.Create(*ap), b0, c00);
+            c10 = Fma.MultiplyAdd(Vector256.Create(ap[stepM]), b0, c10);
+            c20 = Fma.MultiplyAdd(Vector256.Create(ap[2 * stepM]), b0, c20);
+            c30 = Fma.MultiplyAdd(Vector256.Create(ap[3 * stepM]), b0, c30);
+            c40 = Fma.MultiplyAdd(Vector256.Create(ap[4 * stepM]), b0, c40);
+            c50 = Fma.MultiplyAdd(Vector256.Create(ap[5 * stepM]), b0, c50);
+            ap += stepK;
+            bp += ldb;
+        }
+
+        Avx.MaskStore(c0, mask, c00);
+        Avx.MaskStore(c0 + ldc, mask, c10);
+        Avx.MaskStore(c0 + (2 * ldc), mask, c20);
+        Avx.MaskStore(c0 + (3 * ldc), mask, c30);
+        Avx.MaskStore(c0 + (4 * ldc), mask, c40);
+        Avx.MaskStore(c0 + (5 * ldc), mask, c50);
+    }
+
+    private static unsafe void Gemm1x8MaskedAvx2(GemmShape s, float* a, float* b, float* c, nuint i, nuint j, Vector256<float> mask)
+    {
+        float* c0 = c + (i * s.Ldc) + j;
+        Vector256<float> c00 = LoadOrZeroMasked(s, c0, mask);
+        float* ap = a + s.AIndex(i, 0);
+        float* bp = b + j;
+        for (nuint p = 0; p < s.K; p++)
+        {
+            c00 = Fma.MultiplyAdd(Vector256.Create(*ap), Avx.MaskLoad(bp, mask), c00);
+            ap += s.AStepK;
+            bp += s.Ldb;
+        }
+
+        Avx.MaskStore(c0, mask, c00);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
