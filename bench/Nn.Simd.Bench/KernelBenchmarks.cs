@@ -307,6 +307,14 @@ public class GemmBenchmarks : IWorkload, IDisposable
     [Benchmark]
     public void Avx2TwoThreads() => _parallel.Run(_a, 0, _a.Length, _k, false, _b, 0, _b.Length, _n, _c, 0, _c.Length, _n, _m, _n, _k, false, KernelPath.Avx2);
 
+    /// <summary>The 512-bit micro-kernel over two threads.</summary>
+    [Benchmark]
+    public void Avx512TwoThreads() => _parallel.Run(_a, 0, _a.Length, _k, false, _b, 0, _b.Length, _n, _c, 0, _c.Length, _n, _m, _n, _k, false, KernelPath.Avx512);
+
     [Benchmark]
     public void Avx2() => Kernel.Gemm(_a, _k, false, _b, _n, _c, _n, _m, _n, _k, false, KernelPath.Avx2);
+
+    /// <summary>The 512-bit micro-kernel (where the CPU has AVX-512).</summary>
+    [Benchmark]
+    public void Avx512() => Kernel.Gemm(_a, _k, false, _b, _n, _c, _n, _m, _n, _k, false, KernelPath.Avx512);
 }

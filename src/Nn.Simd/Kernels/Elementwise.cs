@@ -47,7 +47,7 @@ internal static class ElementwiseDriver
         ref float yr = ref MemoryMarshal.GetReference(y);
         nuint n = (nuint)x.Length;
         nuint i = 0;
-        if (Avx2.IsSupported && path == KernelPath.Avx2)
+        if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
             for (; i + 8 <= n; i += 8)
             {
@@ -76,7 +76,7 @@ internal static class ElementwiseDriver
         ref float zr = ref MemoryMarshal.GetReference(z);
         nuint n = (nuint)x.Length;
         nuint i = 0;
-        if (Avx2.IsSupported && path == KernelPath.Avx2)
+        if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
             for (; i + 8 <= n; i += 8)
             {

@@ -17,7 +17,8 @@
 // op(A)[i, p]. Per p: 2 loads of B, 6 broadcasts, 12 FMAs. Edges: a 6×8 kernel for the last 8..15
 // columns, a 1×16 / 1×8 kernel for the last rows, and masked 6×8 / 1×8 kernels for the last 1..7
 // columns (masked loads and stores, which touch only those columns).
-// NEON micro-kernel 4×8 (8 of its 32 registers for C), edges likewise. No packing: for the layer
+// AVX-512 micro-kernel 6×32 (12 zmm accumulators of 32, two for B, one broadcast), its column edge
+// handed to the AVX2 body. NEON micro-kernel 4×8 (8 of its 32 registers for C), edges likewise. No packing: for the layer
 // shapes of this engine (K ≤ a few thousand) B's 16-column panel streams from L2 fast enough.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -86,7 +87,11 @@ public static partial class Kernel
             // stride past the end after the last k, which a managed reference must not.
             fixed (float* pa = a, pb = b, pc = c)
             {
-                if (Avx2.IsSupported && path == KernelPath.Avx2)
+                if (Avx512F.IsSupported && path == KernelPath.Avx512)
+                {
+                    GemmAvx512(shape, pa, pb, pc);
+                }
+                else if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
                 {
                     GemmAvx2(shape, pa, pb, pc);
                 }
@@ -384,6 +389,111 @@ public static partial class Kernel
         }
 
         c00.Store(c0);
+    }
+
+    // ---- AVX-512 --------------------------------------------------------------------------------
+
+    /// <summary>
+    /// 6×32 tiles on 512-bit vectors (12 of the 32 zmm registers for C, two for B's row, one for
+    /// the broadcast); the last rows one at a time (1×32), the last 0..31 columns by the AVX2 body.
+    /// </summary>
+    private static unsafe void GemmAvx512(GemmShape s, float* a, float* b, float* c)
+    {
+        nuint j = 0;
+        for (; j + 32 <= s.N; j += 32)
+        {
+            nuint i = 0;
+            for (; i + 6 <= s.M; i += 6)
+            {
+                Gemm6x32Avx512(s, a, b, c, i, j);
+            }
+
+            for (; i < s.M; i++)
+            {
+                Gemm1x32Avx512(s, a, b, c, i, j);
+            }
+        }
+
+        if (j < s.N)
+        {
+            GemmAvx2(s with { N = s.N - j }, a, b + j, c + j);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> LoadOrZero512(GemmShape s, float* c) =>
+        s.Accumulate ? Vector512.Load(c) : Vector512<float>.Zero;
+
+    private static unsafe void Gemm6x32Avx512(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
+    {
+        float* c0 = c + (i * s.Ldc) + j;
+        nuint ldc = s.Ldc;
+        Vector512<float> c00 = LoadOrZero512(s, c0), c01 = LoadOrZero512(s, c0 + 16);
+        Vector512<float> c10 = LoadOrZero512(s, c0 + ldc), c11 = LoadOrZero512(s, c0 + ldc + 16);
+        Vector512<float> c20 = LoadOrZero512(s, c0 + (2 * ldc)), c21 = LoadOrZero512(s, c0 + (2 * ldc) + 16);
+        Vector512<float> c30 = LoadOrZero512(s, c0 + (3 * ldc)), c31 = LoadOrZero512(s, c0 + (3 * ldc) + 16);
+        Vector512<float> c40 = LoadOrZero512(s, c0 + (4 * ldc)), c41 = LoadOrZero512(s, c0 + (4 * ldc) + 16);
+        Vector512<float> c50 = LoadOrZero512(s, c0 + (5 * ldc)), c51 = LoadOrZero512(s, c0 + (5 * ldc) + 16);
+        float* ap = a + s.AIndex(i, 0);
+        float* bp = b + j;
+        nuint stepK = s.AStepK, stepM = s.AStepM, ldb = s.Ldb;
+        for (nuint p = 0; p < s.K; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(bp);
+            Vector512<float> b1 = Vector512.Load(bp + 16);
+            Vector512<float> x = Vector512.Create(*ap);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(ap[stepM]);
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(ap[2 * stepM]);
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(ap[3 * stepM]);
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(ap[4 * stepM]);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40);
+            c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(ap[5 * stepM]);
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50);
+            c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            ap += stepK;
+            bp += ldb;
+        }
+
+        c00.Store(c0);
+        c01.Store(c0 + 16);
+        c10.Store(c0 + ldc);
+        c11.Store(c0 + ldc + 16);
+        c20.Store(c0 + (2 * ldc));
+        c21.Store(c0 + (2 * ldc) + 16);
+        c30.Store(c0 + (3 * ldc));
+        c31.Store(c0 + (3 * ldc) + 16);
+        c40.Store(c0 + (4 * ldc));
+        c41.Store(c0 + (4 * ldc) + 16);
+        c50.Store(c0 + (5 * ldc));
+        c51.Store(c0 + (5 * ldc) + 16);
+    }
+
+    private static unsafe void Gemm1x32Avx512(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
+    {
+        float* c0 = c + (i * s.Ldc) + j;
+        Vector512<float> c00 = LoadOrZero512(s, c0), c01 = LoadOrZero512(s, c0 + 16);
+        float* ap = a + s.AIndex(i, 0);
+        float* bp = b + j;
+        for (nuint p = 0; p < s.K; p++)
+        {
+            Vector512<float> x = Vector512.Create(*ap);
+            c00 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(bp), c00);
+            c01 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(bp + 16), c01);
+            ap += s.AStepK;
+            bp += s.Ldb;
+        }
+
+        c00.Store(c0);
+        c01.Store(c0 + 16);
     }
 
     // ---- ARM64 NEON -----------------------------------------------------------------------------

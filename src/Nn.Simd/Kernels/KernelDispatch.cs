@@ -14,6 +14,12 @@ public enum KernelPath
 
     /// <summary>x86-64 AVX2 with FMA3 (<see cref="System.Runtime.Intrinsics.X86.Avx2"/> and <see cref="Fma"/>), 256-bit vectors.</summary>
     Avx2 = 2,
+
+    /// <summary>
+    /// x86-64 AVX-512 (F and VL) on top of AVX2+FMA: the Gemm micro-kernel runs on 512-bit vectors,
+    /// every other kernel takes its AVX2 body. Same bits as every other path.
+    /// </summary>
+    Avx512 = 3,
 }
 
 /// <summary>
@@ -21,13 +27,13 @@ public enum KernelPath
 /// </summary>
 /// <remarks>
 /// <para>
-/// The best path the runtime supports is taken by default: AVX2+FMA, then ARM64 NEON, then scalar.
+/// The best path the runtime supports is taken by default: AVX-512, AVX2+FMA, ARM64 NEON, scalar.
 /// Because every path produces bit-identical results, the choice changes speed only.
 /// </para>
 /// <para>
 /// A lower path can be forced in two ways, both of which also work in NativeAOT binaries (which
 /// ignore the runtime's <c>DOTNET_Enable…</c> knobs): set the environment variable
-/// <c>NN_SIMD_PATH</c> to <c>scalar</c>, <c>advsimd</c> or <c>avx2</c> before the process starts, or
+/// <c>NN_SIMD_PATH</c> to <c>scalar</c>, <c>advsimd</c>, <c>avx2</c> or <c>avx512</c> before the process starts, or
 /// call <see cref="ForcePath"/> before any training or inference starts.
 /// </para>
 /// </remarks>
@@ -51,7 +57,7 @@ public static class KernelDispatch
         if (!TryParse(requested, out KernelPath path))
         {
             throw new InvalidOperationException(
-                $"{OverrideVariable}='{requested}' is not a kernel path; use scalar, advsimd or avx2.");
+                $"{OverrideVariable}='{requested}' is not a kernel path; use scalar, advsimd, avx2 or avx512.");
         }
 
         if (!IsSupported(path))
@@ -84,8 +90,12 @@ public static class KernelDispatch
         KernelPath.Scalar => true,
         KernelPath.AdvSimd => AdvSimd.Arm64.IsSupported,
         KernelPath.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        KernelPath.Avx512 => Avx2.IsSupported && Fma.IsSupported && Avx512F.IsSupported && Avx512F.VL.IsSupported,
         _ => false,
     };
+
+    /// <summary>Whether kernels without a 512-bit body run their AVX2 body on <paramref name="path"/>.</summary>
+    internal static bool UsesAvx2Bodies(KernelPath path) => path is KernelPath.Avx2 or KernelPath.Avx512;
 
     /// <summary>
     /// Forces every later kernel call onto <paramref name="path"/>. Call it before training or
@@ -108,7 +118,7 @@ public static class KernelDispatch
     }
 
     /// <summary>Parses a path name as written in <see cref="OverrideVariable"/> (case-insensitive).</summary>
-    /// <param name="text">scalar, advsimd (or neon) or avx2.</param>
+    /// <param name="text">scalar, advsimd (or neon), avx2 or avx512.</param>
     /// <param name="path">The parsed path.</param>
     /// <returns>Whether the text named a path.</returns>
     public static bool TryParse(string? text, out KernelPath path)
@@ -124,6 +134,9 @@ public static class KernelDispatch
                 return true;
             case "avx2":
                 path = KernelPath.Avx2;
+                return true;
+            case "avx512":
+                path = KernelPath.Avx512;
                 return true;
             default:
                 path = KernelPath.Scalar;
@@ -151,6 +164,7 @@ public static class KernelDispatch
         Add(Avx2.IsSupported, "AVX2");
         Add(Fma.IsSupported, "FMA");
         Add(Avx512F.IsSupported, "AVX-512F");
+        Add(Avx512F.VL.IsSupported, "AVX-512VL");
         Add(AdvSimd.IsSupported, "AdvSimd");
         Add(AdvSimd.Arm64.IsSupported, "AdvSimd.Arm64");
         return names.Count == 0 ? "none" : string.Join(' ', names);
@@ -181,6 +195,11 @@ public static class KernelDispatch
 
     private static KernelPath DetectBest()
     {
+        if (IsSupported(KernelPath.Avx512))
+        {
+            return KernelPath.Avx512;
+        }
+
         if (IsSupported(KernelPath.Avx2))
         {
             return KernelPath.Avx2;
@@ -192,7 +211,7 @@ public static class KernelDispatch
     private static KernelPath[] ListSupported()
     {
         var paths = new List<KernelPath>(3);
-        foreach (KernelPath path in (KernelPath[])[KernelPath.Scalar, KernelPath.AdvSimd, KernelPath.Avx2])
+        foreach (KernelPath path in (KernelPath[])[KernelPath.Scalar, KernelPath.AdvSimd, KernelPath.Avx2, KernelPath.Avx512])
         {
             if (IsSupported(path))
             {

@@ -158,7 +158,7 @@ public static partial class Kernel
 
     internal static void MatVecCore(ref float w, nuint rows, nuint columns, ref float x, ref float bias, ref float y, KernelPath path)
     {
-        if (Avx2.IsSupported && path == KernelPath.Avx2)
+        if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
             MatVecAvx2(ref w, rows, columns, ref x, ref bias, ref y);
         }
@@ -174,7 +174,7 @@ public static partial class Kernel
 
     internal static void MatVecTransposedCore(ref float w, nuint rows, nuint columns, ref float d, ref float derivative, bool hadamard, ref float y, KernelPath path)
     {
-        if (Avx2.IsSupported && path == KernelPath.Avx2)
+        if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
             MatVecTransposedAvx2(ref w, rows, columns, ref d, ref derivative, hadamard, ref y);
         }

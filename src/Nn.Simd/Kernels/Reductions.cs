@@ -60,7 +60,7 @@ public static partial class Kernel
         KernelDispatch.ThrowIfUnsupported(path);
         ref float xr = ref MemoryMarshal.GetReference(x);
         nuint n = (nuint)x.Length;
-        if (Avx2.IsSupported && path == KernelPath.Avx2)
+        if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
             return SumAvx2(ref xr, n);
         }
@@ -75,7 +75,7 @@ public static partial class Kernel
 
     internal static float DotCore(ref float x, ref float y, nuint n, KernelPath path)
     {
-        if (Avx2.IsSupported && path == KernelPath.Avx2)
+        if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
             return DotAvx2(ref x, ref y, n);
         }

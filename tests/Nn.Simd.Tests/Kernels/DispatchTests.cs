@@ -10,7 +10,7 @@ public class DispatchTests
     /// <summary>The variable the ISA matrix in .ci/run sets: the path the dispatcher must have chosen.</summary>
     public const string ExpectedPathVariable = "NN_SIMD_EXPECTED_PATH";
 
-    /// <summary>The ISA level the runtime must report: avx2, sse (SSE4.1 but no AVX2), none (no intrinsics), neon.</summary>
+    /// <summary>The ISA level the runtime must report: avx512, avx2 (AVX2+FMA without AVX-512), sse (SSE4.1 but no AVX2), none (no intrinsics), neon.</summary>
     public const string ExpectedIsaVariable = "NN_SIMD_EXPECTED_ISA";
 
     [Fact]
@@ -39,8 +39,12 @@ public class DispatchTests
 
         switch (expected)
         {
+            case "avx512":
+                Assert.True(Avx512F.IsSupported && Avx512F.VL.IsSupported, "AVX-512 F+VL expected");
+                break;
             case "avx2":
                 Assert.True(Avx2.IsSupported && Fma.IsSupported, "AVX2+FMA expected");
+                Assert.False(Avx512F.IsSupported, "AVX-512 must be off (DOTNET_EnableAVX512=0 ignored?)");
                 break;
             case "sse":
                 Assert.True(Sse41.IsSupported, "SSE4.1 expected");
@@ -53,7 +57,7 @@ public class DispatchTests
                 Assert.True(AdvSimd.Arm64.IsSupported, "ARM64 AdvSimd expected");
                 break;
             default:
-                Assert.Fail($"{ExpectedIsaVariable}='{expected}' is not one of avx2, sse, none, neon");
+                Assert.Fail($"{ExpectedIsaVariable}='{expected}' is not one of avx512, avx2, sse, none, neon");
                 break;
         }
     }
@@ -87,6 +91,7 @@ public class DispatchTests
     [Theory]
     [InlineData("scalar", KernelPath.Scalar)]
     [InlineData("AVX2", KernelPath.Avx2)]
+    [InlineData("avx512", KernelPath.Avx512)]
     [InlineData(" neon ", KernelPath.AdvSimd)]
     [InlineData("advsimd", KernelPath.AdvSimd)]
     public void Path_names_parse(string text, KernelPath expected)
