@@ -16,8 +16,8 @@ public static class Program
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(
             args,
             ManualConfig.CreateEmpty()
-                // In process: the separate project BenchmarkDotNet would generate would copy an
-                // unpatched libLibTorchSharp.so (see the GLIBCXX shim in the project file).
+                // In process: the project BenchmarkDotNet would generate for an out-of-process run
+                // loads libLibTorchSharp.so from the NuGet cache, unpatched (see Directory.Build.targets).
                 .AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5).WithToolchain(InProcessEmitToolchain.Instance))
                 .AddDiagnoser(MemoryDiagnoser.Default)
                 .AddColumnProvider(DefaultColumnProviders.Instance)
