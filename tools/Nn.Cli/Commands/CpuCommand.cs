@@ -20,7 +20,7 @@ internal static class CpuCommand
                 "override",
                 Markup.Escape(KernelDispatch.Override is { } o
                     ? $"{o} (from {KernelDispatch.OverrideVariable})"
-                    : $"none (set {KernelDispatch.OverrideVariable}=scalar|advsimd|avx2 to force a path)"));
+                    : $"none (set {KernelDispatch.OverrideVariable}=scalar|advsimd|avx2|avx512 to force a path)"));
             table.AddRow("cpu", Markup.Escape(CpuInfo.ModelName));
             table.AddRow("vector features", Markup.Escape(KernelDispatch.DescribeFeatures()));
             table.AddRow("runtime", Markup.Escape($"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}"));
