@@ -38,17 +38,8 @@ public sealed class Predictor
         for (int l = 1; l < _network.LayerSizes.Count; l++)
         {
             int rows = _network.LayerSizes[l], columns = _network.LayerSizes[l - 1];
-            ReadOnlySpan<float> w = _network.Weights(l);
-            var t = new float[rows * columns];
-            for (int r = 0; r < rows; r++)
-            {
-                for (int c = 0; c < columns; c++)
-                {
-                    t[(c * rows) + r] = w[(r * columns) + c];
-                }
-            }
-
-            _transposed[l] = t;
+            _transposed[l] = new float[rows * columns];
+            Training.BatchedBackpropagation.Transpose(_network.Weights(l), rows, columns, _transposed[l]);
         }
     }
 
