@@ -32,11 +32,15 @@ internal sealed class BatchedBackpropagation
     private readonly float[] _scratch;
     private readonly float[] _targets;
     private readonly ParallelGemm _gemm;
+    private readonly ParallelTranspose _transpose = new();
+    private readonly ParallelSgdStep _sgd = new();
+    private readonly WorkerPool? _pool;
 
     public BatchedBackpropagation(Network network, int capacity, WorkerPool? pool)
     {
         _network = network;
         _gemm = new ParallelGemm(pool);
+        _pool = pool;
         _capacity = capacity;
         int layers = network.LayerSizes.Count;
         _z = new float[layers][];
@@ -66,7 +70,20 @@ internal sealed class BatchedBackpropagation
     {
         for (int l = 1; l < _z.Length; l++)
         {
-            Transpose(_network.Weights(l), _network.LayerSizes[l], _network.LayerSizes[l - 1], _transposedWeights[l]);
+            _transpose.Run(_pool, _network.ParameterArray, _network.WeightOffset(l), _network.LayerSizes[l], _network.LayerSizes[l - 1], _transposedWeights[l]);
+        }
+    }
+
+    /// <summary>The gradient step of <see cref="Backpropagation.ApplyGradient"/>, split over the workers (element-wise, so the same bits).</summary>
+    public void ApplyGradient(float learningRate, float lambda, int trainingCount, int batchSize, KernelPath path)
+    {
+        float decay = 1f - (learningRate * lambda / trainingCount);
+        float step = learningRate / batchSize;
+        for (int l = 1; l < _z.Length; l++)
+        {
+            int rows = _network.LayerSizes[l], columns = _network.LayerSizes[l - 1];
+            _sgd.Run(_pool, _network.ParameterArray, Gradient, _network.WeightOffset(l), rows * columns, decay, step, path);
+            Kernel.SgdStep(_network.Biases(l), Gradient.AsSpan(_network.BiasOffset(l), rows), 1f, step, path);
         }
     }
 
@@ -75,12 +92,15 @@ internal sealed class BatchedBackpropagation
     /// sides stay in cache (a plain double loop writes with a stride of a whole row and costs more
     /// than the epoch's matrix products).
     /// </summary>
-    internal static void Transpose(ReadOnlySpan<float> w, int rows, int columns, Span<float> t)
+    internal static void Transpose(ReadOnlySpan<float> w, int rows, int columns, Span<float> t) => Transpose(w, rows, columns, t, 0, rows);
+
+    /// <summary>Rows [<paramref name="firstRow"/>, <paramref name="endRow"/>) of w into their columns of t.</summary>
+    internal static void Transpose(ReadOnlySpan<float> w, int rows, int columns, Span<float> t, int firstRow, int endRow)
     {
         const int Tile = 16;
-        for (int r0 = 0; r0 < rows; r0 += Tile)
+        for (int r0 = firstRow; r0 < endRow; r0 += Tile)
         {
-            int r1 = Math.Min(rows, r0 + Tile);
+            int r1 = Math.Min(endRow, r0 + Tile);
             for (int c0 = 0; c0 < columns; c0 += Tile)
             {
                 int c1 = Math.Min(columns, c0 + Tile);

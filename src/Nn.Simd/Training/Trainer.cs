@@ -220,8 +220,15 @@ public sealed class Trainer : IDisposable
             lastFiniteCost = batchCost / size;
             costSum += batchCost;
             correct += batchCorrect;
-            Backpropagation.ApplyGradient(Network, gradient, Options.LearningRate, Options.Lambda, n, size, path);
-            _batched?.RefreshTransposedWeights();
+            if (_batched is null)
+            {
+                Backpropagation.ApplyGradient(Network, gradient, Options.LearningRate, Options.Lambda, n, size, path);
+            }
+            else
+            {
+                _batched.ApplyGradient(Options.LearningRate, Options.Lambda, n, size, path);
+                _batched.RefreshTransposedWeights();
+            }
             MiniBatchCompleted?.Invoke(batch + 1, batches);
         }
 

@@ -1,0 +1,74 @@
+namespace Nn.Simd.Workers;
+
+/// <summary>
+/// Work over an index range [0, count), split into contiguous parts aligned to a grain, each part
+/// computed exactly as one thread would compute it (element-wise work, so the bits never depend on
+/// the thread count). Instances are reused, so running them allocates nothing.
+/// </summary>
+internal abstract class RangeWork : IPartitionedWork
+{
+    private int _count;
+    private int _grain;
+
+    public void Execute(int part, int parts)
+    {
+        int blocks = (_count + _grain - 1) / _grain;
+        int start = Math.Min(_count, blocks * part / parts * _grain);
+        int end = Math.Min(_count, blocks * (part + 1) / parts * _grain);
+        if (start < end)
+        {
+            ExecuteRange(start, end);
+        }
+    }
+
+    /// <summary>Runs [0, <paramref name="count"/>) on the pool, or on the calling thread when there is no pool or too little work.</summary>
+    protected void RunOver(WorkerPool? pool, int count, int grain)
+    {
+        if (pool is null || pool.Threads == 1 || count < 2 * grain)
+        {
+            ExecuteRange(0, count);
+            return;
+        }
+
+        (_count, _grain) = (count, grain);
+        pool.Run(this);
+    }
+
+    protected abstract void ExecuteRange(int start, int end);
+}
+
+/// <summary>t = wᵀ in 16 × 16 tiles, split by rows of w.</summary>
+internal sealed class ParallelTranspose : RangeWork
+{
+    private float[] _w = [];
+    private float[] _t = [];
+    private int _offset, _rows, _columns;
+
+    public void Run(WorkerPool? pool, float[] w, int offset, int rows, int columns, float[] t)
+    {
+        (_w, _offset, _rows, _columns, _t) = (w, offset, rows, columns, t);
+        RunOver(pool, rows, 16);
+    }
+
+    protected override void ExecuteRange(int start, int end) =>
+        Training.BatchedBackpropagation.Transpose(_w.AsSpan(_offset, _rows * _columns), _rows, _columns, _t, start, end);
+}
+
+/// <summary>The SGD step over a parameter slice, split into element ranges.</summary>
+internal sealed class ParallelSgdStep : RangeWork
+{
+    private float[] _weights = [];
+    private float[] _gradient = [];
+    private int _offset;
+    private float _decay, _step;
+    private Kernels.KernelPath _path;
+
+    public void Run(WorkerPool? pool, float[] weights, float[] gradient, int offset, int length, float decay, float step, Kernels.KernelPath path)
+    {
+        (_weights, _gradient, _offset, _decay, _step, _path) = (weights, gradient, offset, decay, step, path);
+        RunOver(pool, length, 4096);
+    }
+
+    protected override void ExecuteRange(int start, int end) =>
+        Kernels.Kernel.SgdStep(_weights.AsSpan(_offset + start, end - start), _gradient.AsSpan(_offset + start, end - start), _decay, _step, _path);
+}
