@@ -5,7 +5,6 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace Nn.Simd.Bench.TorchSharp;
 
@@ -16,9 +15,11 @@ public static class Program
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(
             args,
             ManualConfig.CreateEmpty()
-                // In process: the project BenchmarkDotNet would generate for an out-of-process run
-                // loads libLibTorchSharp.so from the NuGet cache, unpatched (see Directory.Build.targets).
-                .AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5).WithToolchain(InProcessEmitToolchain.Instance))
+                // Out of process (the default): each case in a process of its own, so that neither
+                // LibTorch's threads nor the garbage collector's work for TorchSharp's tensors compete
+                // with the other engine. Directory.Build.targets patches the LibTorchSharp those
+                // processes load.
+                .AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5))
                 .AddDiagnoser(MemoryDiagnoser.Default)
                 .AddColumnProvider(DefaultColumnProviders.Instance)
                 .AddColumn(StatisticColumn.Median, new SamplesPerSecondColumn())
