@@ -33,7 +33,7 @@ internal static class Names
         _ => throw new UsageException($"--init '{name}' is not one of gaussian, scaled-gaussian, xavier, he."),
     };
 
-    /// <summary>The mini-batch size from which the matrix-based mini-batch is faster on this engine.</summary>
+    /// <summary>The mini-batch size from which --engine auto picks the matrix-based mini-batch.</summary>
     public const int BatchedFrom = 32;
 
     public static bool ParseEngine(string name, int miniBatch) => name.ToLowerInvariant() switch
