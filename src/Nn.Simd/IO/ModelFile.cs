@@ -45,29 +45,7 @@ public static class ModelFile
     public static void Save(Network network, string path, bool overwrite = false)
     {
         ArgumentNullException.ThrowIfNull(network);
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        if (!overwrite && File.Exists(full))
-        {
-            throw new IOException($"'{path}' already exists; pass overwrite (nn: --force) to replace it.");
-        }
-
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Write(network, stream);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        AtomicFile.Write(path, overwrite, stream => Write(network, stream));
     }
 
     /// <summary>Loads a network, checking the whole file first.</summary>

@@ -80,28 +80,7 @@ public static class OnnxExporter
     public static void Save(Network network, string path, bool overwrite = false)
     {
         byte[] bytes = Export(network);
-        string full = Path.GetFullPath(path);
-        if (!overwrite && File.Exists(full))
-        {
-            throw new IOException($"'{path}' already exists; pass overwrite (nn: --force) to replace it.");
-        }
-
-        string temporary = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        AtomicFile.Write(path, overwrite, stream => stream.Write(bytes));
     }
 
     private static string OperatorOf(Activation activation) => activation switch
