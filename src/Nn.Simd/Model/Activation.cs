@@ -48,6 +48,25 @@ internal static class ActivationKernels
         }
     }
 
+    /// <summary>
+    /// σ over a block of rows, one sample of <paramref name="width"/> values per row: element-wise
+    /// over the whole block, except softmax, which normalises each row on its own.
+    /// <paramref name="a"/> may be <paramref name="z"/> itself.
+    /// </summary>
+    public static void ApplyRows(Activation activation, ReadOnlySpan<float> z, Span<float> a, int width, KernelPath path)
+    {
+        if (activation != Activation.Softmax)
+        {
+            Apply(activation, z, a, path);
+            return;
+        }
+
+        for (int row = 0; row < z.Length; row += width)
+        {
+            Kernel.Softmax(z.Slice(row, width), a.Slice(row, width), path);
+        }
+    }
+
     /// <summary>σ′(z) element-wise. Softmax has no element-wise derivative: its cost cancels it.</summary>
     public static void Derivative(Activation activation, ReadOnlySpan<float> z, Span<float> derivative, KernelPath path)
     {

@@ -303,6 +303,16 @@ public sealed class Network
         ActivationKernels.Apply(_activations[l - 1], z, activation, path);
     }
 
+    /// <summary>Starts every row of a batch's weighted inputs zˡ (rows × nˡ) at bˡ, for a Gemm that accumulates W·a onto it.</summary>
+    internal void FillBiasRows(int layer, Span<float> z)
+    {
+        ReadOnlySpan<float> bias = Biases(layer);
+        for (int row = 0; row < z.Length; row += bias.Length)
+        {
+            bias.CopyTo(z.Slice(row, bias.Length));
+        }
+    }
+
     internal int WeightOffset(int layer) => _weightOffsets[layer];
 
     internal int BiasOffset(int layer) => _biasOffsets[layer];

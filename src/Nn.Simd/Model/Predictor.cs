@@ -91,26 +91,9 @@ public sealed class Predictor
                 Span<float> z = l == _network.LayerCount
                     ? outputs.Slice(first * outputSize, rows * outputSize)
                     : scratch.AsSpan((l & 1) * BlockRows * width, rows * n);
-                ReadOnlySpan<float> bias = _network.Biases(l);
-                for (int i = 0; i < rows; i++)
-                {
-                    bias.CopyTo(z.Slice(i * n, n));
-                }
-
+                _network.FillBiasRows(l, z);
                 Kernel.Gemm(a, previous, false, _transposed[l], n, z, n, rows, n, previous, accumulate: true, path);
-                Activation activation = _network.Activations[l - 1];
-                if (activation == Activation.Softmax)
-                {
-                    for (int i = 0; i < rows; i++)
-                    {
-                        Kernel.Softmax(z.Slice(i * n, n), z.Slice(i * n, n), path);
-                    }
-                }
-                else
-                {
-                    ActivationKernels.Apply(activation, z, z, path);
-                }
-
+                ActivationKernels.ApplyRows(_network.Activations[l - 1], z, z, n, path);
                 a = z;
             }
         }
