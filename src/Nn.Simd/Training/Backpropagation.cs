@@ -92,21 +92,4 @@ internal sealed class Backpropagation
 
         return cost;
     }
-
-    /// <summary>
-    /// The gradient step after a mini-batch of <paramref name="batchSize"/> samples, from the summed
-    /// gradient <paramref name="gradient"/> (laid out like the parameters):
-    /// w ← (1 − ηλ/n)·w − (η/m)·Σ∂C/∂w for weights, b ← b − (η/m)·Σ∂C/∂b for biases.
-    /// </summary>
-    public static void ApplyGradient(Network network, float[] gradient, float learningRate, float lambda, int trainingCount, int batchSize, KernelPath path)
-    {
-        float decay = 1f - (learningRate * lambda / trainingCount);
-        float step = learningRate / batchSize;
-        for (int l = 1; l < network.LayerSizes.Count; l++)
-        {
-            int weights = network.LayerSizes[l] * network.LayerSizes[l - 1];
-            Kernel.SgdStep(network.Weights(l), gradient.AsSpan(network.WeightOffset(l), weights), decay, step, path);
-            Kernel.SgdStep(network.Biases(l), gradient.AsSpan(network.BiasOffset(l), network.LayerSizes[l]), 1f, step, path);
-        }
-    }
 }

@@ -33,7 +33,6 @@ internal sealed class BatchedBackpropagation
     private readonly float[] _targets;
     private readonly ParallelGemm _gemm;
     private readonly ParallelTranspose _transpose = new();
-    private readonly ParallelSgdStep _sgd = new();
     private readonly WorkerPool? _pool;
 
     public BatchedBackpropagation(Network network, int capacity, WorkerPool? pool)
@@ -71,19 +70,6 @@ internal sealed class BatchedBackpropagation
         for (int l = 1; l < _z.Length; l++)
         {
             _transpose.Run(_pool, _network.ParameterArray, _network.WeightOffset(l), _network.LayerSizes[l], _network.LayerSizes[l - 1], _transposedWeights[l]);
-        }
-    }
-
-    /// <summary>The gradient step of <see cref="Backpropagation.ApplyGradient"/>, split over the workers (element-wise, so the same bits).</summary>
-    public void ApplyGradient(float learningRate, float lambda, int trainingCount, int batchSize, KernelPath path)
-    {
-        float decay = 1f - (learningRate * lambda / trainingCount);
-        float step = learningRate / batchSize;
-        for (int l = 1; l < _z.Length; l++)
-        {
-            int rows = _network.LayerSizes[l], columns = _network.LayerSizes[l - 1];
-            _sgd.Run(_pool, _network.ParameterArray, Gradient, _network.WeightOffset(l), rows * columns, decay, step, path);
-            Kernel.SgdStep(_network.Biases(l), Gradient.AsSpan(_network.BiasOffset(l), rows), 1f, step, path);
         }
     }
 
@@ -142,15 +128,9 @@ internal sealed class BatchedBackpropagation
         for (int l = 1; l <= last; l++)
         {
             int n = _network.LayerSizes[l], previous = _network.LayerSizes[l - 1];
-            Span<float> z = _z[l].AsSpan(0, m * n);
-            ReadOnlySpan<float> bias = _network.Biases(l);
-            for (int i = 0; i < m; i++)
-            {
-                bias.CopyTo(z.Slice(i * n, n));
-            }
-
+            _network.FillBiasRows(l, _z[l].AsSpan(0, m * n));
             _gemm.Run(_a[l - 1], 0, m * previous, previous, false, _transposedWeights[l], 0, n * previous, n, _z[l], 0, m * n, n, m, n, previous, accumulate: true, path);
-            Activate(_network.Activations[l - 1], z, _a[l].AsSpan(0, m * n), n, path);
+            ActivationKernels.ApplyRows(_network.Activations[l - 1], _z[l].AsSpan(0, m * n), _a[l].AsSpan(0, m * n), n, path);
         }
 
         double cost = 0;
@@ -194,19 +174,5 @@ internal sealed class BatchedBackpropagation
         }
 
         return (cost, correct);
-    }
-
-    private static void Activate(Activation activation, Span<float> z, Span<float> a, int width, KernelPath path)
-    {
-        if (activation != Activation.Softmax)
-        {
-            ActivationKernels.Apply(activation, z, a, path);
-            return;
-        }
-
-        for (int row = 0; row < z.Length; row += width)
-        {
-            Kernel.Softmax(z.Slice(row, width), a.Slice(row, width), path);
-        }
     }
 }

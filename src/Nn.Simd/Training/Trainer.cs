@@ -115,6 +115,7 @@ public sealed class Trainer : IDisposable
     private readonly Backpropagation _backpropagation;
     private readonly BatchedBackpropagation? _batched;
     private readonly Workers.WorkerPool? _pool;
+    private readonly GradientStep _gradientStep;
     private readonly DeterministicRandom _random;
     private int[] _order = [];
 
@@ -132,6 +133,7 @@ public sealed class Trainer : IDisposable
         _backpropagation = new Backpropagation(network);
         _pool = options.Batched && options.Threads > 1 ? new Workers.WorkerPool(options.Threads) : null;
         _batched = options.Batched ? new BatchedBackpropagation(network, options.MiniBatchSize, _pool) : null;
+        _gradientStep = new GradientStep(_pool);
         _random = new DeterministicRandom(options.Seed);
     }
 
@@ -220,15 +222,8 @@ public sealed class Trainer : IDisposable
             lastFiniteCost = batchCost / size;
             costSum += batchCost;
             correct += batchCorrect;
-            if (_batched is null)
-            {
-                Backpropagation.ApplyGradient(Network, gradient, Options.LearningRate, Options.Lambda, n, size, path);
-            }
-            else
-            {
-                _batched.ApplyGradient(Options.LearningRate, Options.Lambda, n, size, path);
-                _batched.RefreshTransposedWeights();
-            }
+            _gradientStep.Apply(Network, gradient, Options.LearningRate, Options.Lambda, n, size, path);
+            _batched?.RefreshTransposedWeights();
             MiniBatchCompleted?.Invoke(batch + 1, batches);
         }
 
