@@ -20,14 +20,6 @@ public sealed class CliCommandTests : IDisposable
 
     private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => CliProcess.Run(NoEnvironment, args);
 
-    private static void AssertOneLineError(int expectedCode, string message, (int ExitCode, string Stdout, string Stderr) result)
-    {
-        Assert.True(expectedCode == result.ExitCode, $"exit {result.ExitCode}, stderr: {result.Stderr}");
-        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
-        Assert.Single(result.Stderr.Trim().Split('\n'));
-        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
-    }
-
     [Fact]
     public void Train_saves_metrics_plot_and_model_which_eval_info_and_predict_read()
     {
@@ -87,11 +79,11 @@ public sealed class CliCommandTests : IDisposable
         var export = Run("export-onnx", model, onnx);
         Assert.True(export.ExitCode == 0, export.Stderr);
         Assert.Equal(OnnxExporter.Export(network), File.ReadAllBytes(onnx));
-        AssertOneLineError(1, "already exists", Run("export-onnx", model, onnx));
+        CliProcess.AssertOneLineError(1, "already exists", Run("export-onnx", model, onnx));
         string reimported = PathOf("reimported.nnm");
         Assert.Equal(0, Run("import-onnx", onnx, reimported).ExitCode);
         Assertions.BitsEqual(network.Parameters, ModelFile.Load(reimported).Parameters, "nn import-onnx of nn export-onnx");
-        AssertOneLineError(1, "ReduceMean", Run("import-onnx", Path.Combine(AppContext.BaseDirectory, "Fixtures", "onnx", "unsupported-layernorm.onnx"), PathOf("no.nnm")));
+        CliProcess.AssertOneLineError(1, "ReduceMean", Run("import-onnx", Path.Combine(AppContext.BaseDirectory, "Fixtures", "onnx", "unsupported-layernorm.onnx"), PathOf("no.nnm")));
 
         var proba = Run("predict", model, csv, "--label-column", "64", "--proba");
         string[] probabilities = proba.Stdout.Trim().Split('\n');
@@ -105,7 +97,7 @@ public sealed class CliCommandTests : IDisposable
         CliProcess.RequireHost();
         string model = PathOf("keep.nnm");
         File.WriteAllText(model, "precious");
-        AssertOneLineError(1, "--force", Run("train", "--epochs", "1", "--out", model));
+        CliProcess.AssertOneLineError(1, "--force", Run("train", "--epochs", "1", "--out", model));
         Assert.Equal("precious", File.ReadAllText(model));
         var forced = Run("train", "--epochs", "1", "--out", model, "--force");
         Assert.Equal(0, forced.ExitCode);
@@ -185,8 +177,8 @@ public sealed class CliCommandTests : IDisposable
         string model = PathOf("model.nnm");
         ModelFile.Save(Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, seed: 5), model);
         File.WriteAllBytes(model, ModelFileTests.Corrupt(File.ReadAllBytes(model), corruption));
-        AssertOneLineError(1, "model.nnm", Run("info", model));
-        AssertOneLineError(1, "model.nnm", Run("eval", model));
+        CliProcess.AssertOneLineError(1, "model.nnm", Run("info", model));
+        CliProcess.AssertOneLineError(1, "model.nnm", Run("eval", model));
     }
 
     public static TheoryData<string, string> MalformedData() => new()
@@ -211,17 +203,17 @@ public sealed class CliCommandTests : IDisposable
     {
         CliProcess.RequireHost();
         string data = MakeMalformed(kind);
-        AssertOneLineError(1, message, Run("train", "--epochs", "1", "--data", data));
+        CliProcess.AssertOneLineError(1, message, Run("train", "--epochs", "1", "--data", data));
     }
 
     [Fact]
     public void Missing_files_and_unknown_commands_are_reported()
     {
         CliProcess.RequireHost();
-        AssertOneLineError(1, "does not exist", Run("info", PathOf("nope.nnm")));
-        AssertOneLineError(1, "does not exist", Run("predict", PathOf("nope.nnm"), PathOf("x.csv")));
-        AssertOneLineError(2, "Unrecognized", Run("frobnicate"));
-        AssertOneLineError(2, "Required argument", Run("eval"));
+        CliProcess.AssertOneLineError(1, "does not exist", Run("info", PathOf("nope.nnm")));
+        CliProcess.AssertOneLineError(1, "does not exist", Run("predict", PathOf("nope.nnm"), PathOf("x.csv")));
+        CliProcess.AssertOneLineError(2, "Unrecognized", Run("frobnicate"));
+        CliProcess.AssertOneLineError(2, "Required argument", Run("eval"));
     }
 
     [Fact]
@@ -235,7 +227,7 @@ public sealed class CliCommandTests : IDisposable
         }
 
         CliProcess.RequireHost();
-        AssertOneLineError(1, "apt-get install dataset-fashion-mnist", Run("train", "--data", "fashion-mnist"));
+        CliProcess.AssertOneLineError(1, "apt-get install dataset-fashion-mnist", Run("train", "--data", "fashion-mnist"));
     }
 
     private string MakeMalformed(string kind)

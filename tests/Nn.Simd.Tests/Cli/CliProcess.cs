@@ -26,6 +26,15 @@ internal static class CliProcess
         }
     }
 
+    /// <summary>The exit code, a message that contains <paramref name="message"/>, one line on stderr, no stack trace.</summary>
+    public static void AssertOneLineError(int expectedCode, string message, (int ExitCode, string Stdout, string Stderr) result)
+    {
+        Assert.True(expectedCode == result.ExitCode, $"exit {result.ExitCode}, stderr: {result.Stderr}");
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
     public static (int ExitCode, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         string nn = Path.Combine(AppContext.BaseDirectory, "nn.dll");

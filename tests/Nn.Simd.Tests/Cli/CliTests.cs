@@ -65,9 +65,6 @@ public class CliTests
     public void Bad_input_gives_one_line_and_the_exit_code(int expectedCode, string message, params string[] args)
     {
         CliProcess.RequireHost();
-        (int code, _, string stderr) = CliProcess.Run(NoEnvironment, args);
-        Assert.Equal(expectedCode, code);
-        Assert.Contains(message, stderr, StringComparison.Ordinal);
-        Assert.Single(stderr.Trim().Split('\n'));
+        CliProcess.AssertOneLineError(expectedCode, message, CliProcess.Run(NoEnvironment, args));
     }
 }
