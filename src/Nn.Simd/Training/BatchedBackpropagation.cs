@@ -8,6 +8,19 @@
 //   (3)       ∂C/∂Wˡ = (Δˡ)ᵀ·Aˡ⁻¹              Gemm(A = Δˡ transposed, B = Aˡ⁻¹)
 //   (4)       ∂C/∂bˡ = Σ_rows Δˡ               Axpy row by row
 //
+// Where each layer's weights live during an epoch, and so which form its products take, is chosen
+// per layer to move the fewest floats through a transpose each step:
+//   • the first layer keeps its master copy transposed, (W¹)ᵀ, for the whole epoch: the forward
+//     product reads it as B, the gradient is computed transposed, (∂C/∂W¹)ᵀ = (A⁰)ᵀ·Δ¹, the step is
+//     taken on it, and nothing below needs W¹ (no error propagates into the inputs). W¹ is written
+//     back from it when the epoch ends (also when it ends by an exception).
+//   • a deeper layer keeps Wˡ, which equation (2) reads, and either refreshes a transposed copy after
+//     every step (n × previous floats) or computes (Zˡ)ᵀ = Wˡ·(Aˡ⁻¹)ᵀ and transposes the two
+//     activation blocks instead (m × (previous + n) floats), whichever is fewer.
+// Every form computes each zᵢⱼ as the fma chain bⱼ + Σₚ wⱼₚ·aᵢₚ in increasing p and each gradient
+// element as the chain Σᵢ δᵢⱼ·aᵢₚ in increasing i, and the step is element-wise, so all of them give
+// the same bits.
+//
 // Each weight is read once per mini-batch instead of once per sample. Equations (2)–(4) perform
 // exactly the per-sample operations in the same order (a Gemm element is one fma chain over its
 // inner index, as MatVecTransposed's and OuterProductAdd's accumulations are), so for the same
@@ -29,11 +42,15 @@ internal sealed class BatchedBackpropagation
     private readonly float[][] _a;
     private readonly float[][] _delta;
     private readonly float[][] _transposedWeights;
+    private readonly LayerForm[] _forms;
+    private readonly float[] _transposedInput;
+    private readonly float[] _transposedOutput;
     private readonly float[] _scratch;
     private readonly float[] _targets;
     private readonly ParallelGemm _gemm;
     private readonly ParallelTranspose _transpose = new();
     private readonly WorkerPool? _pool;
+    private bool _masterIsTransposed;
 
     public BatchedBackpropagation(Network network, int capacity, WorkerPool? pool)
     {
@@ -46,32 +63,116 @@ internal sealed class BatchedBackpropagation
         _a = new float[layers][];
         _delta = new float[layers][];
         _transposedWeights = new float[layers][];
+        _forms = new LayerForm[layers];
         for (int l = 0; l < layers; l++)
         {
             int size = network.LayerSizes[l];
             _z[l] = new float[capacity * size];
             _a[l] = new float[capacity * size];
             _delta[l] = new float[capacity * size];
-            _transposedWeights[l] = l == 0 ? [] : new float[size * network.LayerSizes[l - 1]];
+            int previous = l == 0 ? 0 : network.LayerSizes[l - 1];
+            _forms[l] = l switch
+            {
+                0 => LayerForm.Input,
+                1 => LayerForm.TransposedMaster,
+                _ when (long)size * previous <= (long)capacity * (previous + size) => LayerForm.TransposedCopy,
+                _ => LayerForm.TransposedActivations,
+            };
+            _transposedWeights[l] = _forms[l] is LayerForm.TransposedMaster or LayerForm.TransposedCopy ? new float[size * previous] : [];
         }
 
+        _transposedInput = new float[capacity * network.MaxWidth];
+        _transposedOutput = new float[capacity * network.MaxWidth];
         _scratch = new float[capacity * network.MaxWidth];
         _targets = new float[capacity * network.OutputSize];
         Gradient = new float[network.ParameterCount];
-        RefreshTransposedWeights();
     }
 
-    /// <summary>Σ ∂C_x/∂w over the last mini-batch, laid out like the parameters.</summary>
+    /// <summary>How a layer's forward product and gradient step meet its weights.</summary>
+    private enum LayerForm
+    {
+        /// <summary>The input layer: no weights.</summary>
+        Input,
+
+        /// <summary>The master copy during an epoch is (Wˡ)ᵀ; the gradient is computed transposed.</summary>
+        TransposedMaster,
+
+        /// <summary>Wˡ is the master; (Wˡ)ᵀ is refreshed after each step for the forward product.</summary>
+        TransposedCopy,
+
+        /// <summary>Wˡ is the master; the forward product runs transposed, (Zˡ)ᵀ = Wˡ·(Aˡ⁻¹)ᵀ.</summary>
+        TransposedActivations,
+    }
+
+    /// <summary>
+    /// Σ ∂C_x/∂w over the last mini-batch, laid out like the parameters except that the first
+    /// layer's weight gradient is stored transposed (previous × n), as its master copy is.
+    /// </summary>
     public float[] Gradient { get; }
 
-    /// <summary>(Wˡ)ᵀ for the forward Gemm: call after every change to the weights.</summary>
-    public void RefreshTransposedWeights()
+    /// <summary>The first layer's master weights, (W¹)ᵀ, while an epoch runs (between <see cref="BeginEpoch"/> and <see cref="EndEpoch"/>).</summary>
+    public float[] TransposedFirstLayer => _transposedWeights[1];
+
+    /// <summary>Takes the network's weights as the starting point of an epoch: (W¹)ᵀ and the transposed copies.</summary>
+    public void BeginEpoch()
     {
         for (int l = 1; l < _z.Length; l++)
         {
-            _transpose.Run(_pool, _network.ParameterArray, _network.WeightOffset(l), _network.LayerSizes[l], _network.LayerSizes[l - 1], _transposedWeights[l]);
+            if (_forms[l] is LayerForm.TransposedMaster or LayerForm.TransposedCopy)
+            {
+                TransposeWeightsOut(l);
+            }
+        }
+
+        _masterIsTransposed = true;
+    }
+
+    /// <summary>After a gradient step: refreshes the transposed copies of the deeper layers.</summary>
+    public void AfterStep()
+    {
+        for (int l = 2; l < _z.Length; l++)
+        {
+            if (_forms[l] == LayerForm.TransposedCopy)
+            {
+                TransposeWeightsOut(l);
+            }
         }
     }
+
+    /// <summary>Writes W¹ back into the network from its transposed master copy (safe to call more than once).</summary>
+    public void EndEpoch()
+    {
+        if (!_masterIsTransposed)
+        {
+            return;
+        }
+
+        int n = _network.LayerSizes[1], previous = _network.LayerSizes[0];
+        _transpose.Run(_pool, _transposedWeights[1], 0, previous, n, _network.ParameterArray, _network.WeightOffset(1));
+        _masterIsTransposed = false;
+    }
+
+    /// <summary>While an epoch runs, writes W¹ from its transposed master copy into a copy of the parameters.</summary>
+    public void CopyFirstLayerWeights(float[] parameters)
+    {
+        if (_masterIsTransposed)
+        {
+            int n = _network.LayerSizes[1], previous = _network.LayerSizes[0], offset = _network.WeightOffset(1);
+            Transpose(_transposedWeights[1], previous, n, parameters.AsSpan(offset, n * previous));
+        }
+    }
+
+    /// <summary><see cref="Gradient"/> with the first layer's block turned back into the parameters' layout.</summary>
+    public float[] GradientInParameterLayout()
+    {
+        float[] copy = (float[])Gradient.Clone();
+        int n = _network.LayerSizes[1], previous = _network.LayerSizes[0], offset = _network.WeightOffset(1);
+        Transpose(Gradient.AsSpan(offset, n * previous), previous, n, copy.AsSpan(offset, n * previous));
+        return copy;
+    }
+
+    private void TransposeWeightsOut(int l) =>
+        _transpose.Run(_pool, _network.ParameterArray, _network.WeightOffset(l), _network.LayerSizes[l], _network.LayerSizes[l - 1], _transposedWeights[l], 0);
 
     /// <summary>
     /// t (columns × rows) = wᵀ for a row-major w (rows × columns), in 16 × 16 tiles so that both
@@ -104,7 +205,7 @@ internal sealed class BatchedBackpropagation
 
     /// <summary>
     /// The summed gradient of the samples <paramref name="indices"/> of <paramref name="data"/>
-    /// into <see cref="Gradient"/> (overwritten).
+    /// into <see cref="Gradient"/> (overwritten). Call between <see cref="BeginEpoch"/> and <see cref="EndEpoch"/>.
     /// </summary>
     /// <returns>The samples' summed cost and how many were classified right by the forward pass.</returns>
     public (double Cost, int Correct) Compute(Dataset data, ReadOnlySpan<int> indices, KernelPath path)
@@ -113,6 +214,11 @@ internal sealed class BatchedBackpropagation
         if (m > _capacity)
         {
             throw new ArgumentException($"A mini-batch of {m} samples exceeds the {_capacity} the buffers were sized for.", nameof(indices));
+        }
+
+        if (!_masterIsTransposed)
+        {
+            throw new InvalidOperationException("Compute runs between BeginEpoch and EndEpoch.");
         }
 
         int last = _z.Length - 1;
@@ -128,8 +234,16 @@ internal sealed class BatchedBackpropagation
         for (int l = 1; l <= last; l++)
         {
             int n = _network.LayerSizes[l], previous = _network.LayerSizes[l - 1];
-            _network.FillBiasRows(l, _z[l].AsSpan(0, m * n));
-            _gemm.Run(_a[l - 1], 0, m * previous, previous, false, _transposedWeights[l], 0, n * previous, n, _z[l], 0, m * n, n, m, n, previous, accumulate: true, path);
+            if (_forms[l] == LayerForm.TransposedActivations)
+            {
+                ForwardByActivations(l, m, n, previous, path);
+            }
+            else
+            {
+                _network.FillBiasRows(l, _z[l].AsSpan(0, m * n));
+                _gemm.Run(_a[l - 1], 0, m * previous, previous, false, _transposedWeights[l], 0, n * previous, n, _z[l], 0, m * n, n, m, n, previous, accumulate: true, path);
+            }
+
             ActivationKernels.ApplyRows(_network.Activations[l - 1], _z[l].AsSpan(0, m * n), _a[l].AsSpan(0, m * n), n, path);
         }
 
@@ -155,7 +269,15 @@ internal sealed class BatchedBackpropagation
         {
             int n = _network.LayerSizes[l], previous = _network.LayerSizes[l - 1];
             ReadOnlySpan<float> delta = _delta[l].AsSpan(0, m * n);
-            _gemm.Run(_delta[l], 0, m * n, n, true, _a[l - 1], 0, m * previous, previous, Gradient, _network.WeightOffset(l), n * previous, previous, n, previous, m, accumulate: false, path);
+            if (_forms[l] == LayerForm.TransposedMaster)
+            {
+                _gemm.Run(_a[l - 1], 0, m * previous, previous, true, _delta[l], 0, m * n, n, Gradient, _network.WeightOffset(l), n * previous, n, previous, n, m, accumulate: false, path);
+            }
+            else
+            {
+                _gemm.Run(_delta[l], 0, m * n, n, true, _a[l - 1], 0, m * previous, previous, Gradient, _network.WeightOffset(l), n * previous, previous, n, previous, m, accumulate: false, path);
+            }
+
             Span<float> biasGradient = gradient.Slice(_network.BiasOffset(l), n);
             biasGradient.Clear();
             for (int i = 0; i < m; i++)
@@ -174,5 +296,20 @@ internal sealed class BatchedBackpropagation
         }
 
         return (cost, correct);
+    }
+
+    /// <summary>Zˡ through its transpose: (Zˡ)ᵀ = bˡ (in every column) + Wˡ·(Aˡ⁻¹)ᵀ, then Zˡ = ((Zˡ)ᵀ)ᵀ.</summary>
+    private void ForwardByActivations(int l, int m, int n, int previous, KernelPath path)
+    {
+        Transpose(_a[l - 1].AsSpan(0, m * previous), m, previous, _transposedInput);
+        Span<float> zt = _transposedOutput.AsSpan(0, n * m);
+        ReadOnlySpan<float> bias = _network.Biases(l);
+        for (int j = 0; j < n; j++)
+        {
+            zt.Slice(j * m, m).Fill(bias[j]);
+        }
+
+        _gemm.Run(_network.ParameterArray, _network.WeightOffset(l), n * previous, previous, false, _transposedInput, 0, previous * m, m, _transposedOutput, 0, n * m, m, n, m, previous, accumulate: true, path);
+        Transpose(zt, n, m, _z[l]);
     }
 }

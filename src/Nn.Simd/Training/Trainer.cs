@@ -143,7 +143,12 @@ public sealed class Trainer : IDisposable
     /// <summary>The hyperparameters.</summary>
     public TrainingOptions Options { get; }
 
-    /// <summary>Called after every mini-batch with (mini-batches done, mini-batches in the epoch), e.g. for a progress bar.</summary>
+    /// <summary>
+    /// Called after every mini-batch with (mini-batches done, mini-batches in the epoch), e.g. for a
+    /// progress bar. With the batched engine the network's first-layer weights are brought up to date
+    /// when the epoch ends (normally or by an exception), not after every mini-batch: during an epoch
+    /// the engine keeps them transposed.
+    /// </summary>
     public Action<int, int>? MiniBatchCompleted { get; set; }
 
     /// <summary>Stops the worker threads, if any.</summary>
@@ -201,30 +206,37 @@ public sealed class Trainer : IDisposable
         }
 
         _random.Shuffle(_order);
-        _batched?.RefreshTransposedWeights();
         int m = Options.MiniBatchSize;
         int batches = (n + m - 1) / m;
         double costSum = 0, lastFiniteCost = double.NaN;
         int correct = 0;
-        for (int batch = 0; batch < batches; batch++)
+        _batched?.BeginEpoch();
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int first = batch * m;
-            int size = Math.Min(m, n - first);
-            (double batchCost, int batchCorrect, float[] gradient) = _batched is null
-                ? RunSamples(training, _order.AsSpan(first, size), path)
-                : RunBatch(training, _order.AsSpan(first, size), path);
-            if (!double.IsFinite(batchCost) || !float.IsFinite(Kernel.Sum(gradient, path)))
+            for (int batch = 0; batch < batches; batch++)
             {
-                throw new TrainingDivergedException(epoch, batch + 1, lastFiniteCost);
-            }
+                cancellationToken.ThrowIfCancellationRequested();
+                int first = batch * m;
+                int size = Math.Min(m, n - first);
+                (double batchCost, int batchCorrect, float[] gradient) = _batched is null
+                    ? RunSamples(training, _order.AsSpan(first, size), path)
+                    : RunBatch(training, _order.AsSpan(first, size), path);
+                if (!double.IsFinite(batchCost) || !float.IsFinite(Kernel.Sum(gradient, path)))
+                {
+                    throw new TrainingDivergedException(epoch, batch + 1, lastFiniteCost);
+                }
 
-            lastFiniteCost = batchCost / size;
-            costSum += batchCost;
-            correct += batchCorrect;
-            _gradientStep.Apply(Network, gradient, Options.LearningRate, Options.Lambda, n, size, path);
-            _batched?.RefreshTransposedWeights();
-            MiniBatchCompleted?.Invoke(batch + 1, batches);
+                lastFiniteCost = batchCost / size;
+                costSum += batchCost;
+                correct += batchCorrect;
+                _gradientStep.Apply(Network, gradient, Options.LearningRate, Options.Lambda, n, size, path, _batched?.TransposedFirstLayer);
+                _batched?.AfterStep();
+                MiniBatchCompleted?.Invoke(batch + 1, batches);
+            }
+        }
+        finally
+        {
+            _batched?.EndEpoch();
         }
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -289,11 +301,29 @@ public sealed class Trainer : IDisposable
     /// <summary>The summed gradient of the given samples, as the options' engine computes it, for tests (gradient check).</summary>
     internal float[] GradientOf(Dataset data, ReadOnlySpan<int> samples)
     {
-        _batched?.RefreshTransposedWeights();
-        float[] gradient = _batched is null
-            ? RunSamples(data, samples, KernelDispatch.Active).Gradient
-            : RunBatch(data, samples, KernelDispatch.Active).Gradient;
-        return (float[])gradient.Clone();
+        if (_batched is null)
+        {
+            return (float[])RunSamples(data, samples, KernelDispatch.Active).Gradient.Clone();
+        }
+
+        _batched.BeginEpoch();
+        try
+        {
+            RunBatch(data, samples, KernelDispatch.Active);
+            return _batched.GradientInParameterLayout();
+        }
+        finally
+        {
+            _batched.EndEpoch();
+        }
+    }
+
+    /// <summary>A copy of the parameters as they stand now, also in the middle of a batched epoch (for tests).</summary>
+    internal float[] CurrentParameters()
+    {
+        float[] parameters = Network.Parameters.ToArray();
+        _batched?.CopyFirstLayerWeights(parameters);
+        return parameters;
     }
 
     private void CheckFits(Dataset data, string name, bool allowEmpty)

@@ -42,16 +42,16 @@ internal sealed class ParallelTranspose : RangeWork
 {
     private float[] _w = [];
     private float[] _t = [];
-    private int _offset, _rows, _columns;
+    private int _offset, _rows, _columns, _tOffset;
 
-    public void Run(WorkerPool? pool, float[] w, int offset, int rows, int columns, float[] t)
+    public void Run(WorkerPool? pool, float[] w, int offset, int rows, int columns, float[] t, int tOffset)
     {
-        (_w, _offset, _rows, _columns, _t) = (w, offset, rows, columns, t);
+        (_w, _offset, _rows, _columns, _t, _tOffset) = (w, offset, rows, columns, t, tOffset);
         RunOver(pool, rows, 16);
     }
 
     protected override void ExecuteRange(int start, int end) =>
-        Training.BatchedBackpropagation.Transpose(_w.AsSpan(_offset, _rows * _columns), _rows, _columns, _t, start, end);
+        Training.BatchedBackpropagation.Transpose(_w.AsSpan(_offset, _rows * _columns), _rows, _columns, _t.AsSpan(_tOffset, _rows * _columns), start, end);
 }
 
 /// <summary>The SGD step over a parameter slice, split into element ranges.</summary>
@@ -59,16 +59,16 @@ internal sealed class ParallelSgdStep : RangeWork
 {
     private float[] _weights = [];
     private float[] _gradient = [];
-    private int _offset;
+    private int _weightsOffset, _gradientOffset;
     private float _decay, _step;
     private Kernels.KernelPath _path;
 
-    public void Run(WorkerPool? pool, float[] weights, float[] gradient, int offset, int length, float decay, float step, Kernels.KernelPath path)
+    public void Run(WorkerPool? pool, float[] weights, int weightsOffset, float[] gradient, int gradientOffset, int length, float decay, float step, Kernels.KernelPath path)
     {
-        (_weights, _gradient, _offset, _decay, _step, _path) = (weights, gradient, offset, decay, step, path);
+        (_weights, _weightsOffset, _gradient, _gradientOffset, _decay, _step, _path) = (weights, weightsOffset, gradient, gradientOffset, decay, step, path);
         RunOver(pool, length, 4096);
     }
 
     protected override void ExecuteRange(int start, int end) =>
-        Kernels.Kernel.SgdStep(_weights.AsSpan(_offset + start, end - start), _gradient.AsSpan(_offset + start, end - start), _decay, _step, _path);
+        Kernels.Kernel.SgdStep(_weights.AsSpan(_weightsOffset + start, end - start), _gradient.AsSpan(_gradientOffset + start, end - start), _decay, _step, _path);
 }

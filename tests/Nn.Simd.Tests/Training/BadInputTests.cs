@@ -71,8 +71,10 @@ public class BadInputTests
         Assert.Contains("empty", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Divergence_stops_training_and_keeps_the_last_good_weights()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Divergence_stops_training_and_keeps_the_last_good_weights(bool batched)
     {
         Dataset digits = Datasets.Digits();
         var targets = new float[digits.Count];
@@ -83,9 +85,9 @@ public class BadInputTests
 
         var data = Dataset.FromTargets(digits.Inputs.ToArray(), 64, targets, 1);
         var network = Network.Create([64, 1], [Activation.Identity], Cost.Quadratic, Initialization.Gaussian, seed: 1);
-        var trainer = new Trainer(network, new TrainingOptions { Epochs = 5, MiniBatchSize = 10, LearningRate = 50f });
+        using var trainer = new Trainer(network, new TrainingOptions { Epochs = 5, MiniBatchSize = 10, LearningRate = 50f, Batched = batched });
         float[]? lastGood = null;
-        trainer.MiniBatchCompleted = (_, _) => lastGood = network.Parameters.ToArray();
+        trainer.MiniBatchCompleted = (_, _) => lastGood = trainer.CurrentParameters();
         var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train(data, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains($"epoch {e.Epoch}, mini-batch {e.MiniBatch}", e.Message, StringComparison.Ordinal);
         Assert.True(double.IsFinite(e.LastFiniteCost), "the last finite cost is reported");

@@ -57,23 +57,28 @@ public class LearningTests
         }
     }
 
-    [Fact]
-    public void Cancellation_stops_between_mini_batches_and_keeps_the_last_step()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Cancellation_stops_between_mini_batches_and_keeps_the_last_step(bool batched)
     {
         Dataset digits = Datasets.Digits();
         var network = Network.Create([64, 10, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, seed: 2);
+        float[] initial = network.Parameters.ToArray();
         using var cts = new CancellationTokenSource();
         float[]? afterThird = null;
-        var trainer = new Trainer(network, new TrainingOptions { Epochs = 2, MiniBatchSize = 10, LearningRate = 1f });
+        using var trainer = new Trainer(network, new TrainingOptions { Epochs = 2, MiniBatchSize = 10, LearningRate = 1f, Batched = batched });
         trainer.MiniBatchCompleted = (done, _) =>
         {
             if (done == 3)
             {
-                afterThird = network.Parameters.ToArray();
+                afterThird = trainer.CurrentParameters();
                 cts.Cancel();
             }
         };
         Assert.ThrowsAny<OperationCanceledException>(() => trainer.Train(digits, cancellationToken: cts.Token));
+        Assert.NotNull(afterThird);
+        Assert.NotEqual(initial, afterThird);
         Assert.Equal(afterThird, network.Parameters.ToArray());
     }
 
