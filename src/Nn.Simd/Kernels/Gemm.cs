@@ -17,8 +17,12 @@
 // op(A)[i, p]. Per p: 2 loads of B, 6 broadcasts, 12 FMAs. Edges: a 6×8 kernel for the last 8..15
 // columns, a 1×16 / 1×8 kernel for the last rows, and masked 6×8 / 1×8 kernels for the last 1..7
 // columns (masked loads and stores, which touch only those columns).
-// AVX-512 micro-kernel 6×32 (12 zmm accumulators of 32, two for B, one broadcast), its column edge
-// handed to the AVX2 body. NEON micro-kernel 4×8 (8 of its 32 registers for C), edges likewise. No packing: for the layer
+// AVX-512 micro-kernel 12×32 (24 zmm accumulators of its 32 registers, two for B, one broadcast:
+// per p, 2 loads of B, 12 broadcasts, 24 FMAs), generic in its row count so that the 1..11 rows left
+// over run in one tile compiled for exactly that many rows instead of one row at a time (mini-batch
+// 10 is a 10-row tile), and masked (AVX-512 masked loads and stores) for the last 1..31 columns, with
+// a one-vector variant for the last 1..16. NEON micro-kernel 4×8 (8 of its 32 registers for C),
+// edges likewise. No packing: for the layer
 // shapes of this engine (K ≤ a few thousand) B's 16-column panel streams from L2 fast enough.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -402,98 +406,439 @@ public static partial class Kernel
         nuint j = 0;
         for (; j + 32 <= s.N; j += 32)
         {
-            nuint i = 0;
-            for (; i + 6 <= s.M; i += 6)
-            {
-                Gemm6x32Avx512(s, a, b, c, i, j);
-            }
-
-            for (; i < s.M; i++)
-            {
-                Gemm1x32Avx512(s, a, b, c, i, j);
-            }
+            GemmPanelAvx512<AllColumns>(s, a, b, c, j, default, default);
         }
 
         if (j < s.N)
         {
-            GemmAvx2(s with { N = s.N - j }, a, b + j, c + j);
+            // The last 1..31 columns: masked loads and stores touch only them (a masked-off lane
+            // neither loads nor faults), so every element keeps its one fma chain.
+            int width = (int)(s.N - j);
+            Vector512<float> mask0 = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(width)).AsSingle();
+            Vector512<float> mask1 = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(width - 16)).AsSingle();
+            if (width > 16)
+            {
+                GemmPanelAvx512<MaskedColumns>(s, a, b, c, j, mask0, mask1);
+            }
+            else
+            {
+                GemmPanelAvx512<MaskedHalfColumns>(s, a, b, c, j, mask0, mask1);
+            }
+        }
+    }
+
+    /// <summary>One 32-column panel of C, in tiles of 12 rows and one tile of the 1..11 rows left.</summary>
+    private static unsafe void GemmPanelAvx512<TColumns>(GemmShape s, float* a, float* b, float* c, nuint j, Vector512<float> mask0, Vector512<float> mask1)
+        where TColumns : struct, IColumnMask
+    {
+        nuint i = 0;
+        for (; i + 12 <= s.M; i += 12)
+        {
+            GemmTileAvx512<Rows12, TColumns>(s, a, b, c, i, j, mask0, mask1);
+        }
+
+        switch (s.M - i)
+        {
+            case 1:
+                GemmTileAvx512<Rows1, TColumns>(s, a, b, c, i, j, mask0, mask1);
+                break;
+            case 2:
+                GemmTileAvx512<Rows2, TColumns>(s, a, b, c, i, j, mask0, mask1);
+                break;
+            case 3:
+                GemmTileAvx512<Rows3, TColumns>(s, a, b, c, i, j, mask0, mask1);
+                break;
+            case 4:
+                GemmTileAvx512<Rows4, TColumns>(s, a, b, c, i, j, mask0, mask1);
+                break;
+            case 5:
+                GemmTileAvx512<Rows5, TColumns>(s, a, b, c, i, j, mask0, mask1);
+                break;
+            case 6:
+                GemmTileAvx512<Rows6, TColumns>(s, a, b, c, i, j, mask0, mask1);
+                break;
+            case 7:
+                GemmTileAvx512<Rows7, TColumns>(s, a, b, c, i, j, mask0, mask1);
+                break;
+            case 8:
+                GemmTileAvx512<Rows8, TColumns>(s, a, b, c, i, j, mask0, mask1);
+                break;
+            case 9:
+                GemmTileAvx512<Rows9, TColumns>(s, a, b, c, i, j, mask0, mask1);
+                break;
+            case 10:
+                GemmTileAvx512<Rows10, TColumns>(s, a, b, c, i, j, mask0, mask1);
+                break;
+            case 11:
+                GemmTileAvx512<Rows11, TColumns>(s, a, b, c, i, j, mask0, mask1);
+                break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<float> LoadOrZero512(GemmShape s, float* c) =>
-        s.Accumulate ? Vector512.Load(c) : Vector512<float>.Zero;
+    private static unsafe Vector512<float> LoadAvx512<TColumns>(float* p, Vector512<float> mask)
+        where TColumns : struct, IColumnMask =>
+        TColumns.Masked ? Avx512F.MaskLoad(p, mask, Vector512<float>.Zero) : Vector512.Load(p);
 
-    private static unsafe void Gemm6x32Avx512(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> LoadOrZeroAvx512<TColumns>(GemmShape s, float* p, Vector512<float> mask)
+        where TColumns : struct, IColumnMask =>
+        s.Accumulate ? LoadAvx512<TColumns>(p, mask) : Vector512<float>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreAvx512<TColumns>(float* p, Vector512<float> mask, Vector512<float> value)
+        where TColumns : struct, IColumnMask
     {
-        float* c0 = c + (i * s.Ldc) + j;
+        if (TColumns.Masked)
+        {
+            Avx512F.MaskStore(p, mask, value);
+        }
+        else
+        {
+            value.Store(p);
+        }
+    }
+
+    /// <summary>
+    /// A tile of <typeparamref name="TRows"/> (1..12) rows × 32 columns: up to 24 zmm accumulators,
+    /// two for B's row p, one for the broadcast of op(A)[i, p] (27 of the 32 registers). The row count
+    /// is a type argument, so each instantiation is compiled with its unused rows removed.
+    /// </summary>
+    private static unsafe void GemmTileAvx512<TRows, TColumns>(GemmShape s, float* a, float* b, float* c, nuint i, nuint j, Vector512<float> mask0, Vector512<float> mask1)
+        where TRows : struct, IRowCount
+        where TColumns : struct, IColumnMask
+    {
+        nuint rows = TRows.Value;
         nuint ldc = s.Ldc;
-        Vector512<float> c00 = LoadOrZero512(s, c0), c01 = LoadOrZero512(s, c0 + 16);
-        Vector512<float> c10 = LoadOrZero512(s, c0 + ldc), c11 = LoadOrZero512(s, c0 + ldc + 16);
-        Vector512<float> c20 = LoadOrZero512(s, c0 + (2 * ldc)), c21 = LoadOrZero512(s, c0 + (2 * ldc) + 16);
-        Vector512<float> c30 = LoadOrZero512(s, c0 + (3 * ldc)), c31 = LoadOrZero512(s, c0 + (3 * ldc) + 16);
-        Vector512<float> c40 = LoadOrZero512(s, c0 + (4 * ldc)), c41 = LoadOrZero512(s, c0 + (4 * ldc) + 16);
-        Vector512<float> c50 = LoadOrZero512(s, c0 + (5 * ldc)), c51 = LoadOrZero512(s, c0 + (5 * ldc) + 16);
+        float* c0 = c + (i * ldc) + j;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default, c90 = default, c91 = default, c100 = default, c101 = default, c110 = default, c111 = default;
+        c00 = LoadOrZeroAvx512<TColumns>(s, c0, mask0);
+        c01 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + 16, mask1) : default;
+        if (rows > 1)
+        {
+            c10 = LoadOrZeroAvx512<TColumns>(s, c0 + (1 * ldc), mask0);
+            c11 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (1 * ldc) + 16, mask1) : default;
+        }
+        if (rows > 2)
+        {
+            c20 = LoadOrZeroAvx512<TColumns>(s, c0 + (2 * ldc), mask0);
+            c21 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (2 * ldc) + 16, mask1) : default;
+        }
+        if (rows > 3)
+        {
+            c30 = LoadOrZeroAvx512<TColumns>(s, c0 + (3 * ldc), mask0);
+            c31 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (3 * ldc) + 16, mask1) : default;
+        }
+        if (rows > 4)
+        {
+            c40 = LoadOrZeroAvx512<TColumns>(s, c0 + (4 * ldc), mask0);
+            c41 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (4 * ldc) + 16, mask1) : default;
+        }
+        if (rows > 5)
+        {
+            c50 = LoadOrZeroAvx512<TColumns>(s, c0 + (5 * ldc), mask0);
+            c51 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (5 * ldc) + 16, mask1) : default;
+        }
+        if (rows > 6)
+        {
+            c60 = LoadOrZeroAvx512<TColumns>(s, c0 + (6 * ldc), mask0);
+            c61 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (6 * ldc) + 16, mask1) : default;
+        }
+        if (rows > 7)
+        {
+            c70 = LoadOrZeroAvx512<TColumns>(s, c0 + (7 * ldc), mask0);
+            c71 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (7 * ldc) + 16, mask1) : default;
+        }
+        if (rows > 8)
+        {
+            c80 = LoadOrZeroAvx512<TColumns>(s, c0 + (8 * ldc), mask0);
+            c81 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (8 * ldc) + 16, mask1) : default;
+        }
+        if (rows > 9)
+        {
+            c90 = LoadOrZeroAvx512<TColumns>(s, c0 + (9 * ldc), mask0);
+            c91 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (9 * ldc) + 16, mask1) : default;
+        }
+        if (rows > 10)
+        {
+            c100 = LoadOrZeroAvx512<TColumns>(s, c0 + (10 * ldc), mask0);
+            c101 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (10 * ldc) + 16, mask1) : default;
+        }
+        if (rows > 11)
+        {
+            c110 = LoadOrZeroAvx512<TColumns>(s, c0 + (11 * ldc), mask0);
+            c111 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (11 * ldc) + 16, mask1) : default;
+        }
+
         float* ap = a + s.AIndex(i, 0);
         float* bp = b + j;
         nuint stepK = s.AStepK, stepM = s.AStepM, ldb = s.Ldb;
         for (nuint p = 0; p < s.K; p++)
         {
-            Vector512<float> b0 = Vector512.Load(bp);
-            Vector512<float> b1 = Vector512.Load(bp + 16);
+            Vector512<float> b0 = LoadAvx512<TColumns>(bp, mask0);
+            Vector512<float> b1 = TColumns.SecondHalf ? LoadAvx512<TColumns>(bp + 16, mask1) : default;
             Vector512<float> x = Vector512.Create(*ap);
             c00 = Avx512F.FusedMultiplyAdd(x, b0, c00);
-            c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
-            x = Vector512.Create(ap[stepM]);
-            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10);
-            c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
-            x = Vector512.Create(ap[2 * stepM]);
-            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20);
-            c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
-            x = Vector512.Create(ap[3 * stepM]);
-            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30);
-            c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
-            x = Vector512.Create(ap[4 * stepM]);
-            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40);
-            c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
-            x = Vector512.Create(ap[5 * stepM]);
-            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50);
-            c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            c01 = TColumns.SecondHalf ? Avx512F.FusedMultiplyAdd(x, b1, c01) : default;
+            if (rows > 1)
+            {
+                x = Vector512.Create(ap[1 * stepM]);
+                c10 = Avx512F.FusedMultiplyAdd(x, b0, c10);
+                c11 = TColumns.SecondHalf ? Avx512F.FusedMultiplyAdd(x, b1, c11) : default;
+            }
+            if (rows > 2)
+            {
+                x = Vector512.Create(ap[2 * stepM]);
+                c20 = Avx512F.FusedMultiplyAdd(x, b0, c20);
+                c21 = TColumns.SecondHalf ? Avx512F.FusedMultiplyAdd(x, b1, c21) : default;
+            }
+            if (rows > 3)
+            {
+                x = Vector512.Create(ap[3 * stepM]);
+                c30 = Avx512F.FusedMultiplyAdd(x, b0, c30);
+                c31 = TColumns.SecondHalf ? Avx512F.FusedMultiplyAdd(x, b1, c31) : default;
+            }
+            if (rows > 4)
+            {
+                x = Vector512.Create(ap[4 * stepM]);
+                c40 = Avx512F.FusedMultiplyAdd(x, b0, c40);
+                c41 = TColumns.SecondHalf ? Avx512F.FusedMultiplyAdd(x, b1, c41) : default;
+            }
+            if (rows > 5)
+            {
+                x = Vector512.Create(ap[5 * stepM]);
+                c50 = Avx512F.FusedMultiplyAdd(x, b0, c50);
+                c51 = TColumns.SecondHalf ? Avx512F.FusedMultiplyAdd(x, b1, c51) : default;
+            }
+            if (rows > 6)
+            {
+                x = Vector512.Create(ap[6 * stepM]);
+                c60 = Avx512F.FusedMultiplyAdd(x, b0, c60);
+                c61 = TColumns.SecondHalf ? Avx512F.FusedMultiplyAdd(x, b1, c61) : default;
+            }
+            if (rows > 7)
+            {
+                x = Vector512.Create(ap[7 * stepM]);
+                c70 = Avx512F.FusedMultiplyAdd(x, b0, c70);
+                c71 = TColumns.SecondHalf ? Avx512F.FusedMultiplyAdd(x, b1, c71) : default;
+            }
+            if (rows > 8)
+            {
+                x = Vector512.Create(ap[8 * stepM]);
+                c80 = Avx512F.FusedMultiplyAdd(x, b0, c80);
+                c81 = TColumns.SecondHalf ? Avx512F.FusedMultiplyAdd(x, b1, c81) : default;
+            }
+            if (rows > 9)
+            {
+                x = Vector512.Create(ap[9 * stepM]);
+                c90 = Avx512F.FusedMultiplyAdd(x, b0, c90);
+                c91 = TColumns.SecondHalf ? Avx512F.FusedMultiplyAdd(x, b1, c91) : default;
+            }
+            if (rows > 10)
+            {
+                x = Vector512.Create(ap[10 * stepM]);
+                c100 = Avx512F.FusedMultiplyAdd(x, b0, c100);
+                c101 = TColumns.SecondHalf ? Avx512F.FusedMultiplyAdd(x, b1, c101) : default;
+            }
+            if (rows > 11)
+            {
+                x = Vector512.Create(ap[11 * stepM]);
+                c110 = Avx512F.FusedMultiplyAdd(x, b0, c110);
+                c111 = TColumns.SecondHalf ? Avx512F.FusedMultiplyAdd(x, b1, c111) : default;
+            }
+
             ap += stepK;
             bp += ldb;
         }
 
-        c00.Store(c0);
-        c01.Store(c0 + 16);
-        c10.Store(c0 + ldc);
-        c11.Store(c0 + ldc + 16);
-        c20.Store(c0 + (2 * ldc));
-        c21.Store(c0 + (2 * ldc) + 16);
-        c30.Store(c0 + (3 * ldc));
-        c31.Store(c0 + (3 * ldc) + 16);
-        c40.Store(c0 + (4 * ldc));
-        c41.Store(c0 + (4 * ldc) + 16);
-        c50.Store(c0 + (5 * ldc));
-        c51.Store(c0 + (5 * ldc) + 16);
+        StoreAvx512<TColumns>(c0, mask0, c00);
+        if (TColumns.SecondHalf)
+        {
+            StoreAvx512<TColumns>(c0 + 16, mask1, c01);
+        }
+        if (rows > 1)
+        {
+            StoreAvx512<TColumns>(c0 + (1 * ldc), mask0, c10);
+            if (TColumns.SecondHalf)
+            {
+                StoreAvx512<TColumns>(c0 + (1 * ldc) + 16, mask1, c11);
+            }
+        }
+        if (rows > 2)
+        {
+            StoreAvx512<TColumns>(c0 + (2 * ldc), mask0, c20);
+            if (TColumns.SecondHalf)
+            {
+                StoreAvx512<TColumns>(c0 + (2 * ldc) + 16, mask1, c21);
+            }
+        }
+        if (rows > 3)
+        {
+            StoreAvx512<TColumns>(c0 + (3 * ldc), mask0, c30);
+            if (TColumns.SecondHalf)
+            {
+                StoreAvx512<TColumns>(c0 + (3 * ldc) + 16, mask1, c31);
+            }
+        }
+        if (rows > 4)
+        {
+            StoreAvx512<TColumns>(c0 + (4 * ldc), mask0, c40);
+            if (TColumns.SecondHalf)
+            {
+                StoreAvx512<TColumns>(c0 + (4 * ldc) + 16, mask1, c41);
+            }
+        }
+        if (rows > 5)
+        {
+            StoreAvx512<TColumns>(c0 + (5 * ldc), mask0, c50);
+            if (TColumns.SecondHalf)
+            {
+                StoreAvx512<TColumns>(c0 + (5 * ldc) + 16, mask1, c51);
+            }
+        }
+        if (rows > 6)
+        {
+            StoreAvx512<TColumns>(c0 + (6 * ldc), mask0, c60);
+            if (TColumns.SecondHalf)
+            {
+                StoreAvx512<TColumns>(c0 + (6 * ldc) + 16, mask1, c61);
+            }
+        }
+        if (rows > 7)
+        {
+            StoreAvx512<TColumns>(c0 + (7 * ldc), mask0, c70);
+            if (TColumns.SecondHalf)
+            {
+                StoreAvx512<TColumns>(c0 + (7 * ldc) + 16, mask1, c71);
+            }
+        }
+        if (rows > 8)
+        {
+            StoreAvx512<TColumns>(c0 + (8 * ldc), mask0, c80);
+            if (TColumns.SecondHalf)
+            {
+                StoreAvx512<TColumns>(c0 + (8 * ldc) + 16, mask1, c81);
+            }
+        }
+        if (rows > 9)
+        {
+            StoreAvx512<TColumns>(c0 + (9 * ldc), mask0, c90);
+            if (TColumns.SecondHalf)
+            {
+                StoreAvx512<TColumns>(c0 + (9 * ldc) + 16, mask1, c91);
+            }
+        }
+        if (rows > 10)
+        {
+            StoreAvx512<TColumns>(c0 + (10 * ldc), mask0, c100);
+            if (TColumns.SecondHalf)
+            {
+                StoreAvx512<TColumns>(c0 + (10 * ldc) + 16, mask1, c101);
+            }
+        }
+        if (rows > 11)
+        {
+            StoreAvx512<TColumns>(c0 + (11 * ldc), mask0, c110);
+            if (TColumns.SecondHalf)
+            {
+                StoreAvx512<TColumns>(c0 + (11 * ldc) + 16, mask1, c111);
+            }
+        }
     }
 
-    private static unsafe void Gemm1x32Avx512(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
+    /// <summary>A row count known when the JIT compiles a generic micro-kernel.</summary>
+    private interface IRowCount
     {
-        float* c0 = c + (i * s.Ldc) + j;
-        Vector512<float> c00 = LoadOrZero512(s, c0), c01 = LoadOrZero512(s, c0 + 16);
-        float* ap = a + s.AIndex(i, 0);
-        float* bp = b + j;
-        for (nuint p = 0; p < s.K; p++)
-        {
-            Vector512<float> x = Vector512.Create(*ap);
-            c00 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(bp), c00);
-            c01 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(bp + 16), c01);
-            ap += s.AStepK;
-            bp += s.Ldb;
-        }
+        static abstract nuint Value { get; }
+    }
 
-        c00.Store(c0);
-        c01.Store(c0 + 16);
+    /// <summary>Whether a micro-kernel's columns end inside its vectors (masked) or fill them, and whether it has a second 16-column half.</summary>
+    private interface IColumnMask
+    {
+        static abstract bool Masked { get; }
+
+        static abstract bool SecondHalf { get; }
+    }
+
+    private readonly struct Rows1 : IRowCount
+    {
+        public static nuint Value => 1;
+    }
+
+    private readonly struct Rows2 : IRowCount
+    {
+        public static nuint Value => 2;
+    }
+
+    private readonly struct Rows3 : IRowCount
+    {
+        public static nuint Value => 3;
+    }
+
+    private readonly struct Rows4 : IRowCount
+    {
+        public static nuint Value => 4;
+    }
+
+    private readonly struct Rows5 : IRowCount
+    {
+        public static nuint Value => 5;
+    }
+
+    private readonly struct Rows6 : IRowCount
+    {
+        public static nuint Value => 6;
+    }
+
+    private readonly struct Rows7 : IRowCount
+    {
+        public static nuint Value => 7;
+    }
+
+    private readonly struct Rows8 : IRowCount
+    {
+        public static nuint Value => 8;
+    }
+
+    private readonly struct Rows9 : IRowCount
+    {
+        public static nuint Value => 9;
+    }
+
+    private readonly struct Rows10 : IRowCount
+    {
+        public static nuint Value => 10;
+    }
+
+    private readonly struct Rows11 : IRowCount
+    {
+        public static nuint Value => 11;
+    }
+
+    private readonly struct Rows12 : IRowCount
+    {
+        public static nuint Value => 12;
+    }
+
+    private readonly struct AllColumns : IColumnMask
+    {
+        public static bool Masked => false;
+
+        public static bool SecondHalf => true;
+    }
+
+    private readonly struct MaskedColumns : IColumnMask
+    {
+        public static bool Masked => true;
+
+        public static bool SecondHalf => true;
+    }
+
+    private readonly struct MaskedHalfColumns : IColumnMask
+    {
+        public static bool Masked => true;
+
+        public static bool SecondHalf => false;
     }
 
     // ---- ARM64 NEON -----------------------------------------------------------------------------

@@ -7,9 +7,9 @@ public class GemmTests
 {
     public static TheoryData<KernelPath> Paths() => TestData.Paths();
 
-    /// <summary>M around the micro-tile rows (AVX2 6, NEON 4), N around its columns (8, 16), K small and odd.</summary>
-    private static readonly int[] Ms = [1, 3, 4, 5, 6, 7, 11, 12, 13];
-    private static readonly int[] Ns = [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33];
+    /// <summary>M around the micro-tile rows (AVX2 6, AVX-512 12, NEON 4), N around its columns (AVX2 8, 16; AVX-512 16, 32), K small and odd.</summary>
+    private static readonly int[] Ms = [1, 3, 4, 5, 6, 7, 11, 12, 13, 23, 24, 25];
+    private static readonly int[] Ns = [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 49];
     private static readonly int[] Ks = [0, 1, 2, 7, 17];
 
     [Theory]
