@@ -33,7 +33,7 @@ public sealed class CliCommandTests : IDisposable
             JsonElement root = json.RootElement;
             Assert.False(string.IsNullOrEmpty(root.GetProperty("kernelPath").GetString()));
             Assert.False(string.IsNullOrEmpty(root.GetProperty("cpu").GetString()));
-            Assert.Equal(1, root.GetProperty("threads").GetInt32());
+            Assert.Equal(Environment.ProcessorCount, root.GetProperty("threads").GetInt32());
             JsonElement[] epochs = [.. root.GetProperty("epochs").EnumerateArray()];
             Assert.Equal([1, 2, 3], epochs.Select(e => e.GetProperty("epoch").GetInt32()));
             Assert.All(epochs, e =>

@@ -47,14 +47,8 @@ internal static class BenchCommand
             var training = new List<(string Config, int Threads, double SamplesPerSecond)>();
             foreach ((Config config, int threads) in Configs.SelectMany(c => (int[])[1, Environment.ProcessorCount], (c, t) => (c, t)).Distinct())
             {
-                bool batched = config.Batch >= Names.BatchedFrom;
-                if (!batched && threads > 1)
-                {
-                    continue;
-                }
-
                 var network = Network.Create(config.Layers, config.Hidden, config.Output, config.Cost, config.Init, seed: 1);
-                using var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = config.Batch, LearningRate = config.Eta, Lambda = config.Lambda, Batched = batched, Threads = threads });
+                using var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = config.Batch, LearningRate = config.Eta, Lambda = config.Lambda, Batched = true, Threads = threads });
                 int[] warmUp = [.. Enumerable.Range(0, Math.Min(2_000, data.Count))];
                 trainer.TrainEpoch(data.Subset(warmUp), null, 0, context.CancellationToken);
                 var rates = new List<double>();
@@ -65,7 +59,7 @@ internal static class BenchCommand
 
                 double median = Median(rates);
                 training.Add((config.Name, threads, median));
-                console.MarkupLine($"training ({config.Name}) {Markup.Escape(network.ToString())}, mini-batch {config.Batch} {(batched ? "batched" : "sample by sample")}, {threads} thread{(threads == 1 ? string.Empty : "s")}: {median:N0} samples/s");
+                console.MarkupLine($"training ({config.Name}) {Markup.Escape(network.ToString())}, mini-batch {config.Batch} batched, {threads} thread{(threads == 1 ? string.Empty : "s")}: {median:N0} samples/s");
             }
 
             var latency = new List<(string Model, double Median, double P99)>();

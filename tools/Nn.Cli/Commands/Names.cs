@@ -33,15 +33,11 @@ internal static class Names
         _ => throw new UsageException($"--init '{name}' is not one of gaussian, scaled-gaussian, xavier, he."),
     };
 
-    /// <summary>The mini-batch size from which --engine auto picks the matrix-based mini-batch.</summary>
-    public const int BatchedFrom = 32;
-
-    public static bool ParseEngine(string name, int miniBatch) => name.ToLowerInvariant() switch
+    public static bool ParseEngine(string name) => name.ToLowerInvariant() switch
     {
-        "auto" => miniBatch >= BatchedFrom,
         "samples" => false,
         "batched" => true,
-        _ => throw new UsageException($"--engine '{name}' is not one of auto, samples, batched."),
+        _ => throw new UsageException($"--engine '{name}' is not one of batched, samples."),
     };
 
     public static int[] ParseLayers(string text)

@@ -32,7 +32,7 @@ internal static class TrainCommand
         var metrics = new Option<string?>("--metrics") { Description = "Write the per-epoch and test figures as JSON here." };
         var plot = new Option<string?>("--plot") { Description = "Draw the training curves here (.png or .svg)." };
         var threads = new Option<int>("--threads") { Description = "Threads for the batched engine's matrix products (default: all cores). The weights are the same for any count.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var engine = new Option<string>("--engine") { Description = "samples (the algorithm as written, sample by sample), batched (one matrix product per mini-batch), or auto: batched from mini-batch 32 up (the engine the figures in docs/benchmarks.md used).", DefaultValueFactory = _ => "auto" };
+        var engine = new Option<string>("--engine") { Description = "batched (one matrix product per mini-batch; faster at every mini-batch size measured, 1 to 128) or samples (the algorithm as written, sample by sample).", DefaultValueFactory = _ => "batched" };
         var command = new Command("train", "Train a network and report its test accuracy.")
         {
             layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine, threads,
@@ -79,7 +79,7 @@ internal static class TrainCommand
                 LearningRate = parse.GetValue(eta),
                 Lambda = parse.GetValue(lambda),
                 Seed = seed,
-                Batched = Names.ParseEngine(parse.GetValue(engine)!, parse.GetValue(batch)),
+                Batched = Names.ParseEngine(parse.GetValue(engine)!),
                 Threads = parse.GetValue(threads),
             };
             options.Validate();
