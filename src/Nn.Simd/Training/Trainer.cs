@@ -33,9 +33,14 @@ public sealed record TrainingOptions
     /// <summary>
     /// Threads for the batched engine's matrix products (≥ 1; default 1, for latency). Work is split
     /// by output columns, each computed exactly as on one thread, so the weights are bit-identical
-    /// for any thread count. The per-sample engine always runs on the calling thread.
+    /// for any thread count. Products and steps too small to gain from a second thread (under about
+    /// 4M multiply-adds or 128K elements, e.g. everything at mini-batch 10) stay on the calling thread.
+    /// The per-sample engine always runs on the calling thread.
     /// </summary>
     public int Threads { get; init; } = 1;
+
+    /// <summary>Split every product and step over the threads, however small (tests: the split itself, on small networks).</summary>
+    internal bool SplitSmallWork { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value.</summary>
     public void Validate()
@@ -131,7 +136,7 @@ public sealed class Trainer : IDisposable
         Network = network;
         Options = options;
         _backpropagation = new Backpropagation(network);
-        _pool = options.Batched && options.Threads > 1 ? new Workers.WorkerPool(options.Threads) : null;
+        _pool = options.Batched && options.Threads > 1 ? new Workers.WorkerPool(options.Threads, options.SplitSmallWork) : null;
         _batched = options.Batched ? new BatchedBackpropagation(network, options.MiniBatchSize, _pool) : null;
         _gradientStep = new GradientStep(_pool);
         _random = new DeterministicRandom(options.Seed);

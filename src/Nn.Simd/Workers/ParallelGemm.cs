@@ -10,8 +10,15 @@ namespace Nn.Simd.Workers;
 /// </summary>
 internal sealed class ParallelGemm : IPartitionedWork
 {
-    /// <summary>Columns are handed out in blocks of the AVX2 micro-tile's width.</summary>
-    private const int Block = 16;
+    /// <summary>Columns are handed out in blocks of the widest micro-tile (AVX-512's 32; AVX2's 16 divides it).</summary>
+    private const int Block = 32;
+
+    /// <summary>
+    /// Products with fewer multiply-adds run on the calling thread: waking a worker and waiting for
+    /// it costs about 10 µs on this 2-core machine, as much as a product of ~1M multiply-adds, so
+    /// splitting the skinny products of mini-batch 10 made an epoch three times slower.
+    /// </summary>
+    private const long ParallelFrom = 4L << 20;
 
     private readonly WorkerPool? _pool;
     private float[] _a = [];
@@ -31,7 +38,7 @@ internal sealed class ParallelGemm : IPartitionedWork
         float[] c, int cOffset, int cLength, int ldc,
         int m, int n, int k, bool accumulate, KernelPath path)
     {
-        if (_pool is null || _pool.Threads == 1 || n < 2 * Block)
+        if (_pool is null || _pool.Threads == 1 || n < 2 * Block || ((long)m * n * k < ParallelFrom && !_pool.SplitsSmallWork))
         {
             Kernel.Gemm(a.AsSpan(aOffset, aLength), lda, transposeA, b.AsSpan(bOffset, bLength), ldb, c.AsSpan(cOffset, cLength), ldc, m, n, k, accumulate, path);
             return;

@@ -22,7 +22,10 @@ internal sealed class WorkerPool : IDisposable
     private Exception? _error;
     private volatile bool _disposed;
 
-    public WorkerPool(int threads)
+    /// <summary>Starts <paramref name="threads"/> − 1 workers.</summary>
+    /// <param name="threads">Parts per run, the caller's thread included.</param>
+    /// <param name="splitSmallWork">Split even work too small to gain from it (tests use it to exercise the split on small networks).</param>
+    public WorkerPool(int threads, bool splitSmallWork = false)
     {
         if (threads < 1)
         {
@@ -30,6 +33,7 @@ internal sealed class WorkerPool : IDisposable
         }
 
         Threads = threads;
+        SplitsSmallWork = splitSmallWork;
         _workers = new Thread[threads - 1];
         _start = new SemaphoreSlim[threads - 1];
         // Semaphores rather than a CountdownEvent: ManualResetEventSlim creates its lock object the
@@ -46,6 +50,9 @@ internal sealed class WorkerPool : IDisposable
 
     /// <summary>The number of parts every <see cref="Run"/> splits its work into (the caller's thread included).</summary>
     public int Threads { get; }
+
+    /// <summary>Whether work below the callers' size thresholds is split anyway.</summary>
+    public bool SplitsSmallWork { get; }
 
     /// <summary>Runs every part of <paramref name="work"/> and returns when all are done; rethrows a part's exception.</summary>
     public void Run(IPartitionedWork work)

@@ -11,7 +11,7 @@ public class ThreadingTests
     {
         Dataset digits = Datasets.Digits();
         var network = Network.Create([64, 96, 48, 10], Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, seed: 9);
-        using var trainer = new Trainer(network, new TrainingOptions { Epochs = 2, MiniBatchSize = 32, LearningRate = 0.05f, Seed = 9, Batched = true, Threads = threads });
+        using var trainer = new Trainer(network, new TrainingOptions { Epochs = 2, MiniBatchSize = 32, LearningRate = 0.05f, Seed = 9, Batched = true, Threads = threads, SplitSmallWork = true });
         reports = trainer.Train(digits, cancellationToken: TestContext.Current.CancellationToken);
         return network.ComputeHash();
     }
@@ -30,7 +30,7 @@ public class ThreadingTests
     {
         DataSplit split = Datasets.Digits().Split(0.1, 0, seed: 2);
         var network = Network.Create([64, 96, 48, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.CrossEntropy, Initialization.ScaledGaussian, seed: 2);
-        using var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = 32, LearningRate = 0.5f, Batched = true, Threads = 2 });
+        using var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = 32, LearningRate = 0.5f, Batched = true, Threads = 2, SplitSmallWork = true });
         CancellationToken token = TestContext.Current.CancellationToken;
         trainer.TrainEpoch(split.Training, split.Validation, 1, token);
         trainer.TrainEpoch(split.Training, split.Validation, 2, token);
