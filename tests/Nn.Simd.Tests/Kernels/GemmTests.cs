@@ -46,6 +46,22 @@ public class GemmTests
         }
     }
 
+    /// <summary>One row (inference's single sample): every vector count of the AVX-512 row kernel's 256-column panel (1..16, full and masked) and more than one panel.</summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Single_rows_of_every_width_match_the_oracle_and_stay_within_the_bound(KernelPath path)
+    {
+        int[] widths = [.. Enumerable.Range(1, 17).SelectMany(v => (int[])[(16 * v) - 1, 16 * v]), 100, 257, 300, 512, 513];
+        foreach (int n in widths)
+        {
+            foreach (int k in (int[])[1, 7, 784])
+            {
+                Check(path, 1, n, k, transposeA: false, accumulate: true, padding: 3);
+                Check(path, 1, n, k, transposeA: true, accumulate: false, padding: 0);
+            }
+        }
+    }
+
     [Fact]
     public void Bad_shapes_and_strides_are_refused_naming_the_sizes()
     {

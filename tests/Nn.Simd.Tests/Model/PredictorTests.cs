@@ -15,8 +15,9 @@ public class PredictorTests
     };
 
     /// <summary>
-    /// Single samples give Network.Predict's bits; a batch sums each weighted input as one fma chain
-    /// from b (Gemm) instead of MatVec's 32 lanes plus b, so it agrees to rounding: both are within
+    /// A sample gets the same bits alone (a one-row Gemm) and inside a batch. The predictor sums each
+    /// weighted input as one fma chain from b (Gemm) instead of Network.Predict's MatVec order (32
+    /// lanes plus b), so the two agree to rounding: both are within
     /// γ_(K/32+6)·Σ|terms| and γ_K·Σ|terms| of the exact sums (K ≤ 784 here, so ≲ 800u ≈ 5e-5 of the
     /// absolute sums, which are O(10) for these inputs), and the squashing activations and softmax
     /// pass on at most that, so the outputs agree within 1e-5 of their O(1) scale, the bar the ONNX
@@ -38,13 +39,13 @@ public class PredictorTests
         {
             network.Predict(inputs.AsSpan(i * sizes[0], sizes[0]), expected);
             predictor.Predict(inputs.AsSpan(i * sizes[0], sizes[0]), single);
-            Assertions.BitsEqual(expected, single, $"sample {i}");
+            Assertions.BitsEqual(batch.AsSpan(i * expected.Length, expected.Length).ToArray(), single, $"sample {i} alone and in the batch");
             for (int j = 0; j < expected.Length; j++)
             {
-                Assertions.Within(expected[j], batch[(i * expected.Length) + j], 1e-5, $"batched sample {i} output {j}");
+                Assertions.Within(expected[j], single[j], 1e-5, $"sample {i} output {j} against Network.Predict");
             }
 
-            Assert.Equal(Network.ArgMax(expected), predictor.Classify(inputs.AsSpan(i * sizes[0], sizes[0])));
+            Assert.Equal(Network.ArgMax(single), predictor.Classify(inputs.AsSpan(i * sizes[0], sizes[0])));
         }
     }
 
@@ -93,6 +94,7 @@ public class PredictorTests
                 predictor.Predict(inputs.AsSpan(i * 784, 784), singles[t].AsSpan(i * 10, 10));
             }
         });
+        Assertions.BitsEqual(expected, expectedSingle, "one at a time against the batch");
         for (int t = 0; t < 8; t++)
         {
             Assertions.BitsEqual(expected, results[t], $"thread {t} batch");
