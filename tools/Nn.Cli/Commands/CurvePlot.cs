@@ -33,12 +33,13 @@ internal static class CurvePlot
         }
 
         string test = run.TestResult is { } t ? $", test accuracy {t.Accuracy:P2}" : string.Empty;
-        plot.Title($"{run.Network} on {run.DataName}{test}");
+        plot.Title($"{run.Network}\n{run.DataName}{test}");
+        plot.Axes.Title.Label.FontSize = 15;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.XLabel("epoch");
         plot.YLabel("accuracy (%)");
         plot.Axes.Right.Label.Text = "cost";
-        plot.ShowLegend(Alignment.MiddleRight);
+        plot.ShowLegend(Edge.Bottom);
         if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
         {
             plot.SaveSvg(path, 1000, 600);
