@@ -52,7 +52,15 @@ internal sealed class BatchedBackpropagation
     private readonly WorkerPool? _pool;
     private bool _masterIsTransposed;
 
-    public BatchedBackpropagation(Network network, int capacity, WorkerPool? pool)
+    /// <summary>Buffers for <paramref name="network"/> and mini-batches of up to <paramref name="capacity"/> samples.</summary>
+    /// <param name="network">The network being trained.</param>
+    /// <param name="capacity">The largest mini-batch.</param>
+    /// <param name="pool">Workers for the products, or null.</param>
+    /// <param name="deepForwardByActivations">
+    /// The deeper layers' forward form: null chooses the one with the smaller transposes; true or
+    /// false forces (Zˡ)ᵀ = Wˡ·(Aˡ⁻¹)ᵀ or the refreshed (Wˡ)ᵀ (tests: both give the same bits).
+    /// </param>
+    public BatchedBackpropagation(Network network, int capacity, WorkerPool? pool, bool? deepForwardByActivations = null)
     {
         _network = network;
         _gemm = new ParallelGemm(pool);
@@ -75,8 +83,8 @@ internal sealed class BatchedBackpropagation
             {
                 0 => LayerForm.Input,
                 1 => LayerForm.TransposedMaster,
-                _ when (long)size * previous <= (long)capacity * (previous + size) => LayerForm.TransposedCopy,
-                _ => LayerForm.TransposedActivations,
+                _ when deepForwardByActivations ?? ((long)size * previous > (long)capacity * (previous + size)) => LayerForm.TransposedActivations,
+                _ => LayerForm.TransposedCopy,
             };
             _transposedWeights[l] = _forms[l] is LayerForm.TransposedMaster or LayerForm.TransposedCopy ? new float[size * previous] : [];
         }
