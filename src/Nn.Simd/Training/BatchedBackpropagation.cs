@@ -155,8 +155,7 @@ internal sealed class BatchedBackpropagation
             return;
         }
 
-        int n = _network.LayerSizes[1], previous = _network.LayerSizes[0];
-        _transpose.Run(_pool, _transposedWeights[1], 0, previous, n, _network.ParameterArray, _network.WeightOffset(1));
+        FirstLayerToParameterLayout(_transposedWeights[1], 0, _network.ParameterArray);
         _masterIsTransposed = false;
     }
 
@@ -165,8 +164,7 @@ internal sealed class BatchedBackpropagation
     {
         if (_masterIsTransposed)
         {
-            int n = _network.LayerSizes[1], previous = _network.LayerSizes[0], offset = _network.WeightOffset(1);
-            Transpose(_transposedWeights[1], previous, n, parameters.AsSpan(offset, n * previous));
+            FirstLayerToParameterLayout(_transposedWeights[1], 0, parameters);
         }
     }
 
@@ -174,10 +172,13 @@ internal sealed class BatchedBackpropagation
     public float[] GradientInParameterLayout()
     {
         float[] copy = (float[])Gradient.Clone();
-        int n = _network.LayerSizes[1], previous = _network.LayerSizes[0], offset = _network.WeightOffset(1);
-        Transpose(Gradient.AsSpan(offset, n * previous), previous, n, copy.AsSpan(offset, n * previous));
+        FirstLayerToParameterLayout(Gradient, _network.WeightOffset(1), copy);
         return copy;
     }
+
+    /// <summary>A first-layer block in the transposed layout (previous × n, from <paramref name="offset"/>) into W¹'s place in <paramref name="parameters"/>.</summary>
+    private void FirstLayerToParameterLayout(float[] transposed, int offset, float[] parameters) =>
+        _transpose.Run(_pool, transposed, offset, _network.LayerSizes[0], _network.LayerSizes[1], parameters, _network.WeightOffset(1));
 
     private void TransposeWeightsOut(int l) =>
         _transpose.Run(_pool, _network.ParameterArray, _network.WeightOffset(l), _network.LayerSizes[l], _network.LayerSizes[l - 1], _transposedWeights[l], 0);
