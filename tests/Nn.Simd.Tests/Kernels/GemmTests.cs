@@ -62,6 +62,31 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// The last 1..4 columns with four rows to a vector (AVX-512): rows around its 32-row tile and
+    /// 4-row groups (with 1..3 rows left to the masked tile), K around its four-at-a-time step.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void The_last_few_columns_four_rows_to_a_vector_match_the_oracle(KernelPath path)
+    {
+        foreach (int m in (int[])[4, 5, 7, 8, 31, 32, 33, 35, 36, 63, 64, 67, 100])
+        {
+            foreach (int n in (int[])[1, 2, 3, 4, 33, 36, 100, 129])
+            {
+                foreach (int k in (int[])[0, 1, 3, 4, 5, 8, 9, 784])
+                {
+                    if ((long)m * n * k > 4_000_000)
+                    {
+                        continue;
+                    }
+
+                    Check(path, m, n, k, transposeA: false, accumulate: k % 2 == 0, padding: (m + n + k) % 3);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Bad_shapes_and_strides_are_refused_naming_the_sizes()
     {
