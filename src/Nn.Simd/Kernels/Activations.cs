@@ -12,8 +12,9 @@
 //   softmax(x)    m = max x (NaNs skipped), e_i = exp(x_i − m), y_i = e_i / Sum(e) with the 32-lane Sum
 //
 // One polynomial and one sequence of IEEE operations on every path: the scalar forms below are the
-// oracle, and the AVX2 and NEON forms sit beside them in the same operator struct. `MathF.Exp` and
-// `Vector256.Exp` are not used because they differ from each other in the last bit.
+// oracle, and the AVX2 and NEON forms (and, for the exp-based ones, an AVX-512 form) sit beside
+// them in the same operator struct. `MathF.Exp` and `Vector256.Exp` are not used because they
+// differ from each other in the last bit.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -22,7 +23,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Nn.Simd.Kernels;
 
-/// <summary>The shared exp polynomial in its three forms.</summary>
+/// <summary>The shared exp polynomial in its four forms (scalar, AVX2, AVX-512, NEON).</summary>
 internal static class ExpPolynomial
 {
     public const float UpperLimit = 88f;
@@ -82,6 +83,23 @@ internal static class ExpPolynomial
         return Avx.BlendVariable(result, Vector256<float>.Zero, Avx.CompareLessThan(x, Vector256.Create(LowerLimit)));
     }
 
+    public static Vector512<float> Exp(Vector512<float> x)
+    {
+        Vector512<float> n = Avx512F.RoundScale(Avx512F.Multiply(x, Vector512.Create(Log2E)), 0);
+        Vector512<float> r = Avx512F.FusedMultiplyAddNegated(n, Vector512.Create(C1), x);
+        r = Avx512F.FusedMultiplyAddNegated(n, Vector512.Create(C2), r);
+        Vector512<float> p = Avx512F.FusedMultiplyAdd(Vector512.Create(P0), r, Vector512.Create(P1));
+        p = Avx512F.FusedMultiplyAdd(p, r, Vector512.Create(P2));
+        p = Avx512F.FusedMultiplyAdd(p, r, Vector512.Create(P3));
+        p = Avx512F.FusedMultiplyAdd(p, r, Vector512.Create(P4));
+        p = Avx512F.FusedMultiplyAdd(p, r, Vector512.Create(P5));
+        p = Avx512F.Add(Avx512F.FusedMultiplyAdd(p, Avx512F.Multiply(r, r), r), Vector512.Create(1f));
+        Vector512<int> bits = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.ConvertToVector512Int32(n), Vector512.Create(127)), 23);
+        Vector512<float> result = Avx512F.Multiply(p, bits.AsSingle());
+        result = Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(UpperLimit)), Vector512.Create(float.PositiveInfinity), result);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(LowerLimit)), Vector512<float>.Zero, result);
+    }
+
     public static Vector128<float> Exp(Vector128<float> x)
     {
         Vector128<float> n = AdvSimd.RoundToNearest(AdvSimd.Multiply(x, Vector128.Create(Log2E)));
@@ -101,21 +119,25 @@ internal static class ExpPolynomial
 }
 
 /// <summary>exp(x) with the shared polynomial.</summary>
-internal readonly struct ExpOperator : IUnaryOperator
+internal readonly struct ExpOperator : IWideUnaryOperator
 {
     public float Invoke(float x) => ExpPolynomial.Exp(x);
 
     public Vector256<float> Invoke(Vector256<float> x) => ExpPolynomial.Exp(x);
 
+    public Vector512<float> Invoke(Vector512<float> x) => ExpPolynomial.Exp(x);
+
     public Vector128<float> Invoke(Vector128<float> x) => ExpPolynomial.Exp(x);
 }
 
 /// <summary>exp(x − m) for the softmax's maximum m.</summary>
-internal readonly struct ShiftedExpOperator(float max) : IUnaryOperator
+internal readonly struct ShiftedExpOperator(float max) : IWideUnaryOperator
 {
     public float Invoke(float x) => ExpPolynomial.Exp(x - max);
 
     public Vector256<float> Invoke(Vector256<float> x) => ExpPolynomial.Exp(Avx.Subtract(x, Vector256.Create(max)));
+
+    public Vector512<float> Invoke(Vector512<float> x) => ExpPolynomial.Exp(Avx512F.Subtract(x, Vector512.Create(max)));
 
     public Vector128<float> Invoke(Vector128<float> x) => ExpPolynomial.Exp(AdvSimd.Subtract(x, Vector128.Create(max)));
 }
@@ -131,7 +153,7 @@ internal readonly struct DivideByOperator(float divisor) : IUnaryOperator
 }
 
 /// <summary>sigmoid(x) = 1 / (1 + exp(−x)).</summary>
-internal readonly struct SigmoidOperator : IUnaryOperator
+internal readonly struct SigmoidOperator : IWideUnaryOperator
 {
     public float Invoke(float x) => 1f / (1f + ExpPolynomial.Exp(-x));
 
@@ -139,6 +161,12 @@ internal readonly struct SigmoidOperator : IUnaryOperator
     {
         Vector256<float> one = Vector256.Create(1f);
         return Avx.Divide(one, Avx.Add(one, ExpPolynomial.Exp(Avx.Xor(x, Vector256.Create(-0f)))));
+    }
+
+    public Vector512<float> Invoke(Vector512<float> x)
+    {
+        Vector512<float> one = Vector512.Create(1f);
+        return Avx512F.Divide(one, Avx512F.Add(one, ExpPolynomial.Exp(Vector512.Xor(x, Vector512.Create(-0f)))));
     }
 
     public Vector128<float> Invoke(Vector128<float> x)
@@ -149,7 +177,7 @@ internal readonly struct SigmoidOperator : IUnaryOperator
 }
 
 /// <summary>σ′(x) = s(1 − s) as fma(−s, s, s), s = sigmoid(x).</summary>
-internal readonly struct SigmoidDerivativeOperator : IUnaryOperator
+internal readonly struct SigmoidDerivativeOperator : IWideUnaryOperator
 {
     public float Invoke(float x)
     {
@@ -161,6 +189,12 @@ internal readonly struct SigmoidDerivativeOperator : IUnaryOperator
     {
         Vector256<float> s = default(SigmoidOperator).Invoke(x);
         return Fma.MultiplyAddNegated(s, s, s);
+    }
+
+    public Vector512<float> Invoke(Vector512<float> x)
+    {
+        Vector512<float> s = default(SigmoidOperator).Invoke(x);
+        return Avx512F.FusedMultiplyAddNegated(s, s, s);
     }
 
     public Vector128<float> Invoke(Vector128<float> x)
@@ -295,7 +329,7 @@ public static partial class Kernel
     /// <param name="x">Input.</param>
     /// <param name="y">Output.</param>
     /// <param name="path">The path to run on; must be supported here.</param>
-    public static void Exp(ReadOnlySpan<float> x, Span<float> y, KernelPath path) => MapChecked(default(ExpOperator), x, y, path);
+    public static void Exp(ReadOnlySpan<float> x, Span<float> y, KernelPath path) => MapWideChecked(default(ExpOperator), x, y, path);
 
     /// <summary>The logistic function y_i = 1 / (1 + e^(−x_i)); saturates to exactly 0 and 1 for large |x|.</summary>
     /// <param name="x">Weighted inputs z.</param>
@@ -306,7 +340,7 @@ public static partial class Kernel
     /// <param name="x">Weighted inputs z.</param>
     /// <param name="y">Output.</param>
     /// <param name="path">The path to run on; must be supported here.</param>
-    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y, KernelPath path) => MapChecked(default(SigmoidOperator), x, y, path);
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y, KernelPath path) => MapWideChecked(default(SigmoidOperator), x, y, path);
 
     /// <summary>σ′(x_i) = σ(x_i)(1 − σ(x_i)).</summary>
     /// <param name="x">Weighted inputs z.</param>
@@ -317,7 +351,7 @@ public static partial class Kernel
     /// <param name="x">Weighted inputs z.</param>
     /// <param name="y">Output.</param>
     /// <param name="path">The path to run on; must be supported here.</param>
-    public static void SigmoidDerivative(ReadOnlySpan<float> x, Span<float> y, KernelPath path) => MapChecked(default(SigmoidDerivativeOperator), x, y, path);
+    public static void SigmoidDerivative(ReadOnlySpan<float> x, Span<float> y, KernelPath path) => MapWideChecked(default(SigmoidDerivativeOperator), x, y, path);
 
     /// <summary>The hyperbolic tangent; saturates to exactly ±1 for large |x|.</summary>
     /// <param name="x">Weighted inputs z.</param>
@@ -414,9 +448,18 @@ public static partial class Kernel
             max = value > max ? value : max;
         }
 
-        ElementwiseDriver.Map(new ShiftedExpOperator(max), x, y, path);
+        ElementwiseDriver.MapWide(new ShiftedExpOperator(max), x, y, path);
         float sum = Sum(y, path);
         ElementwiseDriver.Map(new DivideByOperator(sum), y, y, path);
+    }
+
+    private static void MapWideChecked<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y, KernelPath path)
+        where TOp : struct, IWideUnaryOperator
+    {
+        Check.SameLength(x, nameof(x), y, nameof(y));
+        Check.NoPartialOverlap(x, nameof(x), y, nameof(y));
+        KernelDispatch.ThrowIfUnsupported(path);
+        ElementwiseDriver.MapWide(op, x, y, path);
     }
 
     private static void MapChecked<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y, KernelPath path)
