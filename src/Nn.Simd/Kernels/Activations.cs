@@ -12,9 +12,9 @@
 //   softmax(x)    m = max x (NaNs skipped), e_i = exp(x_i − m), y_i = e_i / Sum(e) with the 32-lane Sum
 //
 // One polynomial and one sequence of IEEE operations on every path: the scalar forms below are the
-// oracle, and the AVX2 and NEON forms (and, for the exp-based ones, an AVX-512 form) sit beside
-// them in the same operator struct. `MathF.Exp` and `Vector256.Exp` are not used because they
-// differ from each other in the last bit.
+// oracle, and the AVX2 and NEON forms (and, for exp, sigmoid and the softmax's steps, an AVX-512
+// form) sit beside them in the same operator struct. `MathF.Exp` and `Vector256.Exp` are not used
+// because they differ from each other in the last bit.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -143,11 +143,13 @@ internal readonly struct ShiftedExpOperator(float max) : IWideUnaryOperator
 }
 
 /// <summary>x / s for the softmax's sum s.</summary>
-internal readonly struct DivideByOperator(float divisor) : IUnaryOperator
+internal readonly struct DivideByOperator(float divisor) : IWideUnaryOperator
 {
     public float Invoke(float x) => x / divisor;
 
     public Vector256<float> Invoke(Vector256<float> x) => Avx.Divide(x, Vector256.Create(divisor));
+
+    public Vector512<float> Invoke(Vector512<float> x) => Avx512F.Divide(x, Vector512.Create(divisor));
 
     public Vector128<float> Invoke(Vector128<float> x) => AdvSimd.Arm64.Divide(x, Vector128.Create(divisor));
 }
@@ -450,7 +452,7 @@ public static partial class Kernel
 
         ElementwiseDriver.MapWide(new ShiftedExpOperator(max), x, y, path);
         float sum = Sum(y, path);
-        ElementwiseDriver.Map(new DivideByOperator(sum), y, y, path);
+        ElementwiseDriver.MapWide(new DivideByOperator(sum), y, y, path);
     }
 
     private static void MapWideChecked<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y, KernelPath path)

@@ -77,22 +77,34 @@ internal static class ElementwiseDriver
         }
     }
 
-    /// <summary><see cref="Map{TOp}(TOp, ReadOnlySpan{float}, Span{float}, KernelPath)"/> with 16 lanes at a time on the AVX-512 path.</summary>
-    public static void MapWide<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y, KernelPath path)
+    /// <summary>
+    /// <see cref="Map{TOp}(TOp, ReadOnlySpan{float}, Span{float}, KernelPath)"/> with 16 lanes at a
+    /// time on the AVX-512 path, the last 1..15 elements in one masked vector (a masked-off lane
+    /// neither loads nor stores) instead of the scalar form: a softmax over 10 outputs is one vector.
+    /// </summary>
+    public static unsafe void MapWide<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y, KernelPath path)
         where TOp : struct, IWideUnaryOperator
     {
-        int i = 0;
-        if (Avx512F.IsSupported && path == KernelPath.Avx512)
+        if (!Avx512F.IsSupported || path != KernelPath.Avx512)
         {
-            ref float xr = ref MemoryMarshal.GetReference(x);
-            ref float yr = ref MemoryMarshal.GetReference(y);
-            for (; i + 16 <= x.Length; i += 16)
-            {
-                op.Invoke(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-            }
+            Map(op, x, y, path);
+            return;
         }
 
-        Map(op, x[i..], y[i..], path);
+        fixed (float* xp = x, yp = y)
+        {
+            int i = 0;
+            for (; i + 16 <= x.Length; i += 16)
+            {
+                op.Invoke(Vector512.Load(xp + i)).Store(yp + i);
+            }
+
+            if (i < x.Length)
+            {
+                Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(x.Length - i)).AsSingle();
+                Avx512F.MaskStore(yp + i, mask, op.Invoke(Avx512F.MaskLoad(xp + i, mask, Vector512<float>.Zero)));
+            }
+        }
     }
 
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z, KernelPath path)
