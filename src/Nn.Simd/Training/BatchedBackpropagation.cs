@@ -155,7 +155,7 @@ internal sealed class BatchedBackpropagation
             return;
         }
 
-        FirstLayerToParameterLayout(_transposedWeights[1], 0, _network.ParameterArray);
+        FirstLayerToParameterLayout(_transposedWeights[1], 0, _network.ParameterArray, _network.ParameterOrigin);
         _masterIsTransposed = false;
     }
 
@@ -164,7 +164,7 @@ internal sealed class BatchedBackpropagation
     {
         if (_masterIsTransposed)
         {
-            FirstLayerToParameterLayout(_transposedWeights[1], 0, parameters);
+            FirstLayerToParameterLayout(_transposedWeights[1], 0, parameters, 0);
         }
     }
 
@@ -172,16 +172,16 @@ internal sealed class BatchedBackpropagation
     public float[] GradientInParameterLayout()
     {
         float[] copy = (float[])Gradient.Clone();
-        FirstLayerToParameterLayout(Gradient, _network.WeightOffset(1), copy);
+        FirstLayerToParameterLayout(Gradient, _network.WeightOffset(1), copy, 0);
         return copy;
     }
 
-    /// <summary>A first-layer block in the transposed layout (previous × n, from <paramref name="offset"/>) into W¹'s place in <paramref name="parameters"/>.</summary>
-    private void FirstLayerToParameterLayout(float[] transposed, int offset, float[] parameters) =>
-        _transpose.Run(_pool, transposed, offset, _network.LayerSizes[0], _network.LayerSizes[1], parameters, _network.WeightOffset(1));
+    /// <summary>A first-layer block in the transposed layout (previous × n, from <paramref name="offset"/>) into W¹'s place in <paramref name="parameters"/> (whose layout starts at <paramref name="origin"/>).</summary>
+    private void FirstLayerToParameterLayout(float[] transposed, int offset, float[] parameters, int origin) =>
+        _transpose.Run(_pool, transposed, offset, _network.LayerSizes[0], _network.LayerSizes[1], parameters, origin + _network.WeightOffset(1));
 
     private void TransposeWeightsOut(int l) =>
-        _transpose.Run(_pool, _network.ParameterArray, _network.WeightOffset(l), _network.LayerSizes[l], _network.LayerSizes[l - 1], _transposedWeights[l], 0);
+        _transpose.Run(_pool, _network.ParameterArray, _network.ParameterOrigin + _network.WeightOffset(l), _network.LayerSizes[l], _network.LayerSizes[l - 1], _transposedWeights[l], 0);
 
     /// <summary>
     /// t (columns × rows) = wᵀ for a row-major w (rows × columns), in 16 × 16 tiles so that both
@@ -298,7 +298,7 @@ internal sealed class BatchedBackpropagation
             {
                 Span<float> below = _delta[l - 1].AsSpan(0, m * previous);
                 Span<float> derivative = _scratch.AsSpan(0, m * previous);
-                _gemm.Run(_delta[l], 0, m * n, n, false, parameters, _network.WeightOffset(l), n * previous, previous, _delta[l - 1], 0, m * previous, previous, m, previous, n, accumulate: false, path);
+                _gemm.Run(_delta[l], 0, m * n, n, false, parameters, _network.ParameterOrigin + _network.WeightOffset(l), n * previous, previous, _delta[l - 1], 0, m * previous, previous, m, previous, n, accumulate: false, path);
                 ActivationKernels.Derivative(_network.Activations[l - 2], _z[l - 1].AsSpan(0, m * previous), derivative, path);
                 Kernel.Hadamard(below, derivative, below, path);
             }
@@ -318,7 +318,7 @@ internal sealed class BatchedBackpropagation
             zt.Slice(j * m, m).Fill(bias[j]);
         }
 
-        _gemm.Run(_network.ParameterArray, _network.WeightOffset(l), n * previous, previous, false, _transposedInput, 0, previous * m, m, _transposedOutput, 0, n * m, m, n, m, previous, accumulate: true, path);
+        _gemm.Run(_network.ParameterArray, _network.ParameterOrigin + _network.WeightOffset(l), n * previous, previous, false, _transposedInput, 0, previous * m, m, _transposedOutput, 0, n * m, m, n, m, previous, accumulate: true, path);
         Transpose(zt, n, m, _z[l]);
     }
 }

@@ -57,6 +57,23 @@ public class NetworkTests
         Assert.Throws<ArgumentOutOfRangeException>(() => network.Biases(3));
     }
 
+    /// <summary>The parameters start on a 64-byte boundary (so W¹'s rows of 784 do), in a fresh network and in a clone; ParameterOrigin locates them in the array the trainers index.</summary>
+    [Fact]
+    public void Parameters_start_on_a_64_byte_boundary()
+    {
+        for (int i = 0; i < 16; i++)
+        {
+            var network = Network.Create([784, 30 + i, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.CrossEntropy, seed: i);
+            foreach (Network n in new[] { network, network.Clone() })
+            {
+                Assert.Equal(0, System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(n.ParameterArray, n.ParameterOrigin) % 64);
+
+                Assert.True(n.ParameterArray.AsSpan(n.ParameterOrigin, n.ParameterCount).SequenceEqual(n.Parameters));
+                Assert.Equal(n.Weights(2)[3], n.ParameterArray[n.ParameterOrigin + n.WeightOffset(2) + 3]);
+            }
+        }
+    }
+
     [Theory]
     [InlineData(Initialization.Gaussian, 1.0, 1.0)]
     [InlineData(Initialization.ScaledGaussian, 0.05, 1.0)]
