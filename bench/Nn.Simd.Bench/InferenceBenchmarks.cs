@@ -72,11 +72,13 @@ public abstract class InferenceBenchmarkBase : IDisposable
         {
             NnSimdSingleSample();
             OrtSingleSample();
-            if (warmUp.ElapsedMilliseconds < 100)
-            {
-                NnSimdBatch();
-                OrtBatch();
-            }
+        }
+
+        warmUp.Restart();
+        while (warmUp.ElapsedMilliseconds < 1_000)
+        {
+            NnSimdBatch();
+            OrtBatch();
         }
 
         Thread.Sleep(300);

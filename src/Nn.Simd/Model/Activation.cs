@@ -61,10 +61,7 @@ internal static class ActivationKernels
             return;
         }
 
-        for (int row = 0; row < z.Length; row += width)
-        {
-            Kernel.Softmax(z.Slice(row, width), a.Slice(row, width), path);
-        }
+        Kernel.SoftmaxRows(z, a, width, path);
     }
 
     /// <summary>σ′(z) element-wise. Softmax has no element-wise derivative: its cost cancels it.</summary>

@@ -205,6 +205,36 @@ public class ActivationTests
         Assertions.BitsEqual(expected, inPlace, "softmax in place");
     }
 
+    /// <summary>A block of softmax rows (a batch's outputs) gives each row the bits of one Softmax call on the scalar oracle: widths around the AVX-512 path's one-vector rows, special values, in place.</summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Softmax_rows_give_each_row_the_single_call_bits(KernelPath path)
+    {
+        float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e4f, -1e4f, -0f, 0f, 88.5f, -87.5f];
+        for (int width = 1; width <= 20; width++)
+        {
+            const int rows = 7;
+            float[] x = TestData.Uniform(rows * width, width, 30f);
+            x[(3 * width) + (width / 2)] = specials[width % specials.Length];
+            x[5 * width] = specials[(width + 4) % specials.Length];
+            float[] expected = new float[x.Length];
+            for (int row = 0; row < rows; row++)
+            {
+                Kernel.Softmax(x.AsSpan(row * width, width), expected.AsSpan(row * width, width), KernelPath.Scalar);
+            }
+
+            float[] actual = new float[x.Length + 1];
+            actual[^1] = Guarded.Canary;
+            Kernel.SoftmaxRows(x, actual.AsSpan(0, x.Length), width, path);
+            Assertions.BitsEqual(expected, actual.AsSpan(0, x.Length).ToArray(), $"SoftmaxRows {path} width={width}");
+            Assert.Equal(Guarded.Canary, actual[^1]);
+            Kernel.SoftmaxRows(x, x, width, path);
+            Assertions.BitsEqual(expected, x, $"SoftmaxRows {path} width={width} in place");
+        }
+
+        Assert.Throws<ArgumentException>(() => Kernel.SoftmaxRows(new float[10], new float[10], 3, path));
+    }
+
     [Fact]
     public void Mismatched_lengths_throw_naming_both()
     {
