@@ -66,6 +66,7 @@ internal static class ExpPolynomial
         return p * BitConverter.Int32BitsToSingle((exponent + 127) << 23);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
     {
         Vector256<float> n = Avx.RoundToNearestInteger(Avx.Multiply(x, Vector256.Create(Log2E)));
@@ -83,6 +84,7 @@ internal static class ExpPolynomial
         return Avx.BlendVariable(result, Vector256<float>.Zero, Avx.CompareLessThan(x, Vector256.Create(LowerLimit)));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
     {
         Vector512<float> n = Avx512F.RoundScale(Avx512F.Multiply(x, Vector512.Create(Log2E)), 0);
@@ -100,6 +102,7 @@ internal static class ExpPolynomial
         return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(LowerLimit)), Vector512<float>.Zero, result);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Exp(Vector128<float> x)
     {
         Vector128<float> n = AdvSimd.RoundToNearest(AdvSimd.Multiply(x, Vector128.Create(Log2E)));
