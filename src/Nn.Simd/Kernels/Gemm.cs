@@ -14,10 +14,11 @@
 //
 // AVX2 micro-kernel 6×16 (register budget, 16 ymm): C00..C51 = 12 accumulators (6 rows × two
 // 8-float vectors), B0, B1 = the two vectors of B's row p, one register for the broadcast of
-// op(A)[i, p]. Per p: 2 loads of B, 6 broadcasts, 12 FMAs. Edges: a 6×8 kernel for the last 8..15
-// columns, a 1×16 / 1×8 kernel for the last rows, and masked 6×8 / 1×8 kernels for the last 1..7
-// columns (masked loads and stores, which touch only those columns). One row (a single sample)
-// runs in panels of up to 12 ymm accumulators instead, one pass over B per panel.
+// op(A)[i, p]. Per p: 2 loads of B, 6 broadcasts, 12 FMAs. Edges: the 6×16 tile compiled for the
+// 1..5 rows left over, a 6×8 kernel for the last 8..15 columns and 1×8 for its last rows, masked
+// 6×8 / 1×8 kernels for the last 1..7 columns (masked loads and stores, which touch only those
+// columns). One row (a single sample) runs in panels of up to 12 ymm accumulators instead, one pass
+// over B per panel.
 // AVX-512 micro-kernel 12×32 (24 zmm accumulators of its 32 registers, two for B, one broadcast:
 // per p, 2 loads of B, 12 broadcasts, 24 FMAs), generic in its row count so that the 1..11 rows left
 // over run in one tile compiled for exactly that many rows instead of one row at a time (mini-batch
@@ -190,12 +191,26 @@ public static partial class Kernel
             nuint i = 0;
             for (; i + 6 <= s.M; i += 6)
             {
-                Gemm6x16Avx2(s, a, b, c, i, j);
+                GemmTile16Avx2<Count6>(s, a, b, c, i, j);
             }
 
-            for (; i < s.M; i++)
+            switch (s.M - i)
             {
-                Gemm1x16Avx2(s, a, b, c, i, j);
+                case 1:
+                    GemmTile16Avx2<Count1>(s, a, b, c, i, j);
+                    break;
+                case 2:
+                    GemmTile16Avx2<Count2>(s, a, b, c, i, j);
+                    break;
+                case 3:
+                    GemmTile16Avx2<Count3>(s, a, b, c, i, j);
+                    break;
+                case 4:
+                    GemmTile16Avx2<Count4>(s, a, b, c, i, j);
+                    break;
+                case 5:
+                    GemmTile16Avx2<Count5>(s, a, b, c, i, j);
+                    break;
             }
         }
 
@@ -604,16 +619,45 @@ public static partial class Kernel
     private static unsafe Vector256<float> LoadOrZero(GemmShape s, float* c) =>
         s.Accumulate ? Vector256.Load(c) : Vector256<float>.Zero;
 
-    private static unsafe void Gemm6x16Avx2(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
+    /// <summary>
+    /// A tile of <typeparamref name="TRows"/> (1..6) rows × 16 columns: up to 12 ymm accumulators.
+    /// The row count is a type argument, so the 1..5 rows left below the 6-row tiles (a mini-batch
+    /// of 10 leaves 4) run as one tile with their chains interleaved, not one latency-bound row at a time.
+    /// </summary>
+    private static unsafe void GemmTile16Avx2<TRows>(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
+        where TRows : struct, ICount
     {
+        nuint rows = TRows.Value;
         float* c0 = c + (i * s.Ldc) + j;
         nuint ldc = s.Ldc;
         Vector256<float> c00 = LoadOrZero(s, c0), c01 = LoadOrZero(s, c0 + 8);
-        Vector256<float> c10 = LoadOrZero(s, c0 + ldc), c11 = LoadOrZero(s, c0 + ldc + 8);
-        Vector256<float> c20 = LoadOrZero(s, c0 + 2 * ldc), c21 = LoadOrZero(s, c0 + (2 * ldc) + 8);
-        Vector256<float> c30 = LoadOrZero(s, c0 + 3 * ldc), c31 = LoadOrZero(s, c0 + (3 * ldc) + 8);
-        Vector256<float> c40 = LoadOrZero(s, c0 + 4 * ldc), c41 = LoadOrZero(s, c0 + (4 * ldc) + 8);
-        Vector256<float> c50 = LoadOrZero(s, c0 + 5 * ldc), c51 = LoadOrZero(s, c0 + (5 * ldc) + 8);
+        Vector256<float> c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        if (rows > 1)
+        {
+            c10 = LoadOrZero(s, c0 + (1 * ldc));
+            c11 = LoadOrZero(s, c0 + (1 * ldc) + 8);
+        }
+        if (rows > 2)
+        {
+            c20 = LoadOrZero(s, c0 + (2 * ldc));
+            c21 = LoadOrZero(s, c0 + (2 * ldc) + 8);
+        }
+        if (rows > 3)
+        {
+            c30 = LoadOrZero(s, c0 + (3 * ldc));
+            c31 = LoadOrZero(s, c0 + (3 * ldc) + 8);
+        }
+        if (rows > 4)
+        {
+            c40 = LoadOrZero(s, c0 + (4 * ldc));
+            c41 = LoadOrZero(s, c0 + (4 * ldc) + 8);
+        }
+        if (rows > 5)
+        {
+            c50 = LoadOrZero(s, c0 + (5 * ldc));
+            c51 = LoadOrZero(s, c0 + (5 * ldc) + 8);
+        }
+
         float* ap = a + s.AIndex(i, 0);
         float* bp = b + j;
         nuint stepK = s.AStepK, stepM = s.AStepM, ldb = s.Ldb;
@@ -624,38 +668,70 @@ public static partial class Kernel
             Vector256<float> x = Vector256.Create(*ap);
             c00 = Fma.MultiplyAdd(x, b0, c00);
             c01 = Fma.MultiplyAdd(x, b1, c01);
-            x = Vector256.Create(ap[stepM]);
-            c10 = Fma.MultiplyAdd(x, b0, c10);
-            c11 = Fma.MultiplyAdd(x, b1, c11);
-            x = Vector256.Create(ap[2 * stepM]);
-            c20 = Fma.MultiplyAdd(x, b0, c20);
-            c21 = Fma.MultiplyAdd(x, b1, c21);
-            x = Vector256.Create(ap[3 * stepM]);
-            c30 = Fma.MultiplyAdd(x, b0, c30);
-            c31 = Fma.MultiplyAdd(x, b1, c31);
-            x = Vector256.Create(ap[4 * stepM]);
-            c40 = Fma.MultiplyAdd(x, b0, c40);
-            c41 = Fma.MultiplyAdd(x, b1, c41);
-            x = Vector256.Create(ap[5 * stepM]);
-            c50 = Fma.MultiplyAdd(x, b0, c50);
-            c51 = Fma.MultiplyAdd(x, b1, c51);
+            if (rows > 1)
+            {
+                x = Vector256.Create(ap[1 * stepM]);
+                c10 = Fma.MultiplyAdd(x, b0, c10);
+                c11 = Fma.MultiplyAdd(x, b1, c11);
+            }
+            if (rows > 2)
+            {
+                x = Vector256.Create(ap[2 * stepM]);
+                c20 = Fma.MultiplyAdd(x, b0, c20);
+                c21 = Fma.MultiplyAdd(x, b1, c21);
+            }
+            if (rows > 3)
+            {
+                x = Vector256.Create(ap[3 * stepM]);
+                c30 = Fma.MultiplyAdd(x, b0, c30);
+                c31 = Fma.MultiplyAdd(x, b1, c31);
+            }
+            if (rows > 4)
+            {
+                x = Vector256.Create(ap[4 * stepM]);
+                c40 = Fma.MultiplyAdd(x, b0, c40);
+                c41 = Fma.MultiplyAdd(x, b1, c41);
+            }
+            if (rows > 5)
+            {
+                x = Vector256.Create(ap[5 * stepM]);
+                c50 = Fma.MultiplyAdd(x, b0, c50);
+                c51 = Fma.MultiplyAdd(x, b1, c51);
+            }
+
             ap += stepK;
             bp += ldb;
         }
 
         c00.Store(c0);
         c01.Store(c0 + 8);
-        c10.Store(c0 + ldc);
-        c11.Store(c0 + ldc + 8);
-        c20.Store(c0 + 2 * ldc);
-        c21.Store(c0 + (2 * ldc) + 8);
-        c30.Store(c0 + 3 * ldc);
-        c31.Store(c0 + (3 * ldc) + 8);
-        c40.Store(c0 + 4 * ldc);
-        c41.Store(c0 + (4 * ldc) + 8);
-        c50.Store(c0 + 5 * ldc);
-        c51.Store(c0 + (5 * ldc) + 8);
+        if (rows > 1)
+        {
+            c10.Store(c0 + (1 * ldc));
+            c11.Store(c0 + (1 * ldc) + 8);
+        }
+        if (rows > 2)
+        {
+            c20.Store(c0 + (2 * ldc));
+            c21.Store(c0 + (2 * ldc) + 8);
+        }
+        if (rows > 3)
+        {
+            c30.Store(c0 + (3 * ldc));
+            c31.Store(c0 + (3 * ldc) + 8);
+        }
+        if (rows > 4)
+        {
+            c40.Store(c0 + (4 * ldc));
+            c41.Store(c0 + (4 * ldc) + 8);
+        }
+        if (rows > 5)
+        {
+            c50.Store(c0 + (5 * ldc));
+            c51.Store(c0 + (5 * ldc) + 8);
+        }
     }
+
 
     private static unsafe void Gemm6x8Avx2(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
     {
@@ -685,25 +761,6 @@ public static partial class Kernel
         c30.Store(c0 + 3 * ldc);
         c40.Store(c0 + 4 * ldc);
         c50.Store(c0 + 5 * ldc);
-    }
-
-    private static unsafe void Gemm1x16Avx2(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
-    {
-        float* c0 = c + (i * s.Ldc) + j;
-        Vector256<float> c00 = LoadOrZero(s, c0), c01 = LoadOrZero(s, c0 + 8);
-        float* ap = a + s.AIndex(i, 0);
-        float* bp = b + j;
-        for (nuint p = 0; p < s.K; p++)
-        {
-            Vector256<float> x = Vector256.Create(*ap);
-            c00 = Fma.MultiplyAdd(x, Vector256.Load(bp), c00);
-            c01 = Fma.MultiplyAdd(x, Vector256.Load(bp + 8), c01);
-            ap += s.AStepK;
-            bp += s.Ldb;
-        }
-
-        c00.Store(c0);
-        c01.Store(c0 + 8);
     }
 
     private static unsafe void Gemm1x8Avx2(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
