@@ -782,8 +782,9 @@ public static partial class Kernel
     // ---- AVX-512 --------------------------------------------------------------------------------
 
     /// <summary>
-    /// 6×32 tiles on 512-bit vectors (12 of the 32 zmm registers for C, two for B's row, one for
-    /// the broadcast); the last rows one at a time (1×32), the last 0..31 columns by the AVX2 body.
+    /// 32-column panels of 12×32 tiles on 512-bit vectors (the 1..11 rows left in one tile); the
+    /// last 1..31 columns in masked tiles, or four rows to a vector when only 1..4 are left; one row
+    /// (M = 1) in the row kernel.
     /// </summary>
     private static unsafe void GemmAvx512(GemmShape s, float* a, float* b, float* c)
     {

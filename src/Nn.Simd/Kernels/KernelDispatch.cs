@@ -16,8 +16,8 @@ public enum KernelPath
     Avx2 = 2,
 
     /// <summary>
-    /// x86-64 AVX-512 (F and VL) on top of AVX2+FMA: the Gemm micro-kernel runs on 512-bit vectors,
-    /// every other kernel takes its AVX2 body. Same bits as every other path.
+    /// x86-64 AVX-512 (F and VL) on top of AVX2+FMA: Gemm, exp, sigmoid, σ′ and the softmax's steps
+    /// run on 512-bit vectors, every other kernel takes its AVX2 body. Same bits as every other path.
     /// </summary>
     Avx512 = 3,
 }
