@@ -15,6 +15,21 @@ public enum Cost
     LogLikelihood,
 }
 
+/// <summary>The names the costs go by in text (the <c>nn</c> command's <c>--cost</c> values).</summary>
+public static class CostNames
+{
+    /// <summary>quadratic, cross-entropy or log-likelihood.</summary>
+    /// <param name="cost">A cost.</param>
+    /// <returns>Its name.</returns>
+    public static string Name(this Cost cost) => cost switch
+    {
+        Cost.Quadratic => "quadratic",
+        Cost.CrossEntropy => "cross-entropy",
+        Cost.LogLikelihood => "log-likelihood",
+        _ => cost.ToString(),
+    };
+}
+
 /// <summary>The cost of one sample and the output error δᴸ.</summary>
 internal static class CostFunctions
 {

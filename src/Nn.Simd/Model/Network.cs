@@ -287,7 +287,7 @@ public sealed class Network
     /// <summary>A one-line description, e.g. <c>[784,30,10] sigmoid/sigmoid, quadratic</c>.</summary>
     /// <returns>The description.</returns>
     public override string ToString() =>
-        $"[{string.Join(',', _sizes)}] {string.Join('/', _activations.Select(a => a.ToString().ToLowerInvariant()))}, {Cost.ToString().ToLowerInvariant()}";
+        $"[{string.Join(',', _sizes)}] {string.Join('/', _activations.Select(a => a.ToString().ToLowerInvariant()))}, {Cost.Name()}";
 
     /// <summary>The index of the largest value (the first on ties): the predicted class of an output vector.</summary>
     /// <param name="values">The outputs.</param>

@@ -161,6 +161,6 @@ public class NetworkTests
         Assert.Equal(network.ComputeHash(), copy.ComputeHash());
         copy.Parameters[0] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(copy.Parameters[0]) ^ 1);
         Assert.NotEqual(network.ComputeHash(), copy.ComputeHash());
-        Assert.Equal("[5,4,3] tanh/sigmoid, crossentropy", network.ToString());
+        Assert.Equal("[5,4,3] tanh/sigmoid, cross-entropy", network.ToString());
     }
 }

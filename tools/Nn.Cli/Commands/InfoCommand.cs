@@ -20,7 +20,7 @@ internal static class InfoCommand
             table.AddRow("file", Markup.Escape($"{path} ({new FileInfo(path).Length:N0} bytes, format version {ModelFile.CurrentVersion}, checksum OK)"));
             table.AddRow("layers", Markup.Escape(string.Join(" → ", network.LayerSizes)));
             table.AddRow("activations", Markup.Escape(string.Join(", ", network.Activations.Select(a => a.ToString().ToLowerInvariant()))));
-            table.AddRow("cost", Markup.Escape(network.Cost.ToString()));
+            table.AddRow("cost", network.Cost.Name());
             table.AddRow("parameters", $"{network.ParameterCount:N0}");
             table.AddRow("weights hash", $"0x{network.ComputeHash():X16}");
             context.Console.Write(table);
