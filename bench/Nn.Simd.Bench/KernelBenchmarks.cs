@@ -15,11 +15,8 @@ internal static class Operand
 {
     public static Memory<float> Create(int length, int offsetBytes, Func<float> next)
     {
-        float[] backing = GC.AllocateArray<float>(length + 32, pinned: true);
-        long address = System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(backing, 0);
-
-        int start = (int)(((64 - (address % 64)) % 64) + offsetBytes) / sizeof(float);
-        Memory<float> operand = backing.AsMemory(start, length);
+        (float[] backing, int origin) = AlignedArray.Allocate(length + (offsetBytes / sizeof(float)));
+        Memory<float> operand = backing.AsMemory(origin + (offsetBytes / sizeof(float)), length);
         foreach (ref float value in operand.Span)
         {
             value = next();

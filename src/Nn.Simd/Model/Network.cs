@@ -53,7 +53,7 @@ public sealed class Network
         }
 
         _parameterCount = (int)offset;
-        (_parameters, ParameterOrigin) = AllocateAligned(_parameterCount);
+        (_parameters, ParameterOrigin) = AlignedArray.Allocate(_parameterCount);
         MaxWidth = sizes.Max();
     }
 
@@ -328,15 +328,6 @@ public sealed class Network
     internal int WeightOffset(int layer) => _weightOffsets[layer];
 
     internal int BiasOffset(int layer) => _biasOffsets[layer];
-
-    /// <summary>A zeroed, pinned array with room for <paramref name="count"/> floats from a 64-byte boundary, and that boundary's index.</summary>
-    private static (float[] Array, int Origin) AllocateAligned(int count)
-    {
-        const int Alignment = 64;
-        float[] array = GC.AllocateArray<float>(count + (Alignment / sizeof(float)), pinned: true);
-        long address = System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(array, 0);
-        return (array, (int)((Alignment - (address % Alignment)) % Alignment) / sizeof(float));
-    }
 
     private void CheckLayer(int layer)
     {
