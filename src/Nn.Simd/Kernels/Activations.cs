@@ -437,22 +437,13 @@ public static partial class Kernel
     /// <param name="path">The path to run on; must be supported here.</param>
     public static void Softmax(ReadOnlySpan<float> x, Span<float> y, KernelPath path)
     {
-        Check.SameLength(x, nameof(x), y, nameof(y));
-        Check.NoPartialOverlap(x, nameof(x), y, nameof(y));
-        KernelDispatch.ThrowIfUnsupported(path);
+        CheckUnary(x, y, path);
         if (x.IsEmpty)
         {
             return;
         }
 
-        // The maximum is exact in any order; the only order-dependent detail, +0 against −0,
-        // cannot change x_i − m for any x_i, so this plain loop serves every path.
-        float max = float.NegativeInfinity;
-        foreach (float value in x)
-        {
-            max = value > max ? value : max;
-        }
-
+        float max = Maximum(x);
         ElementwiseDriver.MapWide(new ShiftedExpOperator(max), x, y, path);
         float sum = Sum(y, path);
         ElementwiseDriver.MapWide(new DivideByOperator(sum), y, y, path);
@@ -468,9 +459,7 @@ public static partial class Kernel
     /// </summary>
     internal static void SoftmaxRows(ReadOnlySpan<float> x, Span<float> y, int width, KernelPath path)
     {
-        Check.SameLength(x, nameof(x), y, nameof(y));
-        Check.NoPartialOverlap(x, nameof(x), y, nameof(y));
-        KernelDispatch.ThrowIfUnsupported(path);
+        CheckUnary(x, y, path);
         if (width <= 0 || x.Length % width != 0)
         {
             throw new ArgumentException($"{x.Length} values are not whole rows of {width}.", nameof(width));
@@ -493,13 +482,7 @@ public static partial class Kernel
             {
                 for (int row = 0; row < x.Length; row += width)
                 {
-                    float max = float.NegativeInfinity;
-                    for (int i = 0; i < width; i++)
-                    {
-                        float value = xp[row + i];
-                        max = value > max ? value : max;
-                    }
-
+                    float max = Maximum(x.Slice(row, width));
                     Vector512<float> e = Vector512.ConditionalSelect(mask, new ShiftedExpOperator(max).Invoke(Avx512F.MaskLoad(xp + row, mask, Vector512<float>.Zero)), Vector512<float>.Zero);
                     float sum = HorizontalSumAvx2(Avx.Add(e.GetLower(), e.GetUpper()));
                     Avx512F.MaskStore(yp + row, mask, new DivideByOperator(sum).Invoke(e));
@@ -508,21 +491,40 @@ public static partial class Kernel
         }
     }
 
+    /// <summary>
+    /// The softmax's maximum (NaNs skipped). Exact in any order; the only order-dependent detail,
+    /// +0 against −0, cannot change x_i − m for any x_i, so this plain loop serves every path.
+    /// </summary>
+    private static float Maximum(ReadOnlySpan<float> x)
+    {
+        float max = float.NegativeInfinity;
+        foreach (float value in x)
+        {
+            max = value > max ? value : max;
+        }
+
+        return max;
+    }
+
     private static void MapWideChecked<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y, KernelPath path)
         where TOp : struct, IWideUnaryOperator
     {
-        Check.SameLength(x, nameof(x), y, nameof(y));
-        Check.NoPartialOverlap(x, nameof(x), y, nameof(y));
-        KernelDispatch.ThrowIfUnsupported(path);
+        CheckUnary(x, y, path);
         ElementwiseDriver.MapWide(op, x, y, path);
     }
 
     private static void MapChecked<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y, KernelPath path)
         where TOp : struct, IUnaryOperator
     {
+        CheckUnary(x, y, path);
+        ElementwiseDriver.Map(op, x, y, path);
+    }
+
+    /// <summary>The entry checks of every x → y kernel here: equal lengths, y is x or apart from it, a supported path.</summary>
+    private static void CheckUnary(ReadOnlySpan<float> x, Span<float> y, KernelPath path)
+    {
         Check.SameLength(x, nameof(x), y, nameof(y));
         Check.NoPartialOverlap(x, nameof(x), y, nameof(y));
         KernelDispatch.ThrowIfUnsupported(path);
-        ElementwiseDriver.Map(op, x, y, path);
     }
 }
