@@ -264,7 +264,7 @@ public static partial class Kernel
         nuint j = 0;
         for (int panel = 0; panel < panels; panel++)
         {
-            int count = (vectors / panels) + (panel < vectors % panels ? 1 : 0);
+            int count = PanelVectors(vectors, panels, panel);
             if (panel == panels - 1 && tail != 0)
             {
                 GemvPanelAvx2<MaskedColumns>(count, s, a, b, c, j, mask);
@@ -1064,35 +1064,36 @@ public static partial class Kernel
         Vector512.Create(TColumns.Masked ? Avx.MaskLoad(p, mask) : Vector128.Load(p));
 
     /// <summary>
-    /// M = 1 (one sample: inference's row vector times (Wˡ)ᵀ): panels of up to 256 columns, each one
-    /// pass over the K rows of B with up to 16 zmm accumulators, so that every element of B is loaded
-    /// once and op(A)[0, p] is broadcast once per panel instead of once per 32 columns.
+    /// M = 1 (one sample: inference's row vector times (Wˡ)ᵀ): the row's 16-float vectors split evenly
+    /// into panels of at most 16 zmm accumulators, each one pass over the K rows of B, so that every
+    /// element of B is loaded once and op(A)[0, p] is broadcast once per panel instead of once per 32
+    /// columns, and no panel is left with too few chains to cover the FMA latency.
     /// </summary>
     private static unsafe void GemvAvx512(GemmShape s, float* a, float* b, float* c)
     {
+        int vectors = (int)((s.N + 15) / 16);
+        int panels = (vectors + 15) / 16;
+        int tail = (int)(s.N % 16);
+        Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(tail)).AsSingle();
         nuint j = 0;
-        for (; j + 256 <= s.N; j += 256)
+        for (int panel = 0; panel < panels; panel++)
         {
-            GemvPanelAvx512<Count16, AllColumns>(s, a, b, c, j, default);
-        }
+            int count = PanelVectors(vectors, panels, panel);
+            if (panel == panels - 1 && tail != 0)
+            {
+                GemvPanelAvx512<MaskedColumns>(count, s, a, b, c, j, mask);
+            }
+            else
+            {
+                GemvPanelAvx512<AllColumns>(count, s, a, b, c, j, mask);
+            }
 
-        if (j == s.N)
-        {
-            return;
-        }
-
-        int width = (int)(s.N - j);
-        int vectors = (width + 15) / 16;
-        Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(width - ((vectors - 1) * 16))).AsSingle();
-        if (width % 16 == 0)
-        {
-            GemvPanelAvx512<AllColumns>(vectors, s, a, b, c, j, mask);
-        }
-        else
-        {
-            GemvPanelAvx512<MaskedColumns>(vectors, s, a, b, c, j, mask);
+            j += (nuint)(16 * count);
         }
     }
+
+    /// <summary>How many of a row's <paramref name="vectors"/> go to panel <paramref name="panel"/> of <paramref name="panels"/>: an even split, the first panels one larger.</summary>
+    private static int PanelVectors(int vectors, int panels, int panel) => (vectors / panels) + (panel < vectors % panels ? 1 : 0);
 
     private static unsafe void GemvPanelAvx512<TColumns>(int vectors, GemmShape s, float* a, float* b, float* c, nuint j, Vector512<float> mask)
         where TColumns : struct, IColumnMask
@@ -1950,7 +1951,7 @@ public static partial class Kernel
         nuint j = 0;
         for (int panel = 0; panel < panels; panel++)
         {
-            int count = (vectors / panels) + (panel < vectors % panels ? 1 : 0);
+            int count = PanelVectors(vectors, panels, panel);
             switch (count)
             {
                 case 1:
