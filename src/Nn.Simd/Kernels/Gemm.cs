@@ -17,8 +17,9 @@
 // op(A)[i, p]. Per p: 2 loads of B, 6 broadcasts, 12 FMAs. Edges: the 6×16 tile compiled for the
 // 1..5 rows left over, a 6×8 kernel for the last 8..15 columns and 1×8 for its last rows, masked
 // 6×8 / 1×8 kernels for the last 1..7 columns (masked loads and stores, which touch only those
-// columns). One row (a single sample) runs in panels of up to 12 ymm accumulators instead, one pass
-// over B per panel.
+// columns). One row (a single sample) runs in panels of up to 13 ymm accumulators instead, one pass
+// over B per panel (13 + the broadcast + B's vector + the tail mask = all 16 registers, no spills:
+// N = 100 is one pass, not two latency-bound passes of 7 and 6 chains).
 // AVX-512 micro-kernel 12×32 (24 zmm accumulators of its 32 registers, two for B, one broadcast:
 // per p, 2 loads of B, 12 broadcasts, 24 FMAs), generic in its row count so that the 1..11 rows left
 // over run in one tile compiled for exactly that many rows instead of one row at a time (mini-batch
@@ -251,14 +252,14 @@ public static partial class Kernel
 
     /// <summary>
     /// M = 1 on AVX2 (one sample through a layer): the row's vectors split evenly into panels of at
-    /// most 12 ymm accumulators (of the 16 registers), each one pass over the K rows of B, so that
+    /// most 13 ymm accumulators (of the 16 registers), each one pass over the K rows of B, so that
     /// op(A)[0, p] is broadcast once per panel and each panel has enough chains in flight (a 1×16
     /// tile keeps two, and waits on the FMA latency).
     /// </summary>
     private static unsafe void GemvAvx2(GemmShape s, float* a, float* b, float* c)
     {
         int vectors = (int)((s.N + 7) / 8);
-        int panels = (vectors + 11) / 12;
+        int panels = (vectors + 12) / 13;
         int tail = (int)(s.N % 8);
         Vector256<float> mask = tail == 0 ? default : Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(TailMask), (nuint)(8 - tail)).AsSingle();
         nuint j = 0;
@@ -316,14 +317,17 @@ public static partial class Kernel
             case 11:
                 GemvPanelAvx2<Count11, TColumns>(s, a, b, c, j, mask);
                 break;
-            default:
+            case 12:
                 GemvPanelAvx2<Count12, TColumns>(s, a, b, c, j, mask);
+                break;
+            default:
+                GemvPanelAvx2<Count13, TColumns>(s, a, b, c, j, mask);
                 break;
         }
     }
 
     /// <summary>
-    /// <typeparamref name="TVectors"/> (1..12) vectors of C's one row; with <typeparamref name="TColumns"/>
+    /// <typeparamref name="TVectors"/> (1..13) vectors of C's one row; with <typeparamref name="TColumns"/>
     /// masked, the last vector is masked by <paramref name="mask"/>.
     /// </summary>
     private static unsafe void GemvPanelAvx2<TVectors, TColumns>(GemmShape s, float* a, float* b, float* c, nuint j, Vector256<float> mask)
@@ -332,7 +336,7 @@ public static partial class Kernel
     {
         nuint vectors = TVectors.Value;
         float* c0 = c + j;
-        Vector256<float> y0 = default, y1 = default, y2 = default, y3 = default, y4 = default, y5 = default, y6 = default, y7 = default, y8 = default, y9 = default, y10 = default, y11 = default;
+        Vector256<float> y0 = default, y1 = default, y2 = default, y3 = default, y4 = default, y5 = default, y6 = default, y7 = default, y8 = default, y9 = default, y10 = default, y11 = default, y12 = default;
         y0 = s.Accumulate ? (vectors == 1 && TColumns.Masked ? Avx.MaskLoad(c0 + 0, mask) : Vector256.Load(c0 + 0)) : Vector256<float>.Zero;
         if (vectors > 1)
         {
@@ -377,6 +381,10 @@ public static partial class Kernel
         if (vectors > 11)
         {
             y11 = s.Accumulate ? (vectors == 12 && TColumns.Masked ? Avx.MaskLoad(c0 + 88, mask) : Vector256.Load(c0 + 88)) : Vector256<float>.Zero;
+        }
+        if (vectors > 12)
+        {
+            y12 = s.Accumulate ? (vectors == 13 && TColumns.Masked ? Avx.MaskLoad(c0 + 96, mask) : Vector256.Load(c0 + 96)) : Vector256<float>.Zero;
         }
 
         float* ap = a;
@@ -429,6 +437,10 @@ public static partial class Kernel
             if (vectors > 11)
             {
                 y11 = Fma.MultiplyAdd(x, (vectors == 12 && TColumns.Masked ? Avx.MaskLoad(bp + 88, mask) : Vector256.Load(bp + 88)), y11);
+            }
+            if (vectors > 12)
+            {
+                y12 = Fma.MultiplyAdd(x, (vectors == 13 && TColumns.Masked ? Avx.MaskLoad(bp + 96, mask) : Vector256.Load(bp + 96)), y12);
             }
 
             ap += stepK;
@@ -562,6 +574,17 @@ public static partial class Kernel
             else
             {
                 y11.Store(c0 + 88);
+            }
+        }
+        if (vectors > 12)
+        {
+            if (vectors == 13 && TColumns.Masked)
+            {
+                Avx.MaskStore(c0 + 96, mask, y12);
+            }
+            else
+            {
+                y12.Store(c0 + 96);
             }
         }
     }

@@ -46,12 +46,16 @@ public class GemmTests
         }
     }
 
-    /// <summary>One row (inference's single sample): every vector count of the AVX-512 row kernel's 256-column panel (1..16, full and masked) and more than one panel.</summary>
+    /// <summary>
+    /// One row (inference's single sample): every vector count of the AVX-512 row kernel's 256-column
+    /// panel (1..16, full and masked) and more than one panel; the AVX2 row kernel's widest panel (13
+    /// vectors: 97..104 columns) and the first widths split into two (105) and three (209).
+    /// </summary>
     [Theory]
     [MemberData(nameof(Paths))]
     public void Single_rows_of_every_width_match_the_oracle_and_stay_within_the_bound(KernelPath path)
     {
-        int[] widths = [.. Enumerable.Range(1, 17).SelectMany(v => (int[])[(16 * v) - 1, 16 * v]), 100, 257, 300, 512, 513];
+        int[] widths = [.. Enumerable.Range(1, 17).SelectMany(v => (int[])[(16 * v) - 1, 16 * v]), 97, 100, 103, 104, 105, 208, 209, 257, 300, 512, 513];
         foreach (int n in widths)
         {
             foreach (int k in (int[])[1, 7, 784])
