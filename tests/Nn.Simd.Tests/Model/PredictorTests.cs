@@ -12,10 +12,13 @@ public class PredictorTests
         { [784, 100, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.CrossEntropy },
         { [784, 256, 256, 10], Activation.Relu, Activation.Softmax, Cost.LogLikelihood },
         { [20, 33, 17, 5], Activation.Tanh, Activation.Identity, Cost.Quadratic },
+        { [50, 300, 129, 4], Activation.Relu, Activation.Softmax, Cost.LogLikelihood },
     };
 
     /// <summary>
-    /// A sample gets the same bits alone (a one-row Gemm) and inside a batch. The predictor sums each
+    /// A sample gets the same bits alone (a one-row Gemm) and inside a batch, whichever way round the
+    /// call visits the column panels of (Wˡ)ᵀ (single calls alternate; the widths 256, 300 and 129 make
+    /// two and three panels, the last of 44 or 1 columns). The predictor sums each
     /// weighted input as one fma chain from b (Gemm) instead of Network.Predict's MatVec order (32
     /// lanes plus b), so the two agree to rounding: both are within
     /// γ_(K/32+6)·Σ|terms| and γ_K·Σ|terms| of the exact sums (K ≤ 784 here, so ≲ 800u ≈ 5e-5 of the
