@@ -455,7 +455,9 @@ public static partial class Kernel
     /// vector through the same steps: the same maximum, the same exp, its Sum reduced in the
     /// 32-lane order (lanes 16..31 hold +0, so (L[j] + L[j+8]) + (L[j+16] + L[j+24]) is
     /// L[j] + L[j+8] exactly), the same division; the same bits as one Softmax call per row
-    /// without a call's fixed cost per row.
+    /// without a call's fixed cost per row. Four rows at a time, loads before stores: a row's masked
+    /// store shares its 64-byte window with the next rows' masked loads, and in place (a batch's
+    /// z → a) each such load waited for the store before it (128 rows of 10: 3.48 → 1.17 µs).
     /// </summary>
     internal static void SoftmaxRows(ReadOnlySpan<float> x, Span<float> y, int width, KernelPath path)
     {
@@ -480,7 +482,28 @@ public static partial class Kernel
         {
             fixed (float* xp = x, yp = y)
             {
-                for (int row = 0; row < x.Length; row += width)
+                int row = 0;
+                for (; row + (4 * width) <= x.Length; row += 4 * width)
+                {
+                    float max0 = Maximum(x.Slice(row, width)), max1 = Maximum(x.Slice(row + width, width));
+                    float max2 = Maximum(x.Slice(row + (2 * width), width)), max3 = Maximum(x.Slice(row + (3 * width), width));
+                    Vector512<float> x0 = Avx512F.MaskLoad(xp + row, mask, Vector512<float>.Zero);
+                    Vector512<float> x1 = Avx512F.MaskLoad(xp + row + width, mask, Vector512<float>.Zero);
+                    Vector512<float> x2 = Avx512F.MaskLoad(xp + row + (2 * width), mask, Vector512<float>.Zero);
+                    Vector512<float> x3 = Avx512F.MaskLoad(xp + row + (3 * width), mask, Vector512<float>.Zero);
+                    Vector512<float> e0 = Vector512.ConditionalSelect(mask, new ShiftedExpOperator(max0).Invoke(x0), Vector512<float>.Zero);
+                    Vector512<float> e1 = Vector512.ConditionalSelect(mask, new ShiftedExpOperator(max1).Invoke(x1), Vector512<float>.Zero);
+                    Vector512<float> e2 = Vector512.ConditionalSelect(mask, new ShiftedExpOperator(max2).Invoke(x2), Vector512<float>.Zero);
+                    Vector512<float> e3 = Vector512.ConditionalSelect(mask, new ShiftedExpOperator(max3).Invoke(x3), Vector512<float>.Zero);
+                    float sum0 = HorizontalSumAvx2(Avx.Add(e0.GetLower(), e0.GetUpper())), sum1 = HorizontalSumAvx2(Avx.Add(e1.GetLower(), e1.GetUpper()));
+                    float sum2 = HorizontalSumAvx2(Avx.Add(e2.GetLower(), e2.GetUpper())), sum3 = HorizontalSumAvx2(Avx.Add(e3.GetLower(), e3.GetUpper()));
+                    Avx512F.MaskStore(yp + row, mask, new DivideByOperator(sum0).Invoke(e0));
+                    Avx512F.MaskStore(yp + row + width, mask, new DivideByOperator(sum1).Invoke(e1));
+                    Avx512F.MaskStore(yp + row + (2 * width), mask, new DivideByOperator(sum2).Invoke(e2));
+                    Avx512F.MaskStore(yp + row + (3 * width), mask, new DivideByOperator(sum3).Invoke(e3));
+                }
+
+                for (; row < x.Length; row += width)
                 {
                     float max = Maximum(x.Slice(row, width));
                     Vector512<float> e = Vector512.ConditionalSelect(mask, new ShiftedExpOperator(max).Invoke(Avx512F.MaskLoad(xp + row, mask, Vector512<float>.Zero)), Vector512<float>.Zero);
