@@ -12,8 +12,8 @@
 //   softmax(x)    m = max x (NaNs skipped), e_i = exp(x_i − m), y_i = e_i / Sum(e) with the 32-lane Sum
 //
 // One polynomial and one sequence of IEEE operations on every path: the scalar forms below are the
-// oracle, and the AVX2 and NEON forms (and, for exp, sigmoid and the softmax's steps, an AVX-512
-// form) sit beside them in the same operator struct. `MathF.Exp` and `Vector256.Exp` are not used
+// oracle, and the AVX2 and NEON forms (and, for exp, sigmoid, σ′, the softmax's steps, ReLU and
+// relu′, an AVX-512 form) sit beside them in the same operator struct. `MathF.Exp` and `Vector256.Exp` are not used
 // because they differ from each other in the last bit.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -294,21 +294,25 @@ internal readonly struct TanhDerivativeOperator : IUnaryOperator
 }
 
 /// <summary>relu(x) = x &lt; 0 ? +0 : x (NaN and −0 pass through).</summary>
-internal readonly struct ReluOperator : IUnaryOperator
+internal readonly struct ReluOperator : IWideUnaryOperator
 {
     public float Invoke(float x) => x < 0f ? 0f : x;
 
     public Vector256<float> Invoke(Vector256<float> x) => Avx.BlendVariable(x, Vector256<float>.Zero, Avx.CompareLessThan(x, Vector256<float>.Zero));
 
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), Vector512<float>.Zero, x);
+
     public Vector128<float> Invoke(Vector128<float> x) => AdvSimd.BitwiseSelect(AdvSimd.CompareLessThan(x, Vector128<float>.Zero), Vector128<float>.Zero, x);
 }
 
 /// <summary>relu′(x) = x &gt; 0 ? 1 : 0 (0 at the kink and for NaN).</summary>
-internal readonly struct ReluDerivativeOperator : IUnaryOperator
+internal readonly struct ReluDerivativeOperator : IWideUnaryOperator
 {
     public float Invoke(float x) => x > 0f ? 1f : 0f;
 
     public Vector256<float> Invoke(Vector256<float> x) => Avx.And(Avx.CompareGreaterThan(x, Vector256<float>.Zero), Vector256.Create(1f));
+
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), Vector512.Create(1f), Vector512<float>.Zero);
 
     public Vector128<float> Invoke(Vector128<float> x) => AdvSimd.And(AdvSimd.CompareGreaterThan(x, Vector128<float>.Zero), Vector128.Create(1f));
 }
@@ -389,7 +393,7 @@ public static partial class Kernel
     /// <param name="x">Weighted inputs z.</param>
     /// <param name="y">Output.</param>
     /// <param name="path">The path to run on; must be supported here.</param>
-    public static void Relu(ReadOnlySpan<float> x, Span<float> y, KernelPath path) => MapChecked(default(ReluOperator), x, y, path);
+    public static void Relu(ReadOnlySpan<float> x, Span<float> y, KernelPath path) => MapWideChecked(default(ReluOperator), x, y, path);
 
     /// <summary>relu′(x_i): 1 where x_i &gt; 0, else 0 (the subgradient 0 is taken at the kink).</summary>
     /// <param name="x">Weighted inputs z.</param>
@@ -400,7 +404,7 @@ public static partial class Kernel
     /// <param name="x">Weighted inputs z.</param>
     /// <param name="y">Output.</param>
     /// <param name="path">The path to run on; must be supported here.</param>
-    public static void ReluDerivative(ReadOnlySpan<float> x, Span<float> y, KernelPath path) => MapChecked(default(ReluDerivativeOperator), x, y, path);
+    public static void ReluDerivative(ReadOnlySpan<float> x, Span<float> y, KernelPath path) => MapWideChecked(default(ReluDerivativeOperator), x, y, path);
 
     /// <summary>The identity y = x (a copy unless the spans are the same).</summary>
     /// <param name="x">Weighted inputs z.</param>
