@@ -489,34 +489,31 @@ public static partial class Kernel
                 int row = 0;
                 for (; row + (4 * width) <= x.Length; row += 4 * width)
                 {
-                    float max0 = Maximum(x.Slice(row, width)), max1 = Maximum(x.Slice(row + width, width));
-                    float max2 = Maximum(x.Slice(row + (2 * width), width)), max3 = Maximum(x.Slice(row + (3 * width), width));
-                    Vector512<float> x0 = Avx512F.MaskLoad(xp + row, mask, Vector512<float>.Zero);
-                    Vector512<float> x1 = Avx512F.MaskLoad(xp + row + width, mask, Vector512<float>.Zero);
-                    Vector512<float> x2 = Avx512F.MaskLoad(xp + row + (2 * width), mask, Vector512<float>.Zero);
-                    Vector512<float> x3 = Avx512F.MaskLoad(xp + row + (3 * width), mask, Vector512<float>.Zero);
-                    Vector512<float> e0 = Vector512.ConditionalSelect(mask, new ShiftedExpOperator(max0).Invoke(x0), Vector512<float>.Zero);
-                    Vector512<float> e1 = Vector512.ConditionalSelect(mask, new ShiftedExpOperator(max1).Invoke(x1), Vector512<float>.Zero);
-                    Vector512<float> e2 = Vector512.ConditionalSelect(mask, new ShiftedExpOperator(max2).Invoke(x2), Vector512<float>.Zero);
-                    Vector512<float> e3 = Vector512.ConditionalSelect(mask, new ShiftedExpOperator(max3).Invoke(x3), Vector512<float>.Zero);
-                    float sum0 = HorizontalSumAvx2(Avx.Add(e0.GetLower(), e0.GetUpper())), sum1 = HorizontalSumAvx2(Avx.Add(e1.GetLower(), e1.GetUpper()));
-                    float sum2 = HorizontalSumAvx2(Avx.Add(e2.GetLower(), e2.GetUpper())), sum3 = HorizontalSumAvx2(Avx.Add(e3.GetLower(), e3.GetUpper()));
-                    Avx512F.MaskStore(yp + row, mask, new DivideByOperator(sum0).Invoke(e0));
-                    Avx512F.MaskStore(yp + row + width, mask, new DivideByOperator(sum1).Invoke(e1));
-                    Avx512F.MaskStore(yp + row + (2 * width), mask, new DivideByOperator(sum2).Invoke(e2));
-                    Avx512F.MaskStore(yp + row + (3 * width), mask, new DivideByOperator(sum3).Invoke(e3));
+                    Vector512<float> e0 = RowExponentials(x, xp, row, width, mask), e1 = RowExponentials(x, xp, row + width, width, mask);
+                    Vector512<float> e2 = RowExponentials(x, xp, row + (2 * width), width, mask), e3 = RowExponentials(x, xp, row + (3 * width), width, mask);
+                    StoreNormalised(yp + row, mask, e0);
+                    StoreNormalised(yp + row + width, mask, e1);
+                    StoreNormalised(yp + row + (2 * width), mask, e2);
+                    StoreNormalised(yp + row + (3 * width), mask, e3);
                 }
 
                 for (; row < x.Length; row += width)
                 {
-                    float max = Maximum(x.Slice(row, width));
-                    Vector512<float> e = Vector512.ConditionalSelect(mask, new ShiftedExpOperator(max).Invoke(Avx512F.MaskLoad(xp + row, mask, Vector512<float>.Zero)), Vector512<float>.Zero);
-                    float sum = HorizontalSumAvx2(Avx.Add(e.GetLower(), e.GetUpper()));
-                    Avx512F.MaskStore(yp + row, mask, new DivideByOperator(sum).Invoke(e));
+                    StoreNormalised(yp + row, mask, RowExponentials(x, xp, row, width, mask));
                 }
             }
         }
     }
+
+    /// <summary>e_i = exp(x_i − max) of the row at <paramref name="row"/>, one per lane of <paramref name="mask"/>, +0 in the others.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> RowExponentials(ReadOnlySpan<float> x, float* xp, int row, int width, Vector512<float> mask) =>
+        Vector512.ConditionalSelect(mask, new ShiftedExpOperator(Maximum(x.Slice(row, width))).Invoke(Avx512F.MaskLoad(xp + row, mask, Vector512<float>.Zero)), Vector512<float>.Zero);
+
+    /// <summary>y = e / Sum(e) over the lanes of <paramref name="mask"/>, the sum in the 32-lane order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreNormalised(float* y, Vector512<float> mask, Vector512<float> e) =>
+        Avx512F.MaskStore(y, mask, new DivideByOperator(HorizontalSumAvx2(Avx.Add(e.GetLower(), e.GetUpper()))).Invoke(e));
 
     /// <summary>
     /// The softmax's maximum (NaNs skipped). Exact in any order; the only order-dependent detail,
