@@ -136,7 +136,7 @@ public class InferenceBenchmarks : InferenceBenchmarkBase
 
 /// <summary>
 /// One call per iteration, thousands of iterations, so that the median and P99 columns are the
-/// distribution of single calls (run with --latency; see Program).
+/// distribution of single calls (run with --latency or --inference; see Program).
 /// </summary>
 public class InferenceLatencyBenchmarks : InferenceBenchmarkBase
 {

@@ -10,7 +10,9 @@ namespace Nn.Simd.Bench;
 /// <summary>
 /// Runs the benchmarks: <c>dotnet run -c Release --project bench/Nn.Simd.Bench -- --filter '*'</c>
 /// (any BenchmarkDotNet arguments work, e.g. <c>--filter '*Dot*'</c>). With <c>--latency</c> first,
-/// it runs the single-call latency distribution against ONNX Runtime instead.
+/// it runs the single-call latency distribution against ONNX Runtime instead; with
+/// <c>--inference</c>, the whole inference comparison in one run: the per-call medians and the batch
+/// of 1,000 (many calls per iteration), then the single-call distribution with its P99.
 /// </summary>
 public static class Program
 {
@@ -18,21 +20,33 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "--latency")
         {
-            BenchmarkRunner.Run<InferenceLatencyBenchmarks>(
-                ManualConfig.CreateEmpty()
-                    .AddJob(Job.Default.WithInvocationCount(1).WithUnrollFactor(1).WithWarmupCount(200).WithIterationCount(5000))
-                    .AddDiagnoser(MemoryDiagnoser.Default)
-                    .AddColumnProvider(DefaultColumnProviders.Instance)
-                    .AddColumn(StatisticColumn.Median, StatisticColumn.P90, StatisticColumn.P95, new P99Column())
-                    .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)
-                    .AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub)
-                    .WithOption(ConfigOptions.DisableOptimizationsValidator, false),
-                args[1..]);
+            BenchmarkRunner.Run<InferenceLatencyBenchmarks>(LatencyConfig(), args[1..]);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "--inference")
+        {
+            BenchmarkRunner.Run(
+            [
+                BenchmarkConverter.TypeToBenchmarks(typeof(InferenceBenchmarks), BenchConfig.Create()),
+                BenchmarkConverter.TypeToBenchmarks(typeof(InferenceLatencyBenchmarks), LatencyConfig()),
+            ]);
             return;
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchConfig.Create());
     }
+
+    /// <summary>One call per iteration, 200 warm-up and 5,000 measured: the columns are the distribution of single calls.</summary>
+    private static IConfig LatencyConfig() =>
+        ManualConfig.CreateEmpty()
+            .AddJob(Job.Default.WithInvocationCount(1).WithUnrollFactor(1).WithWarmupCount(200).WithIterationCount(5000))
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddColumn(StatisticColumn.Median, StatisticColumn.P90, StatisticColumn.P95, new P99Column())
+            .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)
+            .AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub)
+            .WithOption(ConfigOptions.DisableOptimizationsValidator, false);
 }
 
 /// <summary>The 99th percentile of the iterations, in microseconds (with one call per iteration: of the calls).</summary>
