@@ -8,9 +8,10 @@ using BenchmarkDotNet.Running;
 namespace Nn.Simd.Bench;
 
 /// <summary>
-/// One configuration for every benchmark: MemoryDiagnoser (0 B is the bar), medians, and the
-/// work columns (GFLOP/s and GB/s beside the machine's peak). The machine is shared and noisy, so
-/// compare the ratio column of one run, never figures from separate runs.
+/// The configurations: one for every benchmark (MemoryDiagnoser, for 0 B is the bar; medians; the
+/// work columns, GFLOP/s and GB/s beside the machine's peak) and one for single-call latency
+/// distributions. The machine is shared and noisy, so compare the ratio column of one run, never
+/// figures from separate runs.
 /// </summary>
 internal static class BenchConfig
 {
@@ -22,15 +23,26 @@ internal static class BenchConfig
     /// call were still running their first-tier code when the measurement began.
     /// </remarks>
     public static IConfig Create() =>
-        ManualConfig.CreateEmpty()
+        Common()
             .AddJob(Job.Default.WithWarmupCount(8).WithIterationCount(11).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(120)))
-            .AddDiagnoser(MemoryDiagnoser.Default)
-            .AddColumnProvider(DefaultColumnProviders.Instance)
             .AddColumn(StatisticColumn.Median, new WorkColumn(WorkKind.Gflops), new WorkColumn(WorkKind.PercentOfPeak), new WorkColumn(WorkKind.GBytesPerSecond))
-            .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)
-            .AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub)
             .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend))
             .WithOption(ConfigOptions.JoinSummary, false);
+
+    /// <summary>One call per iteration, 200 warm-up and 5,000 measured: the columns are the distribution of single calls.</summary>
+    public static IConfig SingleCalls() =>
+        Common()
+            .AddJob(Job.Default.WithInvocationCount(1).WithUnrollFactor(1).WithWarmupCount(200).WithIterationCount(5000))
+            .AddColumn(StatisticColumn.Median, StatisticColumn.P90, StatisticColumn.P95, new P99Column())
+            .WithOption(ConfigOptions.DisableOptimizationsValidator, false);
+
+    /// <summary>What both configurations share: MemoryDiagnoser, the default columns, console and GitHub Markdown output.</summary>
+    private static ManualConfig Common() =>
+        ManualConfig.CreateEmpty()
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)
+            .AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub);
 }
 
 /// <summary>Work done by one benchmark invocation, for the GFLOP/s and GB/s columns.</summary>

@@ -20,7 +20,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "--latency")
         {
-            BenchmarkRunner.Run<InferenceLatencyBenchmarks>(LatencyConfig(), args[1..]);
+            BenchmarkRunner.Run<InferenceLatencyBenchmarks>(BenchConfig.SingleCalls(), args[1..]);
             return;
         }
 
@@ -29,24 +29,13 @@ public static class Program
             BenchmarkRunner.Run(
             [
                 BenchmarkConverter.TypeToBenchmarks(typeof(InferenceBenchmarks), BenchConfig.Create()),
-                BenchmarkConverter.TypeToBenchmarks(typeof(InferenceLatencyBenchmarks), LatencyConfig()),
+                BenchmarkConverter.TypeToBenchmarks(typeof(InferenceLatencyBenchmarks), BenchConfig.SingleCalls()),
             ]);
             return;
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchConfig.Create());
     }
-
-    /// <summary>One call per iteration, 200 warm-up and 5,000 measured: the columns are the distribution of single calls.</summary>
-    private static IConfig LatencyConfig() =>
-        ManualConfig.CreateEmpty()
-            .AddJob(Job.Default.WithInvocationCount(1).WithUnrollFactor(1).WithWarmupCount(200).WithIterationCount(5000))
-            .AddDiagnoser(MemoryDiagnoser.Default)
-            .AddColumnProvider(DefaultColumnProviders.Instance)
-            .AddColumn(StatisticColumn.Median, StatisticColumn.P90, StatisticColumn.P95, new P99Column())
-            .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)
-            .AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub)
-            .WithOption(ConfigOptions.DisableOptimizationsValidator, false);
 }
 
 /// <summary>The 99th percentile of the iterations, in microseconds (with one call per iteration: of the calls).</summary>
