@@ -30,6 +30,12 @@
 // a 1×4 kernel for the last 4..7 columns, the last 1..3 rows (a single sample's only row) in panels
 // of up to 16 accumulators, the last 1..3 columns in the scalar loop. No packing: for the layer
 // shapes of this engine (K ≤ a few thousand) B's 16-column panel streams from L2 fast enough.
+//
+// A layer of a batch, C ← relu?(1·bᵀ + A·B) (GemmBias), is by definition the three steps: fill C's
+// rows with b, Gemm with accumulate, relu over each row — which is what every path runs, except
+// that the AVX-512 12×32 tiles start their accumulators from b's row and apply relu before their one
+// store. Each element's chain is unchanged (it starts from b[j] either way), so the bits are too;
+// C is written once instead of three times.
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -75,17 +81,7 @@ public static partial class Kernel
     /// <param name="path">The path to run on; must be supported here.</param>
     public static void Gemm(ReadOnlySpan<float> a, int lda, bool transposeA, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int n, int k, bool accumulate, KernelPath path)
     {
-        if (m < 0 || n < 0 || k < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(m), $"Gemm shape M={m}, N={n}, K={k}: every dimension must be ≥ 0.");
-        }
-
-        CheckOperand(a, nameof(a), lda, transposeA ? k : m, transposeA ? m : k, nameof(lda));
-        CheckOperand(b, nameof(b), ldb, k, n, nameof(ldb));
-        CheckOperand(c, nameof(c), ldc, m, n, nameof(ldc));
-        Check.NoOverlap(a, nameof(a), c, nameof(c));
-        Check.NoOverlap(b, nameof(b), c, nameof(c));
-        KernelDispatch.ThrowIfUnsupported(path);
+        CheckGemm(a, lda, transposeA, b, ldb, c, ldc, m, n, k, path);
         if (m == 0 || n == 0)
         {
             return;
@@ -118,6 +114,73 @@ public static partial class Kernel
         }
     }
 
+    /// <summary>
+    /// One layer of a batch: C ← relu?(1·biasᵀ + A·B), A not transposed — every row of C starts from
+    /// <paramref name="bias"/> and, with <paramref name="relu"/>, ends in relu(x) = x &lt; 0 ? +0 : x.
+    /// The same bits as filling each row of C with the bias, then
+    /// <see cref="Gemm(ReadOnlySpan{float}, int, bool, ReadOnlySpan{float}, int, Span{float}, int, int, int, int, bool, KernelPath)"/>
+    /// with accumulate, then <see cref="Relu(ReadOnlySpan{float}, Span{float}, KernelPath)"/> over each
+    /// row, which is what this does on every path but AVX-512's tiles: those start from the bias row
+    /// and apply relu before their store, so C is written once.
+    /// </summary>
+    internal static void GemmBias(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int n, int k, ReadOnlySpan<float> bias, bool relu, KernelPath path)
+    {
+        CheckGemm(a, lda, false, b, ldb, c, ldc, m, n, k, path);
+        if (bias.Length != n)
+        {
+            throw new ArgumentException($"Length mismatch: the bias has {bias.Length} elements but C has {n} columns.", nameof(bias));
+        }
+
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        if (Avx512F.IsSupported && path == KernelPath.Avx512 && m > 1 && !UsesNarrowColumnsAvx512((nuint)m, (nuint)n, transposeA: false))
+        {
+            unsafe
+            {
+                fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+                {
+                    var shape = new GemmShape((nuint)m, (nuint)n, (nuint)k, (nuint)lda, false, (nuint)ldb, (nuint)ldc, Accumulate: true, (nint)pbias, relu);
+                    GemmAvx512(shape, pa, pb, pc);
+                }
+            }
+
+            return;
+        }
+
+        for (int i = 0; i < m; i++)
+        {
+            bias.CopyTo(c.Slice(i * ldc, n));
+        }
+
+        Gemm(a, lda, false, b, ldb, c, ldc, m, n, k, accumulate: true, path);
+        if (relu)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                Span<float> row = c.Slice(i * ldc, n);
+                Relu(row, row, path);
+            }
+        }
+    }
+
+    private static void CheckGemm(ReadOnlySpan<float> a, int lda, bool transposeA, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int n, int k, KernelPath path)
+    {
+        if (m < 0 || n < 0 || k < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(m), $"Gemm shape M={m}, N={n}, K={k}: every dimension must be ≥ 0.");
+        }
+
+        CheckOperand(a, nameof(a), lda, transposeA ? k : m, transposeA ? m : k, nameof(lda));
+        CheckOperand(b, nameof(b), ldb, k, n, nameof(ldb));
+        CheckOperand(c, nameof(c), ldc, m, n, nameof(ldc));
+        Check.NoOverlap(a, nameof(a), c, nameof(c));
+        Check.NoOverlap(b, nameof(b), c, nameof(c));
+        KernelDispatch.ThrowIfUnsupported(path);
+    }
+
     private static void CheckOperand(ReadOnlySpan<float> span, string name, int stride, int rows, int columns, string strideName)
     {
         if (stride < columns || stride < 0)
@@ -132,8 +195,13 @@ public static partial class Kernel
         }
     }
 
-    /// <summary>The dimensions and strides of one product, passed by value to the path bodies.</summary>
-    private readonly record struct GemmShape(nuint M, nuint N, nuint K, nuint Lda, bool TransposeA, nuint Ldb, nuint Ldc, bool Accumulate)
+    /// <summary>
+    /// The dimensions and strides of one product, passed by value to the path bodies. Only the
+    /// AVX-512 tiles read the last two (see GemmBias): a <see cref="Bias"/> (the address of a row of
+    /// N floats) is where every row's chains start instead of C, and <see cref="Relu"/> applies relu
+    /// before the store.
+    /// </summary>
+    private readonly record struct GemmShape(nuint M, nuint N, nuint K, nuint Lda, bool TransposeA, nuint Ldb, nuint Ldc, bool Accumulate, nint Bias = 0, bool Relu = false)
     {
         /// <summary>Offset of op(A)[i, p].</summary>
         public nuint AIndex(nuint i, nuint p) => TransposeA ? (p * Lda) + i : (i * Lda) + p;
@@ -831,7 +899,7 @@ public static partial class Kernel
             int width = (int)(s.N - j);
             Vector512<float> mask0 = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(width)).AsSingle();
             Vector512<float> mask1 = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(width - 16)).AsSingle();
-            if (width <= 4 && !s.TransposeA && s.M >= 4)
+            if (UsesNarrowColumnsAvx512(s.M, s.N, s.TransposeA))
             {
                 GemmNarrowAvx512(s, a, b, c, j, mask0);
             }
@@ -845,6 +913,9 @@ public static partial class Kernel
             }
         }
     }
+
+    /// <summary>Whether <see cref="GemmAvx512"/> runs the last columns in the four-rows-to-a-zmm kernel: 1..4 left past the 32-column panels, A not transposed, at least four rows.</summary>
+    private static bool UsesNarrowColumnsAvx512(nuint m, nuint n, bool transposeA) => n % 32 is > 0 and <= 4 && !transposeA && m >= 4;
 
     /// <summary>
     /// The last 1..4 columns, A not transposed, four rows to a zmm: lanes 4r..4r+3 hold
@@ -1579,62 +1650,66 @@ public static partial class Kernel
         nuint ldc = s.Ldc;
         float* c0 = c + (i * ldc) + j;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default, c90 = default, c91 = default, c100 = default, c101 = default, c110 = default, c111 = default;
-        c00 = LoadOrZeroAvx512<TColumns>(s, c0, mask0);
-        c01 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + 16, mask1) : default;
+        // Each row's chains start from C's row, or from the bias row (GemmBias) — the same row for
+        // every row of the tile: one pointer and stride, so the loop below has no second form.
+        float* start = s.Bias != 0 ? (float*)s.Bias + j : c0;
+        nuint startStride = s.Bias != 0 ? 0 : ldc;
+        c00 = LoadOrZeroAvx512<TColumns>(s, start, mask0);
+        c01 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, start + 16, mask1) : default;
         if (rows > 1)
         {
-            c10 = LoadOrZeroAvx512<TColumns>(s, c0 + (1 * ldc), mask0);
-            c11 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (1 * ldc) + 16, mask1) : default;
+            c10 = LoadOrZeroAvx512<TColumns>(s, start + (1 * startStride), mask0);
+            c11 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, start + (1 * startStride) + 16, mask1) : default;
         }
         if (rows > 2)
         {
-            c20 = LoadOrZeroAvx512<TColumns>(s, c0 + (2 * ldc), mask0);
-            c21 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (2 * ldc) + 16, mask1) : default;
+            c20 = LoadOrZeroAvx512<TColumns>(s, start + (2 * startStride), mask0);
+            c21 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, start + (2 * startStride) + 16, mask1) : default;
         }
         if (rows > 3)
         {
-            c30 = LoadOrZeroAvx512<TColumns>(s, c0 + (3 * ldc), mask0);
-            c31 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (3 * ldc) + 16, mask1) : default;
+            c30 = LoadOrZeroAvx512<TColumns>(s, start + (3 * startStride), mask0);
+            c31 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, start + (3 * startStride) + 16, mask1) : default;
         }
         if (rows > 4)
         {
-            c40 = LoadOrZeroAvx512<TColumns>(s, c0 + (4 * ldc), mask0);
-            c41 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (4 * ldc) + 16, mask1) : default;
+            c40 = LoadOrZeroAvx512<TColumns>(s, start + (4 * startStride), mask0);
+            c41 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, start + (4 * startStride) + 16, mask1) : default;
         }
         if (rows > 5)
         {
-            c50 = LoadOrZeroAvx512<TColumns>(s, c0 + (5 * ldc), mask0);
-            c51 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (5 * ldc) + 16, mask1) : default;
+            c50 = LoadOrZeroAvx512<TColumns>(s, start + (5 * startStride), mask0);
+            c51 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, start + (5 * startStride) + 16, mask1) : default;
         }
         if (rows > 6)
         {
-            c60 = LoadOrZeroAvx512<TColumns>(s, c0 + (6 * ldc), mask0);
-            c61 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (6 * ldc) + 16, mask1) : default;
+            c60 = LoadOrZeroAvx512<TColumns>(s, start + (6 * startStride), mask0);
+            c61 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, start + (6 * startStride) + 16, mask1) : default;
         }
         if (rows > 7)
         {
-            c70 = LoadOrZeroAvx512<TColumns>(s, c0 + (7 * ldc), mask0);
-            c71 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (7 * ldc) + 16, mask1) : default;
+            c70 = LoadOrZeroAvx512<TColumns>(s, start + (7 * startStride), mask0);
+            c71 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, start + (7 * startStride) + 16, mask1) : default;
         }
         if (rows > 8)
         {
-            c80 = LoadOrZeroAvx512<TColumns>(s, c0 + (8 * ldc), mask0);
-            c81 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (8 * ldc) + 16, mask1) : default;
+            c80 = LoadOrZeroAvx512<TColumns>(s, start + (8 * startStride), mask0);
+            c81 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, start + (8 * startStride) + 16, mask1) : default;
         }
         if (rows > 9)
         {
-            c90 = LoadOrZeroAvx512<TColumns>(s, c0 + (9 * ldc), mask0);
-            c91 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (9 * ldc) + 16, mask1) : default;
+            c90 = LoadOrZeroAvx512<TColumns>(s, start + (9 * startStride), mask0);
+            c91 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, start + (9 * startStride) + 16, mask1) : default;
         }
         if (rows > 10)
         {
-            c100 = LoadOrZeroAvx512<TColumns>(s, c0 + (10 * ldc), mask0);
-            c101 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (10 * ldc) + 16, mask1) : default;
+            c100 = LoadOrZeroAvx512<TColumns>(s, start + (10 * startStride), mask0);
+            c101 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, start + (10 * startStride) + 16, mask1) : default;
         }
         if (rows > 11)
         {
-            c110 = LoadOrZeroAvx512<TColumns>(s, c0 + (11 * ldc), mask0);
-            c111 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, c0 + (11 * ldc) + 16, mask1) : default;
+            c110 = LoadOrZeroAvx512<TColumns>(s, start + (11 * startStride), mask0);
+            c111 = TColumns.SecondHalf ? LoadOrZeroAvx512<TColumns>(s, start + (11 * startStride) + 16, mask1) : default;
         }
 
         float* ap = a + s.AIndex(i, 0);
@@ -1716,6 +1791,19 @@ public static partial class Kernel
 
             ap += stepK;
             bp += ldb;
+        }
+
+        // GemmBias's relu, x < 0 ? +0 : x, as vmaxps(+0, x): MAXPS returns its second operand when
+        // either is NaN or both are zeros, so NaN and −0 pass through as ReluOperator has them. As
+        // intrinsics, not ReluOperator's 24 inlined calls: under dynamic PGO those ran the JIT's
+        // inlining budget out before the loads above, and a batch took three times as long.
+        if (s.Relu)
+        {
+            Vector512<float> zero = Vector512<float>.Zero;
+            (c00, c10, c20, c30, c40, c50) = (Avx512F.Max(zero, c00), Avx512F.Max(zero, c10), Avx512F.Max(zero, c20), Avx512F.Max(zero, c30), Avx512F.Max(zero, c40), Avx512F.Max(zero, c50));
+            (c60, c70, c80, c90, c100, c110) = (Avx512F.Max(zero, c60), Avx512F.Max(zero, c70), Avx512F.Max(zero, c80), Avx512F.Max(zero, c90), Avx512F.Max(zero, c100), Avx512F.Max(zero, c110));
+            (c01, c11, c21, c31, c41, c51) = (Avx512F.Max(zero, c01), Avx512F.Max(zero, c11), Avx512F.Max(zero, c21), Avx512F.Max(zero, c31), Avx512F.Max(zero, c41), Avx512F.Max(zero, c51));
+            (c61, c71, c81, c91, c101, c111) = (Avx512F.Max(zero, c61), Avx512F.Max(zero, c71), Avx512F.Max(zero, c81), Avx512F.Max(zero, c91), Avx512F.Max(zero, c101), Avx512F.Max(zero, c111));
         }
 
         StoreAvx512<TColumns>(c0, mask0, c00);

@@ -91,6 +91,61 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// A batch layer from its bias, C ← relu?(1·biasᵀ + A·B), against its definition on the scalar
+    /// oracle (fill every row with the bias, Gemm with accumulate, relu over each row): bit for bit,
+    /// with canaries in C's padding columns. On AVX-512 the rows ≥ 2 and columns the 12×32 tiles
+    /// cover run fused (bias row in the accumulators, relu before the store); the bias holds −0 and
+    /// NaN, which relu keeps, and K = 0 leaves C = relu?(bias).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void A_layer_from_its_bias_with_or_without_relu_matches_its_three_steps_bit_for_bit(KernelPath path)
+    {
+        foreach (int m in (int[])[1, 2, 4, 11, 12, 13, 25, 128])
+        {
+            foreach (int n in (int[])[1, 4, 10, 16, 17, 31, 32, 33, 36, 64, 100, 128])
+            {
+                foreach (int k in (int[])[0, 1, 7, 64])
+                {
+                    foreach (bool relu in new[] { false, true })
+                    {
+                        int padding = (m + n + k) % 3, lda = k + padding, ldc = n + padding;
+                        float[] a = TestData.Uniform(Math.Max(0, (m * lda) - padding), m + (7 * n) + (13 * k));
+                        float[] b = TestData.Uniform(k * n, (3 * m) + n + k + 1);
+                        float[] bias = TestData.Uniform(n, n + 5, 2f);
+                        bias[0] = -0f;
+                        bias[n - 1] = n > 1 ? float.NaN : bias[n - 1];
+                        float[] expected = new float[m * ldc];
+                        expected.AsSpan().Fill(Guarded.Canary);
+                        float[] actual = (float[])expected.Clone();
+                        for (int i = 0; i < m; i++)
+                        {
+                            bias.CopyTo(expected.AsSpan(i * ldc, n));
+                        }
+
+                        Kernel.Gemm(a, lda, false, b, n, expected, ldc, m, n, k, accumulate: true, KernelPath.Scalar);
+                        for (int i = 0; i < m && relu; i++)
+                        {
+                            Kernel.Relu(expected.AsSpan(i * ldc, n), expected.AsSpan(i * ldc, n), KernelPath.Scalar);
+                        }
+
+                        Kernel.GemmBias(a, lda, b, n, actual, ldc, m, n, k, bias, relu, path);
+                        Assertions.BitsEqual(expected, actual, $"GemmBias {path} M={m} N={n} K={k} relu={relu} padding={padding}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_bias_of_the_wrong_length_is_refused_naming_both_lengths()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Kernel.GemmBias(new float[6], 3, new float[12], 4, new float[8], 4, 2, 4, 3, new float[3], relu: true, KernelDispatch.Active));
+        Assert.Contains("bias has 3", e.Message, StringComparison.Ordinal);
+        Assert.Contains("4 columns", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Bad_shapes_and_strides_are_refused_naming_the_sizes()
     {
