@@ -87,31 +87,7 @@ public static partial class Kernel
             return;
         }
 
-        var shape = new GemmShape((nuint)m, (nuint)n, (nuint)k, (nuint)lda, transposeA, (nuint)ldb, (nuint)ldc, accumulate);
-        unsafe
-        {
-            // Pinned pointers: the micro-kernels walk A and B by stride, and a pointer may step one
-            // stride past the end after the last k, which a managed reference must not.
-            fixed (float* pa = a, pb = b, pc = c)
-            {
-                if (Avx512F.IsSupported && path == KernelPath.Avx512)
-                {
-                    GemmAvx512(shape, pa, pb, pc);
-                }
-                else if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
-                {
-                    GemmAvx2(shape, pa, pb, pc);
-                }
-                else if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
-                {
-                    GemmAdvSimd(shape, pa, pb, pc);
-                }
-                else
-                {
-                    GemmScalarColumns(shape, pa, pb, pc, 0);
-                }
-            }
-        }
+        Run(new GemmShape((nuint)m, (nuint)n, (nuint)k, (nuint)lda, transposeA, (nuint)ldb, (nuint)ldc, accumulate), a, b, c, path);
     }
 
     /// <summary>
@@ -131,37 +107,63 @@ public static partial class Kernel
             throw new ArgumentException($"Length mismatch: the bias has {bias.Length} elements but C has {n} columns.", nameof(bias));
         }
 
+        Check.NoOverlap(bias, nameof(bias), c, nameof(c));
+
         if (m == 0 || n == 0)
         {
             return;
         }
 
-        if (Avx512F.IsSupported && path == KernelPath.Avx512 && m > 1 && !UsesNarrowColumnsAvx512((nuint)m, (nuint)n, transposeA: false))
+        bool fused = Avx512F.IsSupported && path == KernelPath.Avx512 && m > 1 && !UsesNarrowColumnsAvx512((nuint)m, (nuint)n, transposeA: false);
+        if (!fused)
         {
-            unsafe
+            for (int i = 0; i < m; i++)
             {
-                fixed (float* pa = a, pb = b, pc = c, pbias = bias)
-                {
-                    var shape = new GemmShape((nuint)m, (nuint)n, (nuint)k, (nuint)lda, false, (nuint)ldb, (nuint)ldc, Accumulate: true, (nint)pbias, relu);
-                    GemmAvx512(shape, pa, pb, pc);
-                }
+                bias.CopyTo(c.Slice(i * ldc, n));
             }
-
-            return;
         }
 
-        for (int i = 0; i < m; i++)
+        unsafe
         {
-            bias.CopyTo(c.Slice(i * ldc, n));
+            fixed (float* pbias = bias)
+            {
+                var shape = new GemmShape((nuint)m, (nuint)n, (nuint)k, (nuint)lda, false, (nuint)ldb, (nuint)ldc, Accumulate: true, fused ? (nint)pbias : 0, fused && relu);
+                Run(shape, a, b, c, path);
+            }
         }
 
-        Gemm(a, lda, false, b, ldb, c, ldc, m, n, k, accumulate: true, path);
-        if (relu)
+        if (relu && !fused)
         {
             for (int i = 0; i < m; i++)
             {
                 Span<float> row = c.Slice(i * ldc, n);
                 Relu(row, row, path);
+            }
+        }
+    }
+
+    /// <summary>One checked, non-empty product on <paramref name="path"/>'s bodies.</summary>
+    private static unsafe void Run(GemmShape shape, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, KernelPath path)
+    {
+        // Pinned pointers: the micro-kernels walk A and B by stride, and a pointer may step one
+        // stride past the end after the last k, which a managed reference must not.
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            if (Avx512F.IsSupported && path == KernelPath.Avx512)
+            {
+                GemmAvx512(shape, pa, pb, pc);
+            }
+            else if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
+            {
+                GemmAvx2(shape, pa, pb, pc);
+            }
+            else if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
+            {
+                GemmAdvSimd(shape, pa, pb, pc);
+            }
+            else
+            {
+                GemmScalarColumns(shape, pa, pb, pc, 0);
             }
         }
     }

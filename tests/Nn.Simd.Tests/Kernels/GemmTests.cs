@@ -139,11 +139,14 @@ public class GemmTests
     }
 
     [Fact]
-    public void A_bias_of_the_wrong_length_is_refused_naming_both_lengths()
+    public void A_bias_of_the_wrong_length_or_inside_C_is_refused()
     {
         var e = Assert.Throws<ArgumentException>(() => Kernel.GemmBias(new float[6], 3, new float[12], 4, new float[8], 4, 2, 4, 3, new float[3], relu: true, KernelDispatch.Active));
         Assert.Contains("bias has 3", e.Message, StringComparison.Ordinal);
         Assert.Contains("4 columns", e.Message, StringComparison.Ordinal);
+        var shared = new float[12];
+        e = Assert.Throws<ArgumentException>(() => Kernel.GemmBias(new float[6], 3, new float[12], 4, shared.AsSpan(0, 8), 4, 2, 4, 3, shared.AsSpan(6, 4), relu: false, KernelDispatch.Active));
+        Assert.Contains("overlaps", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
