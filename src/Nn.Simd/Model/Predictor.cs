@@ -14,7 +14,7 @@
 // own pass.
 //
 // Layout: (Wˡ)ᵀ is stored in column panels of up to 128 (panel q: its K×w block, contiguous), from a
-// 64-byte boundary, and each panel is one Gemm. Since every element of z is its own chain, the
+// 64-byte boundary, and each panel is one GemmBias. Since every element of z is its own chain, the
 // order of the panels does not change a bit, so a single sample visits them forwards and backwards
 // on alternate calls (per thread): the panel it read last, still in the cache, comes first. With
 // 784-256-256-10 (1.07 MB of weights against a 1 MB L2) these two choices took a sample from 7.9
