@@ -46,6 +46,9 @@ public sealed class Predictor
     [ThreadStatic]
     private static bool t_backwards;
 
+    [ThreadStatic]
+    private static float[]? t_classifyOutputs;
+
     private readonly Network _network;
     private readonly float[][] _panels;
     private readonly int[] _origins;
@@ -99,15 +102,23 @@ public sealed class Predictor
         Forward(input, output, 1, Scratch(), KernelDispatch.Active, backwards);
     }
 
-    /// <summary>The predicted class (arg max of the outputs) for one input.</summary>
+    /// <summary>The predicted class (arg max of the outputs) for one input; allocates nothing after a thread's first call.</summary>
     /// <param name="input"><see cref="InputSize"/> values.</param>
     /// <returns>The class index.</returns>
     /// <exception cref="ArgumentException">The input's length is wrong.</exception>
     public int Classify(ReadOnlySpan<float> input)
     {
-        Span<float> output = OutputSize <= 256 ? stackalloc float[OutputSize] : new float[OutputSize];
+        int outputSize = OutputSize;
+        Span<float> output = outputSize <= 256 ? stackalloc float[outputSize] : ClassifyOutputs(outputSize);
         Predict(input, output);
         return Network.ArgMax(output);
+    }
+
+    /// <summary>This thread's room for a wide output layer's values in <see cref="Classify"/> (allocated on its first need).</summary>
+    private static Span<float> ClassifyOutputs(int outputSize)
+    {
+        float[] outputs = t_classifyOutputs is { } o && o.Length >= outputSize ? o : (t_classifyOutputs = new float[outputSize]);
+        return outputs.AsSpan(0, outputSize);
     }
 
     /// <summary>The outputs for a row-major block of inputs, one sample per row.</summary>

@@ -107,5 +107,19 @@ public class PredictorTests
         var output = new float[count * 10];
         Assert.Equal(0, AllocationMeter.Measure(() => predictor.PredictBatch(inputs, output)));
         Assert.Equal(0, AllocationMeter.Measure(() => predictor.Predict(inputs.AsSpan(0, 784), output.AsSpan(0, 10))));
+        Assert.Equal(0, AllocationMeter.Measure(() => predictor.Classify(inputs.AsSpan(0, 784))));
+    }
+
+    /// <summary>An output layer too wide for the stack (300 classes): Classify still allocates nothing after its first call, and picks Predict's arg max.</summary>
+    [Fact]
+    public void Classify_over_a_wide_output_layer_allocates_nothing_after_its_first_call()
+    {
+        var network = Network.Create([20, 16, 300], Activation.Tanh, Activation.Softmax, Cost.LogLikelihood, Initialization.Xavier, seed: 4);
+        var predictor = new Predictor(network);
+        float[] input = TestData.Uniform(20, 9);
+        var outputs = new float[300];
+        predictor.Predict(input, outputs);
+        Assert.Equal(Network.ArgMax(outputs), predictor.Classify(input));
+        Assert.Equal(0, AllocationMeter.Measure(() => predictor.Classify(input)));
     }
 }
