@@ -25,6 +25,9 @@ public sealed class Network
     [ThreadStatic]
     private static float[]? t_scratch;
 
+    [ThreadStatic]
+    private static float[]? t_wideOutputs;
+
     private readonly int[] _sizes;
     private readonly Activation[] _activations;
     private readonly int[] _weightOffsets;
@@ -241,9 +244,20 @@ public sealed class Network
     /// <returns>arg max aᴸ (the first on ties).</returns>
     public int Classify(ReadOnlySpan<float> input)
     {
-        Span<float> output = OutputSize <= 256 ? stackalloc float[OutputSize] : new float[OutputSize];
+        int outputSize = OutputSize;
+        Span<float> output = outputSize <= 256 ? stackalloc float[outputSize] : WideOutputs(outputSize);
         Predict(input, output);
         return ArgMax(output);
+    }
+
+    /// <summary>
+    /// This thread's room for the values of an output layer too wide for the stack (Classify here and
+    /// in <see cref="Predictor"/>), allocated on its first need, so that Classify allocates nothing after it.
+    /// </summary>
+    internal static Span<float> WideOutputs(int length)
+    {
+        float[] values = t_wideOutputs is { } o && o.Length >= length ? o : (t_wideOutputs = new float[length]);
+        return values.AsSpan(0, length);
     }
 
     /// <summary>A 64-bit XxHash3 of the architecture and every parameter's bits: equal hashes, equal networks.</summary>

@@ -46,9 +46,6 @@ public sealed class Predictor
     [ThreadStatic]
     private static bool t_backwards;
 
-    [ThreadStatic]
-    private static float[]? t_classifyOutputs;
-
     private readonly Network _network;
     private readonly float[][] _panels;
     private readonly int[] _origins;
@@ -109,16 +106,9 @@ public sealed class Predictor
     public int Classify(ReadOnlySpan<float> input)
     {
         int outputSize = OutputSize;
-        Span<float> output = outputSize <= 256 ? stackalloc float[outputSize] : ClassifyOutputs(outputSize);
+        Span<float> output = outputSize <= 256 ? stackalloc float[outputSize] : Network.WideOutputs(outputSize);
         Predict(input, output);
         return Network.ArgMax(output);
-    }
-
-    /// <summary>This thread's room for a wide output layer's values in <see cref="Classify"/> (allocated on its first need).</summary>
-    private static Span<float> ClassifyOutputs(int outputSize)
-    {
-        float[] outputs = t_classifyOutputs is { } o && o.Length >= outputSize ? o : (t_classifyOutputs = new float[outputSize]);
-        return outputs.AsSpan(0, outputSize);
     }
 
     /// <summary>The outputs for a row-major block of inputs, one sample per row.</summary>
