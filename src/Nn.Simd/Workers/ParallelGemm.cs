@@ -14,9 +14,12 @@ internal sealed class ParallelGemm : IPartitionedWork
     private const int Block = 32;
 
     /// <summary>
-    /// Products with fewer multiply-adds run on the calling thread: waking a worker and waiting for
-    /// it costs about 10 µs on this 2-core machine, as much as a product of ~1M multiply-adds, so
-    /// splitting the skinny products of mini-batch 10 made an epoch three times slower.
+    /// Products with fewer multiply-adds run on the calling thread. Waking a blocked worker costs
+    /// 10–25 µs on this 2-core VM, as much as a product of ~1M multiply-adds, and splitting the
+    /// skinny products of mini-batch 10 made an epoch three times slower. Even with the workers kept
+    /// awake (WorkerPool spins before it blocks) a lower bound did not pay: with 1M and 256K,
+    /// nn bench's configs (a) and (b) on two threads ran at 794k/781k and 280k/313k samples/s
+    /// against 823k and 299k with this bound.
     /// </summary>
     private const long ParallelFrom = 4L << 20;
 
