@@ -29,9 +29,9 @@ internal sealed class WorkerPool : IDisposable
     private readonly Thread[] _workers;
     private readonly SemaphoreSlim[] _start;
     private readonly SemaphoreSlim _finished;
+    private readonly long _spinTicks;
     private IPartitionedWork? _work;
     private Exception? _error;
-    private readonly long _spinTicks;
     private volatile bool _disposed;
 
     /// <summary>Starts <paramref name="threads"/> − 1 workers.</summary>
