@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML.OnnxRuntime;
-using Nn.Simd.IO;
+using Nn.Simd.Onnx;
 using Nn.Simd.Model;
 
 namespace Nn.Simd.Bench;

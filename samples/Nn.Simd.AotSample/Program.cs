@@ -2,6 +2,7 @@ using Nn.Simd.Data;
 using Nn.Simd.IO;
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
+using Nn.Simd.Onnx;
 using Nn.Simd.Training;
 
 // Trains the embedded digits briefly, round-trips the model file and ONNX, and prints the kernel

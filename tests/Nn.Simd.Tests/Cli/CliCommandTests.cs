@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Nn.Simd.Data;
 using Nn.Simd.IO;
+using Nn.Simd.Onnx;
 using Nn.Simd.Model;
 using Nn.Simd.Tests.IO;
 

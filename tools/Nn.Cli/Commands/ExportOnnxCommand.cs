@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Nn.Simd.IO;
+using Nn.Simd.Onnx;
 using Nn.Simd.Model;
 using Spectre.Console;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Nn.Simd.IO;
+using Nn.Simd.Onnx;
 using Nn.Simd.Model;
 
-namespace Nn.Simd.Tests.IO;
+namespace Nn.Simd.Tests.Onnx;
 
 public class OnnxImportTests
 {

@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Nn.Simd.IO;
+using Nn.Simd.Onnx;
 using Nn.Simd.Model;
 
-namespace Nn.Simd.Tests.IO;
+namespace Nn.Simd.Tests.Onnx;
 
 /// <summary>Every exported model runs in ONNX Runtime 1.31.1 and gives the engine's outputs.</summary>
 public class OnnxExportTests

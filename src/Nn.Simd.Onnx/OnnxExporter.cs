@@ -1,0 +1,142 @@
+// ONNX export: a trained network as an opset-13 graph that ONNX Runtime (or any ONNX reader) runs.
+//
+//   input "input" [N, n⁰] float
+//   for l = 1 … L:  zˡ = Gemm(aˡ⁻¹, Wˡ, bˡ, transB = 1)     (Wˡ stored as nˡ × nˡ⁻¹, like the engine)
+//                   aˡ = Sigmoid | Tanh | Relu | Softmax(axis = 1) | Identity(zˡ)
+//   output "output" [N, nᴸ] float
+//
+// The messages are Google.Protobuf types generated from onnx.proto (ONNX 1.12) at build time.
+using System.Buffers.Binary;
+using Google.Protobuf;
+using Nn.Simd.IO;
+using Nn.Simd.Model;
+using Onnx;
+
+namespace Nn.Simd.Onnx;
+
+/// <summary>Writes a <see cref="Network"/> as an ONNX model (opset 13, IR version 8).</summary>
+public static class OnnxExporter
+{
+    /// <summary>The name of the graph's input, shape [N, inputs].</summary>
+    public const string InputName = "input";
+
+    /// <summary>The name of the graph's output, shape [N, outputs].</summary>
+    public const string OutputName = "output";
+
+    private const long IrVersion = 8;
+    private const long OpsetVersion = 13;
+
+    /// <summary>The ONNX model's bytes.</summary>
+    /// <param name="network">The network to export.</param>
+    /// <returns>A serialized ModelProto.</returns>
+    public static byte[] Export(Network network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var graph = new GraphProto { Name = "nn_simd" };
+        string previous = InputName;
+        for (int l = 1; l <= network.LayerCount; l++)
+        {
+            string weights = $"W{l}", bias = $"b{l}", z = $"z{l}";
+            Activation activation = network.Activations[l - 1];
+            string activated = l == network.LayerCount ? OutputName : $"a{l}";
+            graph.Initializer.Add(Tensor(weights, [network.LayerSizes[l], network.LayerSizes[l - 1]], network.Weights(l)));
+            graph.Initializer.Add(Tensor(bias, [network.LayerSizes[l]], network.Biases(l)));
+            var gemm = new NodeProto
+            {
+                Name = $"gemm{l}",
+                OpType = "Gemm",
+                Input = { previous, weights, bias },
+                Output = { activation == Activation.Identity ? activated : z },
+                Attribute = { IntAttribute("transB", 1) },
+            };
+            graph.Node.Add(gemm);
+            if (activation != Activation.Identity)
+            {
+                var node = new NodeProto { Name = $"activation{l}", OpType = OperatorOf(activation), Input = { z }, Output = { activated } };
+                if (activation == Activation.Softmax)
+                {
+                    node.Attribute.Add(IntAttribute("axis", 1));
+                }
+
+                graph.Node.Add(node);
+            }
+
+            previous = activated;
+        }
+
+        graph.Input.Add(ValueInfo(InputName, network.InputSize));
+        graph.Output.Add(ValueInfo(OutputName, network.OutputSize));
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "Nn.Simd",
+            ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0",
+            DocString = network.ToString(),
+            Graph = graph,
+            OpsetImport = { new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion } },
+        };
+        return model.ToByteArray();
+    }
+
+    /// <summary>Writes the ONNX model to a file, atomically (a temporary file, then a rename).</summary>
+    /// <param name="network">The network to export.</param>
+    /// <param name="path">The target file.</param>
+    /// <param name="overwrite">Replace an existing file.</param>
+    /// <exception cref="IOException">The file exists and <paramref name="overwrite"/> is false, or writing failed.</exception>
+    public static void Save(Network network, string path, bool overwrite = false)
+    {
+        byte[] bytes = Export(network);
+        AtomicFile.Write(path, overwrite, stream => stream.Write(bytes));
+    }
+
+    private static string OperatorOf(Activation activation) => activation switch
+    {
+        Activation.Sigmoid => "Sigmoid",
+        Activation.Tanh => "Tanh",
+        Activation.Relu => "Relu",
+        Activation.Softmax => "Softmax",
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "No ONNX operator for this activation."),
+    };
+
+    /// <summary>A float initializer; its values as raw little-endian bytes, as onnx.proto specifies raw_data.</summary>
+    private static TensorProto Tensor(string name, long[] dims, ReadOnlySpan<float> values)
+    {
+        var raw = new byte[values.Length * sizeof(float)];
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(sizeof(float) * i), values[i]);
+        }
+
+        return new TensorProto
+        {
+            Name = name,
+            Dims = { dims },
+            DataType = (int)TensorProto.Types.DataType.Float,
+            RawData = UnsafeByteOperations.UnsafeWrap(raw),
+        };
+    }
+
+    private static AttributeProto IntAttribute(string name, long value) =>
+        new() { Name = name, I = value, Type = AttributeProto.Types.AttributeType.Int };
+
+    /// <summary>A float matrix [N, width] with a symbolic batch dimension N.</summary>
+    private static ValueInfoProto ValueInfo(string name, int width) => new()
+    {
+        Name = name,
+        Type = new TypeProto
+        {
+            TensorType = new TypeProto.Types.Tensor
+            {
+                ElemType = (int)TensorProto.Types.DataType.Float,
+                Shape = new TensorShapeProto
+                {
+                    Dim =
+                    {
+                        new TensorShapeProto.Types.Dimension { DimParam = "N" },
+                        new TensorShapeProto.Types.Dimension { DimValue = width },
+                    },
+                },
+            },
+        },
+    };
+}

@@ -1,0 +1,328 @@
+// ONNX import: multilayer perceptrons as PyTorch's torch.onnx.export writes an nn.Sequential of
+// Linear layers with ReLU / Sigmoid / Tanh between them and an optional final Softmax.
+//
+// Accepted graph: one float input [N, n⁰] and one output, and a chain of nodes from the input:
+//   Gemm(x, W, b)  with alpha = beta = 1, transA = 0, transB = 1 (W: nˡ × nˡ⁻¹) or 0 (W: nˡ⁻¹ × nˡ)
+//   MatMul(x, W) followed by Add(·, b)                           (W: nˡ⁻¹ × nˡ)
+//   then at most one of Relu, Sigmoid, Tanh, Softmax (axis 1 or −1), Identity
+// Anything else is refused with the operator and the node's name. The model is parsed by the
+// Google.Protobuf types generated from onnx.proto.
+using System.Buffers.Binary;
+using Google.Protobuf;
+using Nn.Simd.Model;
+using Onnx;
+
+namespace Nn.Simd.Onnx;
+
+/// <summary>Reads an ONNX multilayer perceptron into a <see cref="Network"/>.</summary>
+public static class OnnxImporter
+{
+    /// <summary>Reads an ONNX file.</summary>
+    /// <param name="path">The .onnx file.</param>
+    /// <returns>The network; its cost is log-likelihood for softmax outputs, quadratic otherwise (it matters only for further training).</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable ONNX model, or its graph is not an MLP this engine can run; the message names the operator and node.</exception>
+    public static Network Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"ONNX file '{path}' does not exist.", path);
+        }
+
+        return Import(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Reads an ONNX model from its bytes.</summary>
+    /// <param name="bytes">A serialized ModelProto.</param>
+    /// <param name="source">A name for messages.</param>
+    /// <returns>The network.</returns>
+    /// <exception cref="InvalidDataException">See <see cref="Load"/>.</exception>
+    public static Network Import(byte[] bytes, string source)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        ModelProto model;
+        try
+        {
+            model = ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new InvalidDataException($"{source}: not a readable ONNX model: {e.Message}", e);
+        }
+
+        return model.Graph is { } graph
+            ? new Reader(graph, source).Build()
+            : throw new InvalidDataException($"{source}: not a readable ONNX model: it has no graph.");
+    }
+
+    /// <summary>One walk along a graph's chain of nodes, from its input to its output.</summary>
+    private sealed class Reader(GraphProto graph, string source)
+    {
+        private readonly Dictionary<string, TensorProto> _initializers = graph.Initializer.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.Last());
+        private readonly HashSet<NodeProto> _consumed = [];
+
+        public Network Build()
+        {
+            string current = graph.Input.Select(i => i.Name).FirstOrDefault(name => !_initializers.ContainsKey(name))
+                ?? throw Refuse("the graph has no input besides its weights.");
+            if (graph.Output.Count != 1)
+            {
+                throw Refuse($"the graph has {graph.Output.Count} outputs; an MLP has one.");
+            }
+
+            string final = graph.Output[0].Name;
+            var sizes = new List<int>();
+            var activations = new List<Activation>();
+            var weights = new List<float[]>();
+            var biases = new List<float[]>();
+            while (current != final)
+            {
+                NodeProto node = Next(current);
+                _consumed.Add(node);
+                switch (node.OpType)
+                {
+                    case "Gemm":
+                    case "MatMul":
+                    {
+                        (float[] w, float[] b, int inputs, int outputs, string output) = Linear(node);
+                        if (sizes.Count == 0)
+                        {
+                            sizes.Add(inputs);
+                        }
+                        else if (sizes[^1] != inputs)
+                        {
+                            throw Refuse($"node '{node.Name}' ({node.OpType}) takes {inputs} inputs but the layer before gives {sizes[^1]}.");
+                        }
+
+                        if (activations.Count < weights.Count)
+                        {
+                            activations.Add(Activation.Identity);
+                        }
+
+                        sizes.Add(outputs);
+                        weights.Add(w);
+                        biases.Add(b);
+                        current = output;
+                        break;
+                    }
+
+                    case "Relu":
+                    case "Sigmoid":
+                    case "Tanh":
+                    case "Softmax":
+                    case "Identity":
+                        activations.Add(ActivationOf(node, weights.Count, activations.Count));
+                        current = Single(node.Output, node, "output");
+                        break;
+                    default:
+                        throw Refuse($"operator {node.OpType} (node '{node.Name}') is not supported; an MLP here is Gemm or MatMul + Add with Relu, Sigmoid, Tanh, Softmax or Identity.");
+                }
+            }
+
+            if (weights.Count == 0)
+            {
+                throw Refuse("the graph has no Gemm or MatMul layer.");
+            }
+
+            if (activations.Count < weights.Count)
+            {
+                activations.Add(Activation.Identity);
+            }
+
+            if (graph.Node.FirstOrDefault(n => !_consumed.Contains(n)) is { } extra)
+            {
+                throw Refuse($"node '{extra.Name}' ({extra.OpType}) is not on the path from the input to the output.");
+            }
+
+            Cost cost = activations[^1] == Activation.Softmax ? Cost.LogLikelihood : Cost.Quadratic;
+            Network network;
+            try
+            {
+                network = Network.CreateUninitialized([.. sizes], [.. activations], cost);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"{source}: {e.Message}", e);
+            }
+
+            for (int l = 1; l <= weights.Count; l++)
+            {
+                weights[l - 1].CopyTo(network.Weights(l));
+                biases[l - 1].CopyTo(network.Biases(l));
+            }
+
+            return network;
+        }
+
+        private Activation ActivationOf(NodeProto node, int layers, int activations)
+        {
+            if (layers == 0 || activations == layers)
+            {
+                throw Refuse($"node '{node.Name}' ({node.OpType}) does not follow a Gemm or MatMul + Add; this engine applies one activation per layer.");
+            }
+
+            if (node.OpType == "Softmax" && Attribute(node, "axis") is { } axis && axis.I != 1 && axis.I != -1)
+            {
+                throw Refuse($"node '{node.Name}' (Softmax) has axis {axis.I}; only the feature axis (1 or −1) is supported.");
+            }
+
+            return node.OpType switch
+            {
+                "Relu" => Activation.Relu,
+                "Sigmoid" => Activation.Sigmoid,
+                "Tanh" => Activation.Tanh,
+                "Softmax" => Activation.Softmax,
+                _ => Activation.Identity,
+            };
+        }
+
+        /// <summary>The one node that reads <paramref name="value"/>: not met before on the walk, from the default (ai.onnx) domain.</summary>
+        private NodeProto Next(string value)
+        {
+            List<NodeProto> users = [.. graph.Node.Where(n => n.Input.Contains(value))];
+            NodeProto next = users.Count switch
+            {
+                1 => users[0],
+                0 => throw Refuse($"nothing consumes '{value}' and it is not the graph's output."),
+                _ => throw Refuse($"'{value}' feeds {users.Count} nodes ({string.Join(", ", users.Select(u => $"'{u.Name}' {u.OpType}"))}); an MLP is a chain."),
+            };
+            if (_consumed.Contains(next))
+            {
+                throw Refuse($"the graph has a cycle through node '{next.Name}' ({next.OpType}).");
+            }
+
+            return next.Domain is "" or "ai.onnx"
+                ? next
+                : throw Refuse($"operator {next.OpType} (node '{next.Name}') is from domain '{next.Domain}'; only the standard ONNX operators are supported.");
+        }
+
+        /// <summary>The weights (as nˡ × nˡ⁻¹, row-major), bias, sizes and output of a Gemm or a MatMul + Add.</summary>
+        private (float[] Weights, float[] Bias, int Inputs, int Outputs, string Output) Linear(NodeProto node)
+        {
+            (long[] dims, float[] w) = Initializer(node, 1);
+            if (dims.Length != 2)
+            {
+                throw Refuse($"node '{node.Name}' ({node.OpType}) has a {dims.Length}-dimensional weight; a layer's is a matrix.");
+            }
+
+            bool transposed;
+            float[]? b;
+            string output;
+            if (node.OpType == "Gemm")
+            {
+                if ((Attribute(node, "transA")?.I ?? 0) != 0 || (Attribute(node, "alpha")?.F ?? 1f) != 1f || (Attribute(node, "beta")?.F ?? 1f) != 1f)
+                {
+                    throw Refuse($"node '{node.Name}' (Gemm) uses transA, alpha or beta; only transB is supported.");
+                }
+
+                transposed = (Attribute(node, "transB")?.I ?? 0) != 0;
+                b = node.Input.Count > 2 ? Initializer(node, 2).Values : null;
+                output = Single(node.Output, node, "output");
+            }
+            else
+            {
+                transposed = false;
+                string product = Single(node.Output, node, "output");
+                NodeProto add = Next(product);
+                if (add.OpType != "Add")
+                {
+                    b = null;
+                    output = product;
+                }
+                else
+                {
+                    _consumed.Add(add);
+                    string biasName = add.Input.Count == 2
+                        ? (add.Input[0] == product ? add.Input[1] : add.Input[0])
+                        : throw Refuse($"node '{add.Name}' (Add) has {add.Input.Count} inputs; it needs 2.");
+                    b = _initializers.TryGetValue(biasName, out TensorProto? tensor)
+                        ? Values(tensor).Values
+                        : throw Refuse($"node '{add.Name}' (Add) adds '{biasName}', which is not a constant bias.");
+                    output = Single(add.Output, add, "output");
+                }
+            }
+
+            int outputs = (int)(transposed ? dims[0] : dims[1]);
+            int inputs = (int)(transposed ? dims[1] : dims[0]);
+            float[] weights = new float[w.Length];
+            for (int j = 0; j < outputs; j++)
+            {
+                for (int k = 0; k < inputs; k++)
+                {
+                    weights[(j * inputs) + k] = transposed ? w[(j * inputs) + k] : w[(k * outputs) + j];
+                }
+            }
+
+            float[] bias = b ?? new float[outputs];
+            if (bias.Length != outputs)
+            {
+                throw Refuse($"node '{node.Name}' ({node.OpType}) has {outputs} outputs but a bias of {bias.Length}.");
+            }
+
+            return (weights, bias, inputs, outputs, output);
+        }
+
+        private (long[] Dims, float[] Values) Initializer(NodeProto node, int input)
+        {
+            if (node.Input.Count <= input)
+            {
+                throw Refuse($"node '{node.Name}' ({node.OpType}) has {node.Input.Count} inputs; it needs at least {input + 1}.");
+            }
+
+            return _initializers.TryGetValue(node.Input[input], out TensorProto? tensor)
+                ? Values(tensor)
+                : throw Refuse($"input '{node.Input[input]}' of node '{node.Name}' ({node.OpType}) is not a constant weight (an initializer).");
+        }
+
+        /// <summary>A float initializer's dimensions and values, from raw_data (little-endian) or float_data.</summary>
+        private (long[] Dims, float[] Values) Values(TensorProto tensor)
+        {
+            string name = tensor.Name;
+            if (tensor.DataType != (int)TensorProto.Types.DataType.Float)
+            {
+                throw Refuse($"initializer '{name}' has ONNX data type {tensor.DataType}; only float (1) weights are supported.");
+            }
+
+            if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
+            {
+                throw Refuse($"initializer '{name}' is stored in an external file; only weights inside the model are supported.");
+            }
+
+            long[] dims = [.. tensor.Dims];
+            long count = 1;
+            foreach (long dim in dims)
+            {
+                if (dim < 0 || dim > int.MaxValue || (count *= dim) > Array.MaxLength)
+                {
+                    throw Refuse($"initializer '{name}' has dims [{string.Join(',', dims)}], not a size this engine can hold.");
+                }
+            }
+
+            ReadOnlySpan<byte> raw = tensor.RawData.Span;
+            long stored = tensor.HasRawData ? raw.Length / sizeof(float) : tensor.FloatData.Count;
+            if (stored != count || (tensor.HasRawData && raw.Length % sizeof(float) != 0))
+            {
+                throw Refuse($"initializer '{name}' has dims [{string.Join(',', dims)}] but {(tensor.HasRawData ? $"{raw.Length} bytes" : $"{stored} values")}.");
+            }
+
+            float[] values = tensor.HasRawData ? new float[count] : [.. tensor.FloatData];
+            if (tensor.HasRawData)
+            {
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(sizeof(float) * i)..]);
+                }
+            }
+
+            return (dims, values);
+        }
+
+        private string Single(IReadOnlyList<string> outputs, NodeProto node, string what) => outputs.Count == 1
+            ? outputs[0]
+            : throw Refuse($"node '{node.Name}' ({node.OpType}) has {outputs.Count} {what}s; a layer has one.");
+
+        private static AttributeProto? Attribute(NodeProto node, string name) => node.Attribute.LastOrDefault(a => a.Name == name);
+
+        private InvalidDataException Refuse(string message) => new($"{source}: {message}");
+    }
+}
