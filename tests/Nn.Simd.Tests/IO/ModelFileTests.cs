@@ -1,3 +1,4 @@
+using CsCheck;
 using Nn.Simd.Data;
 using Nn.Simd.IO;
 using Nn.Simd.Model;
@@ -114,6 +115,42 @@ public sealed class ModelFileTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => ModelFile.Load(path));
         Assert.Contains(reason, e.Message, StringComparison.Ordinal);
         Assert.StartsWith(path, e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Any change at all — up to four bytes altered anywhere (header, parameters, checksum), and in
+    /// half the samples the file also cut short or extended — is refused with an
+    /// <see cref="InvalidDataException"/> naming the file; a changed file is never read as a model.
+    /// </summary>
+    [Fact]
+    public void Any_changed_file_is_refused()
+    {
+        var network = Network.Create([12, 7, 3], Activation.Tanh, Activation.Softmax, Cost.LogLikelihood, seed: 6);
+        using var stream = new MemoryStream();
+        ModelFile.Write(network, stream);
+        byte[] bytes = stream.ToArray();
+        Gen<int> lengths = Gen.OneOf(Gen.Const(bytes.Length), Gen.Int[0, bytes.Length + 8]);
+        Gen<(int At, byte Xor)[]> changes = Gen.Select(Gen.Int[0, bytes.Length - 1], Gen.Byte[1, 255]).Array[1, 4];
+        Gen.Select(lengths, changes).Sample(
+            (length, changes) =>
+            {
+                var changed = new byte[length];
+                bytes.AsSpan(0, Math.Min(length, bytes.Length)).CopyTo(changed);
+                foreach ((int at, byte xor) in changes)
+                {
+                    if (at < length)
+                    {
+                        changed[at] ^= xor;
+                    }
+                }
+
+                if (!changed.AsSpan().SequenceEqual(bytes))
+                {
+                    var e = Assert.Throws<InvalidDataException>(() => ModelFile.Read(changed, "changed.nnm"));
+                    Assert.StartsWith("changed.nnm", e.Message, StringComparison.Ordinal);
+                }
+            },
+            iter: 20_000);
     }
 
     /// <summary>Applies a named corruption to a [64,30,10] model file (n = 3, header 40 bytes).</summary>
