@@ -1,3 +1,4 @@
+using CsCheck;
 using Nn.Simd.Kernels;
 using Nn.Simd.Tests.Oracles;
 
@@ -90,6 +91,18 @@ public class GemmTests
             }
         }
     }
+
+    /// <summary>
+    /// Shapes no sweep above lists: M, N, K, op(A), accumulate and the strides' padding drawn at
+    /// random (M·N·K ≤ 10⁶), 150 per path and run. A failure shrinks toward the smallest failing
+    /// shape and prints the CsCheck seed that reproduces it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Random_shapes_match_the_oracle_and_stay_within_the_bound(KernelPath path) =>
+        Gen.Select(Gen.Int[1, 150], Gen.Int[1, 300], Gen.Int[0, 300], Gen.Bool, Gen.Bool, Gen.Int[0, 17])
+            .Where(shape => (long)shape.Item1 * shape.Item2 * shape.Item3 <= 1_000_000)
+            .Sample((m, n, k, transposeA, accumulate, padding) => Check(path, m, n, k, transposeA, accumulate, padding), iter: 150);
 
     /// <summary>
     /// A batch layer from its bias, C ← relu?(1·biasᵀ + A·B), against its definition on the scalar
