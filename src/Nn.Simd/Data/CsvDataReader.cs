@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using Nn.Simd.Training;
 
 namespace Nn.Simd.Data;
@@ -32,6 +31,9 @@ public sealed record CsvOptions
 /// </summary>
 public static class CsvDataReader
 {
+    /// <summary>The largest label: the class count, one more, must still be an <see cref="int"/>.</summary>
+    private const int MaxLabel = int.MaxValue - 1;
+
     /// <summary>Reads a CSV file; a <c>.gz</c> file (by its gzip magic) is decompressed on the fly.</summary>
     /// <param name="path">The file.</param>
     /// <param name="options">How to read it; defaults when <see langword="null"/>.</param>
@@ -45,7 +47,7 @@ public static class CsvDataReader
             throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
         }
 
-        using Stream stream = DataFiles.OpenMaybeGzip(path);
+        using var stream = DataFileStream.Open(path);
         using var reader = new StreamReader(stream);
         return Read(reader, path, options);
     }
@@ -56,10 +58,16 @@ public static class CsvDataReader
     /// <param name="options">How to read it; defaults when <see langword="null"/>.</param>
     /// <returns>The labelled data set.</returns>
     /// <exception cref="InvalidDataException">The content is malformed; the message names the line and column.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="CsvOptions.ClassCount"/> is less than 1.</exception>
     public static Dataset Read(TextReader reader, string source, CsvOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         options ??= new CsvOptions();
+        if (options.ClassCount is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ClassCount, "CsvOptions.ClassCount must be at least 1.");
+        }
+
         (List<float> inputs, List<int> labels, int inputColumns) = Parse(reader, source, options, withLabels: true);
         int classCount = options.ClassCount ?? (labels.Max() + 1);
         int tooLarge = labels.FindIndex(l => l >= classCount);
@@ -88,7 +96,7 @@ public static class CsvDataReader
         }
 
         options ??= new CsvOptions();
-        using Stream stream = DataFiles.OpenMaybeGzip(path);
+        using var stream = DataFileStream.Open(path);
         using var reader = new StreamReader(stream);
         bool dropLabel = options.LabelColumn is not null || options.LabelColumnName is not null;
         (List<float> inputs, _, int columns) = Parse(reader, path, options, dropLabel);
@@ -185,29 +193,16 @@ public static class CsvDataReader
 
     private static int ParseLabel(string field, string source, int line, int column)
     {
-        if (int.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out int label) && label >= 0)
+        if (int.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out int label) && label is >= 0 and <= MaxLabel)
         {
             return label;
         }
 
-        if (double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && number >= 0 && number == Math.Floor(number) && number <= int.MaxValue)
+        if (double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && number >= 0 && number == Math.Floor(number) && number <= MaxLabel)
         {
             return (int)number;
         }
 
-        throw new InvalidDataException($"{source}:{line}: the label in column {column + 1} ('{field}') is not a class number (a whole number ≥ 0).");
-    }
-}
-
-/// <summary>File helpers shared by the readers.</summary>
-internal static class DataFiles
-{
-    /// <summary>Opens a file, transparently decompressing it if it starts with the gzip magic 1F 8B.</summary>
-    public static Stream OpenMaybeGzip(string path)
-    {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        int b0 = file.ReadByte(), b1 = file.ReadByte();
-        file.Position = 0;
-        return b0 == 0x1F && b1 == 0x8B ? new GZipStream(file, CompressionMode.Decompress) : file;
+        throw new InvalidDataException($"{source}:{line}: the label in column {column + 1} ('{field}') is not a class number (a whole number from 0 to {MaxLabel}).");
     }
 }

@@ -25,15 +25,18 @@ public static class IdxReader
     /// <exception cref="InvalidDataException">Bad magic, type or dimensions, or a truncated file.</exception>
     public static (float[] Pixels, int Count, int Rows, int Columns) ReadImages(string path)
     {
-        using Stream stream = Open(path);
+        using DataFileStream stream = Open(path);
         int[] dims = ReadHeader(stream, path, expectedDimensions: 3);
-        long total = (long)dims[0] * dims[1] * dims[2];
-        if (total > Array.MaxLength)
+        long pixelsPerImage = (long)dims[1] * dims[2];
+        Int128 product = (Int128)dims[0] * pixelsPerImage;
+        if (pixelsPerImage > Array.MaxLength || product > Array.MaxLength)
         {
-            throw new InvalidDataException($"{path}: {dims[0]} images of {dims[1]}×{dims[2]} are more than one array can hold.");
+            throw new InvalidDataException($"{path}: {dims[0]:N0} images of {dims[1]:N0}×{dims[2]:N0} are more than one array can hold.");
         }
 
-        var pixels = new float[total];
+        long total = (long)product;
+        CheckRoom(stream, path, total, "pixel bytes", HeaderLength(3));
+        float[] pixels = GC.AllocateUninitializedArray<float>((int)total);
         var buffer = new byte[1 << 16];
         long done = 0;
         while (done < total)
@@ -64,8 +67,9 @@ public static class IdxReader
     /// <exception cref="InvalidDataException">Bad magic, type or dimensions, or a truncated file.</exception>
     public static int[] ReadLabels(string path)
     {
-        using Stream stream = Open(path);
+        using DataFileStream stream = Open(path);
         int[] dims = ReadHeader(stream, path, expectedDimensions: 1);
+        CheckRoom(stream, path, dims[0], "labels", HeaderLength(1));
         var bytes = new byte[dims[0]];
         int done = 0;
         while (done < bytes.Length)
@@ -119,7 +123,7 @@ public static class IdxReader
     /// <returns><see langword="true"/> for the IDX magic 00 00 08 (any dimension count).</returns>
     public static bool LooksLikeIdx(string path)
     {
-        using Stream stream = DataFiles.OpenMaybeGzip(path);
+        using var stream = DataFileStream.Open(path);
         Span<byte> magic = stackalloc byte[3];
         return stream.ReadAtLeast(magic, 3, throwOnEndOfStream: false) == 3 && magic[0] == 0 && magic[1] == 0 && magic[2] == UnsignedByte;
     }
@@ -138,8 +142,26 @@ public static class IdxReader
         throw new FileNotFoundException($"Neither {name} nor {name}.gz is in '{folder}'.", Path.Combine(folder, name));
     }
 
-    private static Stream Open(string path) =>
-        File.Exists(path) ? DataFiles.OpenMaybeGzip(path) : throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
+    private static DataFileStream Open(string path) =>
+        File.Exists(path) ? DataFileStream.Open(path) : throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
+
+    /// <summary>The bytes before the data: the magic number and one 32-bit size per dimension.</summary>
+    private static int HeaderLength(int dimensions) => 4 + (4 * dimensions);
+
+    /// <summary>
+    /// Refuses a header that promises more data than the file can hold, before anything is
+    /// allocated for it: exactly for a raw file, by deflate's largest expansion for gzip.
+    /// </summary>
+    private static void CheckRoom(DataFileStream stream, string path, long promised, string what, int headerLength)
+    {
+        long room = stream.MaxLength - headerLength;
+        if (promised > room)
+        {
+            throw new InvalidDataException(stream.IsCompressed
+                ? $"{path}: truncated or corrupt: the header promises {promised:N0} {what}, more than {stream.FileLength:N0} bytes of gzip data can hold."
+                : $"{path}: truncated: the header promises {promised:N0} {what} but the file holds {Math.Max(0, room):N0} bytes after the header.");
+        }
+    }
 
     private static int[] ReadHeader(Stream stream, string path, int expectedDimensions)
     {

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+using CsCheck;
+using Nn.Simd.Data;
+using Nn.Simd.Training;
+
+namespace Nn.Simd.Tests.Data;
+
+public class CsvDataReaderTests
+{
+    /// <summary>
+    /// Any table of finite floats (written in round-trip form) and labels, with the label in any
+    /// column and with or without a header row, reads back bit for bit; the class count is the
+    /// largest label + 1.
+    /// </summary>
+    [Fact]
+    public void Written_tables_read_back_exactly()
+    {
+        Gen<(int Rows, int Inputs, float[] Values, int[] Labels, int LabelColumn, bool Header)> tables =
+            from rows in Gen.Int[1, 12]
+            from inputs in Gen.Int[1, 6]
+            from values in Gen.Float.Where(float.IsFinite).Array[rows * inputs]
+            from labels in Gen.Int[0, 1000].Array[rows]
+            from labelColumn in Gen.Int[0, inputs]
+            from header in Gen.Bool
+            select (rows, inputs, values, labels, labelColumn, header);
+        tables.Sample(table =>
+        {
+            var text = new StringBuilder();
+            if (table.Header)
+            {
+                text.AppendLine(string.Join(',', Enumerable.Range(0, table.Inputs + 1).Select(c => c == table.LabelColumn ? "label" : $"x{c}")));
+            }
+
+            for (int r = 0; r < table.Rows; r++)
+            {
+                List<string> fields = [.. table.Values.AsSpan(r * table.Inputs, table.Inputs).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture))];
+                fields.Insert(table.LabelColumn, table.Labels[r].ToString(CultureInfo.InvariantCulture));
+                text.AppendLine(string.Join(',', fields));
+            }
+
+            Dataset data = CsvDataReader.Read(new StringReader(text.ToString()), "table.csv", new CsvOptions { LabelColumn = table.LabelColumn });
+            Assert.Equal(table.Rows, data.Count);
+            Assert.Equal(table.Inputs, data.InputSize);
+            Assert.Equal(table.Labels.Max() + 1, data.TargetSize);
+            Assertions.BitsEqual(table.Values, data.Inputs, "CSV values read back");
+            Assert.Equal(table.Labels, Enumerable.Range(0, data.Count).Select(data.Label));
+        });
+    }
+
+    /// <summary>
+    /// Any text at all over the characters CSV numbers are made of is read or refused with an
+    /// <see cref="InvalidDataException"/> whose one line starts with the source — never another
+    /// exception.
+    /// </summary>
+    [Fact]
+    public void Any_text_is_read_or_refused_naming_the_source()
+    {
+        Gen.String[Gen.Char["0123456789,.-+eE \n\"xN"], 0, 40].Sample(
+            text =>
+            {
+                try
+                {
+                    Dataset data = CsvDataReader.Read(new StringReader(text), "any.csv");
+                    Assert.True(data.Count > 0);
+                }
+                catch (InvalidDataException e)
+                {
+                    Assert.StartsWith("any.csv", e.Message, StringComparison.Ordinal);
+                    Assert.DoesNotContain('\n', e.Message);
+                }
+            },
+            iter: 20_000);
+    }
+
+    [Theory]
+    [InlineData("2147483647", "('2147483647') is not a class number (a whole number from 0 to 2147483646)")]
+    [InlineData("2147483646.0", null)]
+    [InlineData("-1", "('-1') is not a class number")]
+    [InlineData("1.5", "('1.5') is not a class number")]
+    public void Labels_are_whole_numbers_whose_class_count_is_an_int(string label, string? message)
+    {
+        var reader = new StringReader($"0.5,{label}\n");
+        if (message is null)
+        {
+            Assert.Equal(int.MaxValue - 1, CsvDataReader.Read(reader, "labels.csv", new CsvOptions { ClassCount = int.MaxValue }).Label(0));
+            return;
+        }
+
+        var e = Assert.Throws<InvalidDataException>(() => CsvDataReader.Read(reader, "labels.csv"));
+        Assert.Contains("labels.csv:1: the label in column 2 " + message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_class_count_below_one_is_refused()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => CsvDataReader.Read(new StringReader("1,0\n"), "c.csv", new CsvOptions { ClassCount = 0 }));
+        Assert.Contains("ClassCount", e.Message, StringComparison.Ordinal);
+    }
+}

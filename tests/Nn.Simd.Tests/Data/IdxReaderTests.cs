@@ -1,0 +1,80 @@
+using CsCheck;
+using Nn.Simd.Data;
+using Nn.Simd.Tests.Cli;
+
+namespace Nn.Simd.Tests.Data;
+
+public sealed class IdxReaderTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("nn-idx-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>Any images, raw or gzip, read back as their bytes / 255 with their dimensions.</summary>
+    [Fact]
+    public void Written_images_read_back_as_bytes_over_255()
+    {
+        Gen<(int Count, int Rows, int Columns, byte[] Pixels, bool Gzip)> files =
+            from count in Gen.Int[0, 5]
+            from rows in Gen.Int[1, 7]
+            from columns in Gen.Int[1, 7]
+            from pixels in Gen.Byte.Array[count * rows * columns]
+            from gzip in Gen.Bool
+            select (count, rows, columns, pixels, gzip);
+        files.Sample(
+            file =>
+            {
+                string path = Path.Combine(_folder, $"{Guid.NewGuid():N}-images-idx3-ubyte{(file.Gzip ? ".gz" : string.Empty)}");
+                CliCommandTests.WriteIdx(path, 3, [file.Count, file.Rows, file.Columns], file.Pixels);
+                (float[] read, int count, int rows, int columns) = IdxReader.ReadImages(path);
+                Assert.Equal((file.Count, file.Rows, file.Columns), (count, rows, columns));
+                Assertions.BitsEqual([.. file.Pixels.Select(p => p / 255f)], read, "IDX pixels");
+            },
+            iter: 300,
+            threads: 1);
+    }
+
+    /// <summary>
+    /// A small image file with up to four bytes altered (header or data) and, in half the samples,
+    /// cut short or extended — raw or gzip-compressed, where the alterations hit the compressed
+    /// stream — is read or refused with an <see cref="InvalidDataException"/> naming the file; never
+    /// another exception, never an allocation the file's size cannot justify.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Altered_files_are_read_or_refused_naming_the_file(bool gzip)
+    {
+        string original = Path.Combine(_folder, "original" + (gzip ? ".gz" : string.Empty));
+        CliCommandTests.WriteIdx(original, 3, [3, 4, 5], [.. Enumerable.Range(0, 60).Select(i => (byte)(i * 7))]);
+        byte[] bytes = File.ReadAllBytes(original);
+        Gen<int> lengths = Gen.OneOf(Gen.Const(bytes.Length), Gen.Int[0, bytes.Length + 8]);
+        Gen<(int At, byte Xor)[]> changes = Gen.Select(Gen.Int[0, bytes.Length - 1], Gen.Byte[1, 255]).Array[1, 4];
+        string path = Path.Combine(_folder, "altered" + (gzip ? ".gz" : string.Empty));
+        Gen.Select(lengths, changes).Sample(
+            (length, changes) =>
+            {
+                var altered = new byte[length];
+                bytes.AsSpan(0, Math.Min(length, bytes.Length)).CopyTo(altered);
+                foreach ((int at, byte xor) in changes)
+                {
+                    if (at < length)
+                    {
+                        altered[at] ^= xor;
+                    }
+                }
+
+                File.WriteAllBytes(path, altered);
+                try
+                {
+                    IdxReader.ReadImages(path);
+                }
+                catch (InvalidDataException e)
+                {
+                    Assert.StartsWith(path, e.Message, StringComparison.Ordinal);
+                }
+            },
+            iter: 3_000,
+            threads: 1);
+    }
+}
