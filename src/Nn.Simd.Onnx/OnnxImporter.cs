@@ -58,11 +58,19 @@ public static class OnnxImporter
     /// <summary>One walk along a graph's chain of nodes, from its input to its output.</summary>
     private sealed class Reader(GraphProto graph, string source)
     {
-        private readonly Dictionary<string, TensorProto> _initializers = graph.Initializer.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.Last());
+        private readonly Dictionary<string, TensorProto> _initializers = [];
         private readonly HashSet<NodeProto> _consumed = [];
 
         public Network Build()
         {
+            foreach (TensorProto tensor in graph.Initializer)
+            {
+                if (!_initializers.TryAdd(tensor.Name, tensor))
+                {
+                    throw Refuse($"two initializers are named '{tensor.Name}'.");
+                }
+            }
+
             string current = graph.Input.Select(i => i.Name).FirstOrDefault(name => !_initializers.ContainsKey(name))
                 ?? throw Refuse("the graph has no input besides its weights.");
             if (graph.Output.Count != 1)

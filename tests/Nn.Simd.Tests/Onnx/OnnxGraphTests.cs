@@ -62,6 +62,7 @@ public class OnnxGraphTests
     [InlineData("short weights", "initializer 'W1' has dims [5,6] but 8 bytes")]
     [InlineData("ragged weights", "initializer 'W1' has dims [5,6] but 121 bytes")]
     [InlineData("negative dimension", "initializer 'W1' has dims [-5,6], not a size")]
+    [InlineData("duplicate initializer", "two initializers are named 'W1'")]
     [InlineData("weight as an input", "input 'W1' of node 'gemm1' (Gemm) is not a constant weight")]
     [InlineData("branch", "'a1' feeds 2 nodes ('gemm2' Gemm, 'side' Sigmoid)")]
     [InlineData("stray node", "node 'stray' (Relu) is not on the path")]
@@ -106,6 +107,9 @@ public class OnnxGraphTests
                 break;
             case "negative dimension":
                 Weight("W1").Dims[0] = -5;
+                break;
+            case "duplicate initializer":
+                graph.Initializer.Add(Weight("W1").Clone());
                 break;
             case "weight as an input":
                 graph.Initializer.Remove(Weight("W1"));
