@@ -49,6 +49,7 @@ internal sealed class BatchedBackpropagation
     private readonly float[] _targets;
     private readonly ParallelGemm _gemm;
     private readonly ParallelTranspose _transpose = new();
+    private readonly ParallelGather _gather;
     private readonly WorkerPool? _pool;
     private bool _masterIsTransposed;
 
@@ -64,6 +65,7 @@ internal sealed class BatchedBackpropagation
     {
         _network = network;
         _gemm = new ParallelGemm(pool);
+        _gather = new ParallelGather(capacity);
         _pool = pool;
         _capacity = capacity;
         int layers = network.LayerSizes.Count;
@@ -232,13 +234,8 @@ internal sealed class BatchedBackpropagation
 
         int last = _z.Length - 1;
         int inputs = _network.InputSize, outputs = _network.OutputSize;
-        Span<float> a0 = _a[0].AsSpan(0, m * inputs);
+        _gather.Run(_pool, data, indices, _a[0], _targets);
         Span<float> y = _targets.AsSpan(0, m * outputs);
-        for (int i = 0; i < m; i++)
-        {
-            data.Input(indices[i]).CopyTo(a0.Slice(i * inputs, inputs));
-            data.CopyTarget(indices[i], y.Slice(i * outputs, outputs));
-        }
 
         for (int l = 1; l <= last; l++)
         {

@@ -22,18 +22,29 @@ internal abstract class RangeWork : IPartitionedWork
     }
 
     /// <summary>
-    /// Work on fewer elements runs on the calling thread: a hand-off to a worker costs about 10 µs
+    /// Work on fewer elements runs on the calling thread: a hand-off to a blocked worker costs 10–25 µs
     /// here, what an element-wise pass over ~100,000 floats takes.
     /// </summary>
     private const long ParallelFromElements = 1L << 17;
 
     /// <summary>
-    /// Runs [0, <paramref name="count"/>) on the pool, or on the calling thread when there is no pool
-    /// or fewer than 2 parts' worth of work (<paramref name="elementsPerIndex"/> elements per index).
+    /// The bound for work that asks to be split whenever the pool's workers spin: a hand-off to a
+    /// spinning worker costs ≈ 0.5 µs. Only copies whose output both threads read next take it (the
+    /// mini-batch's inputs, the transposed weight copies): splitting a small layer's SGD step as well
+    /// moved its weights into the other core's cache, and the serial products of mini-batch 10 then
+    /// pulled them back, configs (a) and (b) 20–150 % slower an epoch.
     /// </summary>
-    protected void RunOver(WorkerPool? pool, int count, int grain, int elementsPerIndex = 1)
+    private const long ParallelFromElementsSpinning = 1L << 14;
+
+    /// <summary>
+    /// Runs [0, <paramref name="count"/>) on the pool, or on the calling thread when there is no pool
+    /// or fewer than 2 parts' worth of work (<paramref name="elementsPerIndex"/> elements per index;
+    /// <paramref name="splitWhenSpinning"/> lowers the bound while the workers spin).
+    /// </summary>
+    protected void RunOver(WorkerPool? pool, int count, int grain, int elementsPerIndex = 1, bool splitWhenSpinning = false)
     {
-        if (pool is null || pool.Threads == 1 || count < 2 * grain || ((long)count * elementsPerIndex < ParallelFromElements && !pool.SplitsSmallWork))
+        if (pool is null || pool.Threads == 1 || count < 2 * grain
+            || ((long)count * elementsPerIndex < (splitWhenSpinning && pool.Spins ? ParallelFromElementsSpinning : ParallelFromElements) && !pool.SplitsSmallWork))
         {
             ExecuteRange(0, count);
             return;
@@ -56,7 +67,7 @@ internal sealed class ParallelTranspose : RangeWork
     public void Run(WorkerPool? pool, float[] w, int offset, int rows, int columns, float[] t, int tOffset)
     {
         (_w, _offset, _rows, _columns, _t, _tOffset) = (w, offset, rows, columns, t, tOffset);
-        RunOver(pool, rows, 16, columns);
+        RunOver(pool, rows, 16, columns, splitWhenSpinning: true);
     }
 
     protected override void ExecuteRange(int start, int end) =>
@@ -80,4 +91,35 @@ internal sealed class ParallelSgdStep : RangeWork
 
     protected override void ExecuteRange(int start, int end) =>
         Kernels.Kernel.SgdStep(_weights.AsSpan(_weightsOffset + start, end - start), _gradient.AsSpan(_gradientOffset + start, end - start), _decay, _step, _path);
+}
+
+/// <summary>
+/// A mini-batch's inputs and targets gathered from a data set into contiguous rows, split by
+/// samples (each row is a plain copy, so the split changes nothing but who copies it).
+/// </summary>
+internal sealed class ParallelGather(int capacity) : RangeWork
+{
+    private readonly int[] _indices = new int[capacity];
+    private Training.Dataset? _data;
+    private float[] _inputs = [];
+    private float[] _targets = [];
+
+    /// <summary>Rows i of <paramref name="inputs"/> and <paramref name="targets"/> ← sample indices[i] of <paramref name="data"/> (at most the capacity).</summary>
+    public void Run(WorkerPool? pool, Training.Dataset data, ReadOnlySpan<int> indices, float[] inputs, float[] targets)
+    {
+        indices.CopyTo(_indices);
+        (_data, _inputs, _targets) = (data, inputs, targets);
+        RunOver(pool, indices.Length, 8, data.InputSize, splitWhenSpinning: true);
+    }
+
+    protected override void ExecuteRange(int start, int end)
+    {
+        Training.Dataset data = _data!;
+        int inputs = data.InputSize, outputs = data.TargetSize;
+        for (int i = start; i < end; i++)
+        {
+            data.Input(_indices[i]).CopyTo(_inputs.AsSpan(i * inputs, inputs));
+            data.CopyTarget(_indices[i], _targets.AsSpan(i * outputs, outputs));
+        }
+    }
 }

@@ -65,6 +65,9 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>The number of parts every <see cref="Run"/> splits its work into (the caller's thread included).</summary>
     public int Threads { get; }
 
+    /// <summary>Whether the workers spin between pieces of work (not with more threads than cores), so that handing them small work pays.</summary>
+    public bool Spins => _spinTicks > 0;
+
     /// <summary>Whether work below the callers' size thresholds is split anyway.</summary>
     public bool SplitsSmallWork { get; }
 
