@@ -48,22 +48,10 @@ public sealed class IdxReaderTests : IDisposable
         string original = Path.Combine(_folder, "original" + (gzip ? ".gz" : string.Empty));
         CliCommandTests.WriteIdx(original, 3, [3, 4, 5], [.. Enumerable.Range(0, 60).Select(i => (byte)(i * 7))]);
         byte[] bytes = File.ReadAllBytes(original);
-        Gen<int> lengths = Gen.OneOf(Gen.Const(bytes.Length), Gen.Int[0, bytes.Length + 8]);
-        Gen<(int At, byte Xor)[]> changes = Gen.Select(Gen.Int[0, bytes.Length - 1], Gen.Byte[1, 255]).Array[1, 4];
         string path = Path.Combine(_folder, "altered" + (gzip ? ".gz" : string.Empty));
-        Gen.Select(lengths, changes).Sample(
-            (length, changes) =>
+        Generators.Altered(bytes).Sample(
+            altered =>
             {
-                var altered = new byte[length];
-                bytes.AsSpan(0, Math.Min(length, bytes.Length)).CopyTo(altered);
-                foreach ((int at, byte xor) in changes)
-                {
-                    if (at < length)
-                    {
-                        altered[at] ^= xor;
-                    }
-                }
-
                 File.WriteAllBytes(path, altered);
                 try
                 {

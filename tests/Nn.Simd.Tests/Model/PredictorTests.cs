@@ -55,30 +55,19 @@ public class PredictorTests
 
     /// <summary>
     /// For random networks (one to three layers, widths 1..300 so that a layer has one to three
-    /// column panels and any tail, every hidden activation, each output activation with a cost that
-    /// accepts it) and batches of 1..40 rows, every sample gets the same bits alone — visiting the
+    /// column panels and any tail, every activation) and batches of 1..40 rows, every sample gets the same bits alone — visiting the
     /// panels forwards and backwards, on two consecutive calls — as in the batch.
     /// </summary>
     [Fact]
     public void Any_network_gives_each_sample_the_same_bits_alone_and_in_a_batch()
     {
-        Activation[] hidden = [Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Identity];
-        (Activation, Cost)[] outputs = [(Activation.Softmax, Cost.LogLikelihood), (Activation.Sigmoid, Cost.CrossEntropy), (Activation.Relu, Cost.Quadratic), (Activation.Identity, Cost.Quadratic)];
-        Gen<(int[] Sizes, Activation Hidden, (Activation, Cost) Output, int Rows, int Seed)> cases =
-            from depth in Gen.Int[1, 3]
-            from widths in Gen.Int[1, 300].Array[depth]
-            from classes in Gen.Int[1, 20]
-            from activation in Gen.OneOf(hidden)
-            from output in Gen.OneOf(outputs)
-            from rows in Gen.Int[1, 40]
-            from seed in Gen.Int[0, 1000]
-            select ((int[])[.. widths, classes], activation, output, rows, seed);
+        Gen<(NetworkShape Shape, int Rows, int Seed)> cases = Gen.Select(Generators.Networks(maxWidth: 300, maxClasses: 20), Gen.Int[1, 40], Gen.Int[0, 1000]);
         cases.Sample(
             c =>
             {
-                var network = Network.Create(c.Sizes, c.Hidden, c.Output.Item1, c.Output.Item2, Initialization.Xavier, seed: c.Seed);
+                Network network = c.Shape.Create(c.Seed);
                 var predictor = new Predictor(network);
-                int inputs = c.Sizes[0], outputCount = c.Sizes[^1];
+                int inputs = c.Shape.Sizes[0], outputCount = c.Shape.Sizes[^1];
                 float[] samples = TestData.Uniform(c.Rows * inputs, c.Seed + 1);
                 var batch = new float[c.Rows * outputCount];
                 predictor.PredictBatch(samples, batch);
