@@ -233,7 +233,7 @@ internal sealed class BatchedBackpropagation
         }
 
         int last = _z.Length - 1;
-        int inputs = _network.InputSize, outputs = _network.OutputSize;
+        int outputs = _network.OutputSize;
         _gather.Run(_pool, data, indices, _a[0], _targets);
         Span<float> y = _targets.AsSpan(0, m * outputs);
 
