@@ -120,7 +120,7 @@ public static class OnnxImporter
                     case "Softmax":
                     case "Identity":
                         activations.Add(ActivationOf(node, weights.Count, activations.Count));
-                        current = Single(node.Output, node, "output");
+                        current = SingleOutput(node);
                         break;
                     default:
                         throw Refuse($"operator {node.OpType} (node '{node.Name}') is not supported; an MLP here is Gemm or MatMul + Add with Relu, Sigmoid, Tanh, Softmax or Identity.");
@@ -225,12 +225,12 @@ public static class OnnxImporter
 
                 transposed = (Attribute(node, "transB")?.I ?? 0) != 0;
                 b = node.Input.Count > 2 ? Initializer(node, 2).Values : null;
-                output = Single(node.Output, node, "output");
+                output = SingleOutput(node);
             }
             else
             {
                 transposed = false;
-                string product = Single(node.Output, node, "output");
+                string product = SingleOutput(node);
                 NodeProto add = Next(product);
                 if (add.OpType != "Add")
                 {
@@ -246,7 +246,7 @@ public static class OnnxImporter
                     b = _initializers.TryGetValue(biasName, out TensorProto? tensor)
                         ? Values(tensor).Values
                         : throw Refuse($"node '{add.Name}' (Add) adds '{biasName}', which is not a constant bias.");
-                    output = Single(add.Output, add, "output");
+                    output = SingleOutput(add);
                 }
             }
 
@@ -325,9 +325,9 @@ public static class OnnxImporter
             return (dims, values);
         }
 
-        private string Single(IReadOnlyList<string> outputs, NodeProto node, string what) => outputs.Count == 1
-            ? outputs[0]
-            : throw Refuse($"node '{node.Name}' ({node.OpType}) has {outputs.Count} {what}s; a layer has one.");
+        private string SingleOutput(NodeProto node) => node.Output.Count == 1
+            ? node.Output[0]
+            : throw Refuse($"node '{node.Name}' ({node.OpType}) has {node.Output.Count} outputs; a layer has one.");
 
         private static AttributeProto? Attribute(NodeProto node, string name) => node.Attribute.LastOrDefault(a => a.Name == name);
 

@@ -72,6 +72,7 @@ public class OnnxGraphTests
     [InlineData("two activations", "node 'again' (Tanh) does not follow a Gemm")]
     [InlineData("cycle", "the graph has a cycle through node 'gemm1' (Gemm)")]
     [InlineData("two outputs", "the graph has 2 outputs")]
+    [InlineData("a node with two outputs", "node 'activation1' (Relu) has 2 outputs; a layer has one")]
     [InlineData("layer sizes", "node 'gemm2' (Gemm) takes 4 inputs but the layer before gives 5")]
     [InlineData("bias length", "node 'gemm1' (Gemm) has 5 outputs but a bias of 4")]
     [InlineData("operator", "operator LeakyRelu (node 'activation1') is not supported")]
@@ -140,6 +141,9 @@ public class OnnxGraphTests
                 break;
             case "two outputs":
                 graph.Output.Add(new ValueInfoProto { Name = "a1" });
+                break;
+            case "a node with two outputs":
+                Node("activation1").Output.Add("also");
                 break;
             case "layer sizes":
                 SetFloats(Weight("W2"), new float[12], 3, 4);
