@@ -123,33 +123,23 @@ public class GemmTests
                 {
                     foreach (bool relu in new[] { false, true })
                     {
-                        int padding = (m + n + k) % 3, lda = k + padding, ldc = n + padding;
-                        float[] a = TestData.Uniform(Math.Max(0, (m * lda) - padding), m + (7 * n) + (13 * k));
-                        float[] b = TestData.Uniform(k * n, (3 * m) + n + k + 1);
-                        float[] bias = TestData.Uniform(n, n + 5, 2f);
-                        bias[0] = -0f;
-                        bias[n - 1] = n > 1 ? float.NaN : bias[n - 1];
-                        float[] expected = new float[m * ldc];
-                        expected.AsSpan().Fill(Guarded.Canary);
-                        float[] actual = (float[])expected.Clone();
-                        for (int i = 0; i < m; i++)
-                        {
-                            bias.CopyTo(expected.AsSpan(i * ldc, n));
-                        }
-
-                        Kernel.Gemm(a, lda, false, b, n, expected, ldc, m, n, k, accumulate: true, KernelPath.Scalar);
-                        for (int i = 0; i < m && relu; i++)
-                        {
-                            Kernel.Relu(expected.AsSpan(i * ldc, n), expected.AsSpan(i * ldc, n), KernelPath.Scalar);
-                        }
-
-                        Kernel.GemmBias(a, lda, b, n, actual, ldc, m, n, k, bias, relu, path);
-                        Assertions.BitsEqual(expected, actual, $"GemmBias {path} M={m} N={n} K={k} relu={relu} padding={padding}");
+                        CheckBias(path, m, n, k, relu, padding: (m + n + k) % 3);
                     }
                 }
             }
         }
     }
+
+    /// <summary>
+    /// The same against random shapes (M·N·K ≤ 10⁶, strides padded by 0..17), 150 per path and run,
+    /// shrinking toward the smallest failing shape.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void A_layer_from_its_bias_matches_its_three_steps_for_random_shapes(KernelPath path) =>
+        Gen.Select(Gen.Int[1, 150], Gen.Int[1, 300], Gen.Int[0, 300], Gen.Bool, Gen.Int[0, 17])
+            .Where(shape => (long)shape.Item1 * shape.Item2 * shape.Item3 <= 1_000_000)
+            .Sample((m, n, k, relu, padding) => CheckBias(path, m, n, k, relu, padding), iter: 150);
 
     [Fact]
     public void A_bias_of_the_wrong_length_or_inside_C_is_refused()
@@ -174,6 +164,37 @@ public class GemmTests
         var shared = new float[40];
         e = Assert.Throws<ArgumentException>(() => Kernel.Gemm(shared.AsSpan(0, 6), 3, false, new float[12], 4, shared.AsSpan(4, 8), 4, 2, 4, 3, false));
         Assert.Contains("overlaps", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// GemmBias on <paramref name="path"/> against its definition on the scalar oracle: C's rows
+    /// filled with the bias (which holds −0 and, for N &gt; 1, NaN), Gemm with accumulate, then relu over
+    /// each row if asked; canaries in C's padding columns.
+    /// </summary>
+    private static void CheckBias(KernelPath path, int m, int n, int k, bool relu, int padding)
+    {
+        int lda = k + padding, ldc = n + padding;
+        float[] a = TestData.Uniform(Math.Max(0, (m * lda) - padding), m + (7 * n) + (13 * k));
+        float[] b = TestData.Uniform(k * n, (3 * m) + n + k + 1);
+        float[] bias = TestData.Uniform(n, n + 5, 2f);
+        bias[0] = -0f;
+        bias[n - 1] = n > 1 ? float.NaN : bias[n - 1];
+        float[] expected = new float[m * ldc];
+        expected.AsSpan().Fill(Guarded.Canary);
+        float[] actual = (float[])expected.Clone();
+        for (int i = 0; i < m; i++)
+        {
+            bias.CopyTo(expected.AsSpan(i * ldc, n));
+        }
+
+        Kernel.Gemm(a, lda, false, b, n, expected, ldc, m, n, k, accumulate: true, KernelPath.Scalar);
+        for (int i = 0; i < m && relu; i++)
+        {
+            Kernel.Relu(expected.AsSpan(i * ldc, n), expected.AsSpan(i * ldc, n), KernelPath.Scalar);
+        }
+
+        Kernel.GemmBias(a, lda, b, n, actual, ldc, m, n, k, bias, relu, path);
+        Assertions.BitsEqual(expected, actual, $"GemmBias {path} M={m} N={n} K={k} relu={relu} padding={padding}");
     }
 
     /// <summary>
