@@ -81,6 +81,13 @@ internal sealed class DataFileStream : Stream
     }
 
     /// <inheritdoc/>
+    public override int ReadByte()
+    {
+        Span<byte> one = stackalloc byte[1];
+        return Read(one) == 1 ? one[0] : -1;
+    }
+
+    /// <inheritdoc/>
     public override void Flush()
     {
     }
