@@ -57,11 +57,19 @@ internal sealed class DataFileStream : Stream
     public static DataFileStream Open(string path)
     {
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        int b0 = file.ReadByte(), b1 = file.ReadByte();
-        file.Position = 0;
-        return b0 == 0x1F && b1 == 0x8B
-            ? new DataFileStream(new GZipStream(file, CompressionMode.Decompress), path, file.Length)
-            : new DataFileStream(file, path, file.Length);
+        try
+        {
+            int b0 = file.ReadByte(), b1 = file.ReadByte();
+            file.Position = 0;
+            return b0 == 0x1F && b1 == 0x8B
+                ? new DataFileStream(new GZipStream(file, CompressionMode.Decompress), path, file.Length)
+                : new DataFileStream(file, path, file.Length);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc/>
