@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML.OnnxRuntime;
-using Nn.Simd.Onnx;
 using Nn.Simd.Model;
+using Nn.Simd.Onnx;
 
 namespace Nn.Simd.Bench;
 

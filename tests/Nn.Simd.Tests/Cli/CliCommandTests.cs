@@ -2,8 +2,8 @@ using System.IO.Compression;
 using System.Text.Json;
 using Nn.Simd.Data;
 using Nn.Simd.IO;
-using Nn.Simd.Onnx;
 using Nn.Simd.Model;
+using Nn.Simd.Onnx;
 using Nn.Simd.Tests.IO;
 
 namespace Nn.Simd.Tests.Cli;

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Nn.Simd.Onnx;
 using Nn.Simd.Model;
+using Nn.Simd.Onnx;
 
 namespace Nn.Simd.Tests.Onnx;
 

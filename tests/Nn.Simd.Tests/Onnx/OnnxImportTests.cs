@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Nn.Simd.Onnx;
 using Nn.Simd.Model;
+using Nn.Simd.Onnx;
 
 namespace Nn.Simd.Tests.Onnx;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Nn.Simd.IO;
-using Nn.Simd.Onnx;
 using Nn.Simd.Model;
+using Nn.Simd.Onnx;
 using Spectre.Console;
 
 namespace Nn.Cli.Commands;
