@@ -4,6 +4,7 @@ using Nn.Simd.Data;
 using Nn.Simd.IO;
 using Nn.Simd.Model;
 using Nn.Simd.Onnx;
+using Nn.Simd.Tests.Data;
 using Nn.Simd.Tests.IO;
 
 namespace Nn.Simd.Tests.Cli;
@@ -153,7 +154,7 @@ public sealed class CliCommandTests : IDisposable
         string model = PathOf("tiny.nnm");
         ModelFile.Save(Network.Create([4, 3], [Activation.Softmax], Cost.LogLikelihood, seed: 1), model);
         string images = PathOf("images-idx3-ubyte.gz");
-        WriteIdx(images, 3, [2, 2, 2], [0, 255, 128, 64, 1, 2, 3, 4]);
+        IdxFiles.Write(images, 3, [2, 2, 2], [0, 255, 128, 64, 1, 2, 3, 4]);
         var result = Run("predict", model, images, "--proba");
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal(3, result.Stdout.Trim().Split('\n').Length);
@@ -256,8 +257,8 @@ public sealed class CliCommandTests : IDisposable
         {
             string images = Path.Combine(folder, $"{prefix}-images-idx3-ubyte");
             string labelFile = Path.Combine(folder, $"{prefix}-labels-idx1-ubyte");
-            WriteIdx(images, 3, [5, 2, 2], pixels);
-            WriteIdx(labelFile, 1, [5], labels);
+            IdxFiles.Write(images, 3, [5, 2, 2], pixels);
+            IdxFiles.Write(labelFile, 1, [5], labels);
             switch (parts[1])
             {
                 case "magic":
@@ -267,13 +268,13 @@ public sealed class CliCommandTests : IDisposable
                     File.WriteAllBytes(images, File.ReadAllBytes(images)[..^3]);
                     break;
                 case "count-mismatch":
-                    WriteIdx(labelFile, 1, [4], labels[..4]);
+                    IdxFiles.Write(labelFile, 1, [4], labels[..4]);
                     break;
                 case "dimensions":
-                    WriteIdx(images, 2, [5, 4], pixels);
+                    IdxFiles.Write(images, 2, [5, 4], pixels);
                     break;
                 case "label-range":
-                    WriteIdx(labelFile, 1, [5], [0, 1, 2, 3, 200]);
+                    IdxFiles.Write(labelFile, 1, [5], [0, 1, 2, 3, 200]);
                     break;
                 case "type":
                     Patch(images, 2, 0x0D);
@@ -292,28 +293,6 @@ public sealed class CliCommandTests : IDisposable
         byte[] bytes = File.ReadAllBytes(path);
         bytes[offset] = value;
         File.WriteAllBytes(path, bytes);
-    }
-
-    internal static void WriteIdx(string path, byte dimensions, int[] sizes, byte[] data)
-    {
-        using var buffer = new MemoryStream();
-        buffer.Write([0, 0, 0x08, dimensions]);
-        foreach (int size in sizes)
-        {
-            buffer.Write([(byte)(size >> 24), (byte)(size >> 16), (byte)(size >> 8), (byte)size]);
-        }
-
-        buffer.Write(data);
-        if (path.EndsWith(".gz", StringComparison.Ordinal))
-        {
-            using var file = File.Create(path);
-            using var gzip = new GZipStream(file, CompressionLevel.Fastest);
-            gzip.Write(buffer.ToArray());
-        }
-        else
-        {
-            File.WriteAllBytes(path, buffer.ToArray());
-        }
     }
 
     private static IEnumerable<string> ReadDigitsLines(int count)

@@ -1,6 +1,5 @@
 using CsCheck;
 using Nn.Simd.Data;
-using Nn.Simd.Tests.Cli;
 
 namespace Nn.Simd.Tests.Data;
 
@@ -25,7 +24,7 @@ public sealed class IdxReaderTests : IDisposable
             file =>
             {
                 string path = Path.Combine(_folder, $"{Guid.NewGuid():N}-images-idx3-ubyte{(file.Gzip ? ".gz" : string.Empty)}");
-                CliCommandTests.WriteIdx(path, 3, [file.Count, file.Rows, file.Columns], file.Pixels);
+                IdxFiles.Write(path, 3, [file.Count, file.Rows, file.Columns], file.Pixels);
                 (float[] read, int count, int rows, int columns) = IdxReader.ReadImages(path);
                 Assert.Equal((file.Count, file.Rows, file.Columns), (count, rows, columns));
                 Assertions.BitsEqual([.. file.Pixels.Select(p => p / 255f)], read, "IDX pixels");
@@ -46,7 +45,7 @@ public sealed class IdxReaderTests : IDisposable
     public void Altered_files_are_read_or_refused_naming_the_file(bool gzip)
     {
         string original = Path.Combine(_folder, "original" + (gzip ? ".gz" : string.Empty));
-        CliCommandTests.WriteIdx(original, 3, [3, 4, 5], [.. Enumerable.Range(0, 60).Select(i => (byte)(i * 7))]);
+        IdxFiles.Write(original, 3, [3, 4, 5], [.. Enumerable.Range(0, 60).Select(i => (byte)(i * 7))]);
         byte[] bytes = File.ReadAllBytes(original);
         string path = Path.Combine(_folder, "altered" + (gzip ? ".gz" : string.Empty));
         Generators.Altered(bytes).Sample(

@@ -55,8 +55,9 @@ public class PredictorTests
 
     /// <summary>
     /// For random networks (one to three layers, widths 1..300 so that a layer has one to three
-    /// column panels and any tail, every activation) and batches of 1..40 rows, every sample gets the same bits alone — visiting the
-    /// panels forwards and backwards, on two consecutive calls — as in the batch.
+    /// column panels and any tail, every activation) and batches of 1..40 rows, every sample gets
+    /// the same bits alone — visiting the panels forwards and backwards, on two consecutive calls —
+    /// as in the batch.
     /// </summary>
     [Fact]
     public void Any_network_gives_each_sample_the_same_bits_alone_and_in_a_batch()
