@@ -80,9 +80,19 @@ public static class Program
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException
                                   or Nn.Simd.Training.TrainingDivergedException or NotSupportedException or InvalidOperationException)
         {
-            error.WriteLine($"nn: {e.Message}");
+            error.WriteLine($"nn: {MessageOf(e)}");
             return ExitCodes.Failure;
         }
+    }
+
+    /// <summary>
+    /// An exception's message on one line, without the " (Parameter 'name')" that ArgumentException
+    /// appends for programmers (ArgumentOutOfRangeException puts its "Actual value was …" on a line of its own).
+    /// </summary>
+    internal static string MessageOf(Exception e)
+    {
+        string message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
+        return string.Join(' ', message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
     }
 }
 

@@ -107,6 +107,31 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public void Outputs_that_could_only_fail_after_training_are_refused_before_it()
+    {
+        CliProcess.RequireHost();
+        string missing = Path.Combine(_folder, "no-such-folder");
+        var metrics = Run("train", "--metrics", Path.Combine(missing, "m.json"));
+        CliProcess.AssertOneLineError(1, $"--metrics '{Path.Combine(missing, "m.json")}': the folder '{missing}' does not exist.", metrics);
+        Assert.DoesNotContain("epoch", metrics.Stdout, StringComparison.Ordinal);
+
+        var plot = Run("train", "--plot", Path.Combine(missing, "p.svg"));
+        CliProcess.AssertOneLineError(1, "--plot", plot);
+        Assert.DoesNotContain("epoch", plot.Stdout, StringComparison.Ordinal);
+
+        var folder = Run("train", "--out", _folder);
+        CliProcess.AssertOneLineError(2, $"--out '{_folder}' is a folder", folder);
+        Assert.DoesNotContain("epoch", folder.Stdout, StringComparison.Ordinal);
+
+        string model = PathOf("both.nnm");
+        var both = Run("train", "--out", model, "--metrics", model);
+        CliProcess.AssertOneLineError(2, "--out and --metrics both name", both);
+        Assert.DoesNotContain("epoch", both.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(model));
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
     public async Task Ctrl_C_stops_training_and_keeps_the_last_complete_epoch()
     {
         CliProcess.RequireHost();

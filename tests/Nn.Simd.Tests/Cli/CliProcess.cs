@@ -33,6 +33,7 @@ internal static class CliProcess
         Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
         Assert.Single(result.Stderr.Trim().Split('\n'));
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter '", result.Stderr, StringComparison.Ordinal);
     }
 
     public static (int ExitCode, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string?> environment, params string[] args)

@@ -58,9 +58,13 @@ public class CliTests
     [InlineData(2, "is not a layer size", "train", "--layers", "64,x,10")]
     [InlineData(2, "does not fit the data", "train", "--layers", "50,10")]
     [InlineData(2, "is not one of", "train", "--cost", "hinge")]
-    [InlineData(1, "MiniBatchSize", "train", "--batch", "0")]
-    [InlineData(1, "LearningRate", "train", "--eta", "-1")]
-    [InlineData(1, "cannot be used with", "train", "--cost", "cross-entropy", "--output-activation", "softmax")]
+    [InlineData(2, "--batch: MiniBatchSize is 0", "train", "--batch", "0")]
+    [InlineData(2, "--eta: LearningRate (η) is -1", "train", "--eta", "-1")]
+    [InlineData(2, "--threads: Threads is 0", "train", "--threads", "0")]
+    [InlineData(2, "cannot be used with", "train", "--cost", "cross-entropy", "--output-activation", "softmax")]
+    [InlineData(2, "--activation, --output-activation: Softmax is only allowed on the output layer", "train", "--activation", "softmax")]
+    [InlineData(2, "--validation '1.5' is neither a whole sample count", "train", "--validation", "1.5")]
+    [InlineData(2, "--validation 'NaN' is neither a whole sample count", "train", "--validation", "NaN")]
     [InlineData(1, "is not digits, fashion-mnist", "train", "--data", "/no/such/file.csv")]
     public void Bad_input_gives_one_line_and_the_exit_code(int expectedCode, string message, params string[] args)
     {

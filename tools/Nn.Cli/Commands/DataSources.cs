@@ -38,9 +38,10 @@ internal static class DataSources
     /// <summary>Moves COUNT samples, or a FRACTION of them, from the training set to a validation set.</summary>
     public static (Dataset Training, Dataset Validation) HoldOut(Dataset training, string amount, long seed)
     {
-        if (!double.TryParse(amount, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value <= 0)
+        if (!double.TryParse(amount, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value) || value <= 0
+            || (value >= 1 && value != Math.Floor(value)))
         {
-            throw new UsageException($"--validation '{amount}' is neither a sample count nor a fraction between 0 and 1.");
+            throw new UsageException($"--validation '{amount}' is neither a whole sample count nor a fraction between 0 and 1.");
         }
 
         double fraction = value < 1 ? value : value / training.Count;

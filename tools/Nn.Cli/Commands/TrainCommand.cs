@@ -53,6 +53,9 @@ internal static class TrainCommand
                 throw new UsageException($"--plot '{plotPath}' must end in .png or .svg.");
             }
 
+            string? metricsPath = parse.GetValue(metrics);
+            CheckOutputs(("--out", outPath), ("--metrics", metricsPath), ("--plot", plotPath));
+
             long seed = parse.GetValue(data.Seed);
             (Dataset training, Dataset test, string dataName) = data.Load(parse);
             Dataset? validationSet = null;
@@ -82,12 +85,78 @@ internal static class TrainCommand
                 Batched = Names.ParseEngine(parse.GetValue(engine)!),
                 Threads = parse.GetValue(threads),
             };
-            options.Validate();
-            Network network = Network.Create(sizes, hidden, outputValue, costValue, Names.ParseInitialization(parse.GetValue(init)!), seed);
+            Initialization initialization = Names.ParseInitialization(parse.GetValue(init)!);
+            Network network = AsUsageError(() =>
+            {
+                options.Validate();
+                return Network.Create(sizes, hidden, outputValue, costValue, initialization, seed);
+            });
             var run = new TrainingRun(network, options, training, validationSet, test, dataName);
-            return Run(context, run, outPath, parse.GetValue(metrics), plotPath);
+            return Run(context, run, outPath, metricsPath, plotPath);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The options behind the values that <see cref="TrainingOptions.Validate"/> and
+    /// <see cref="Network.Create(ReadOnlySpan{int}, Activation, Activation, Cost, Initialization, long)"/> check,
+    /// by the parameter name their <see cref="ArgumentException"/> carries.
+    /// </summary>
+    private static readonly Dictionary<string, string> OptionFor = new(StringComparer.Ordinal)
+    {
+        [nameof(TrainingOptions.Epochs)] = "--epochs",
+        [nameof(TrainingOptions.MiniBatchSize)] = "--batch",
+        [nameof(TrainingOptions.LearningRate)] = "--eta",
+        [nameof(TrainingOptions.Lambda)] = "--lambda",
+        [nameof(TrainingOptions.Threads)] = "--threads",
+        ["activations"] = "--activation, --output-activation",
+        ["cost"] = "--cost, --output-activation",
+    };
+
+    /// <summary>Runs <paramref name="build"/>; a value it refuses is a usage error naming the option that gave it.</summary>
+    private static T AsUsageError<T>(Func<T> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (ArgumentException e) when (e.ParamName is { } name && OptionFor.TryGetValue(name, out string? option))
+        {
+            throw new UsageException($"{option}: {Program.MessageOf(e)}");
+        }
+    }
+
+    /// <summary>
+    /// Refuses, before any data is read or any epoch runs, an output that could only fail after
+    /// training: a file in a folder that does not exist, a path that is a folder, or one file named by two options.
+    /// </summary>
+    private static void CheckOutputs(params ReadOnlySpan<(string Option, string? Path)> outputs)
+    {
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string option, string? path) in outputs)
+        {
+            if (path is null)
+            {
+                continue;
+            }
+
+            string full = Path.GetFullPath(path);
+            if (Directory.Exists(full))
+            {
+                throw new UsageException($"{option} '{path}' is a folder; give a file name.");
+            }
+
+            string folder = Path.GetDirectoryName(full)!;
+            if (!Directory.Exists(folder))
+            {
+                throw new IOException($"{option} '{path}': the folder '{folder}' does not exist.");
+            }
+
+            if (!seen.TryAdd(full, option))
+            {
+                throw new UsageException($"{seen[full]} and {option} both name '{path}'; each output needs a file of its own.");
+            }
+        }
     }
 
     private static int Run(CliContext context, TrainingRun run, string? outPath, string? metricsPath, string? plotPath)
