@@ -132,6 +132,19 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_SVG_plot_is_drawn_with_nothing_on_stderr()
+    {
+        CliProcess.RequireHost();
+        string plot = PathOf("curves.svg");
+        var train = Run("train", "--epochs", "2", "--validation", "0.1", "--plot", plot);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.Equal(string.Empty, train.Stderr);
+        string svg = File.ReadAllText(plot);
+        Assert.Contains("<svg", svg, StringComparison.Ordinal);
+        Assert.Contains("validation cost", svg, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ctrl_C_stops_training_and_keeps_the_last_complete_epoch()
     {
         CliProcess.RequireHost();

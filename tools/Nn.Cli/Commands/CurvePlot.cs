@@ -2,7 +2,11 @@ using ScottPlot;
 
 namespace Nn.Cli.Commands;
 
-/// <summary>The <c>--plot</c> file: accuracy (left axis) and cost (right axis) per epoch, training and validation.</summary>
+/// <summary>
+/// The <c>--plot</c> file: accuracy (left axis) and cost (right axis) per epoch, training and
+/// validation. The cost curves are told apart by open-square markers, not dashes: Skia's SVG
+/// backend has no path effects and prints "Unsupported path effect" on stderr for a dashed line.
+/// </summary>
 internal static class CurvePlot
 {
     public static bool IsSupported(string path) =>
@@ -22,13 +26,13 @@ internal static class CurvePlot
 
         var trainingCost = plot.Add.Scatter(epochs, run.Reports.Select(r => r.TrainingCost).ToArray());
         trainingCost.LegendText = "training cost";
-        trainingCost.LinePattern = LinePattern.Dashed;
+        trainingCost.MarkerShape = MarkerShape.OpenSquare;
         trainingCost.Axes.YAxis = plot.Axes.Right;
         if (run.Reports.All(r => r.ValidationCost is not null) && run.Reports.Count > 0)
         {
             var validationCost = plot.Add.Scatter(epochs, run.Reports.Select(r => r.ValidationCost!.Value).ToArray());
             validationCost.LegendText = "validation cost";
-            validationCost.LinePattern = LinePattern.Dashed;
+            validationCost.MarkerShape = MarkerShape.OpenSquare;
             validationCost.Axes.YAxis = plot.Axes.Right;
         }
 
