@@ -40,6 +40,7 @@ public static class CsvDataReader
     /// <returns>The labelled data set.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The content is malformed; the message names the line and column.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="CsvOptions.ClassCount"/> is less than 1, or <see cref="CsvOptions.InputScale"/> is not finite.</exception>
     public static Dataset Read(string path, CsvOptions? options = null)
     {
         if (!File.Exists(path))
@@ -58,7 +59,7 @@ public static class CsvDataReader
     /// <param name="options">How to read it; defaults when <see langword="null"/>.</param>
     /// <returns>The labelled data set.</returns>
     /// <exception cref="InvalidDataException">The content is malformed; the message names the line and column.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="CsvOptions.ClassCount"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="CsvOptions.ClassCount"/> is less than 1, or <see cref="CsvOptions.InputScale"/> is not finite.</exception>
     public static Dataset Read(TextReader reader, string source, CsvOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -88,6 +89,7 @@ public static class CsvDataReader
     /// <returns>The values, row-major, and the number of values per row.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The content is malformed; the message names the line and column.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="CsvOptions.InputScale"/> is not finite.</exception>
     public static (float[] Values, int Columns) ReadInputs(string path, CsvOptions? options = null)
     {
         if (!File.Exists(path))
@@ -105,6 +107,11 @@ public static class CsvDataReader
 
     private static (List<float> Inputs, List<int> Labels, int InputColumns) Parse(TextReader reader, string source, CsvOptions options, bool withLabels)
     {
+        if (!float.IsFinite(options.InputScale))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.InputScale, "CsvOptions.InputScale must be a finite number.");
+        }
+
         var inputs = new List<float>();
         var labels = new List<int>();
         int columns = -1, labelColumn = -1, lineNumber = 0;
@@ -158,7 +165,13 @@ public static class CsvDataReader
                     throw new InvalidDataException($"{source}:{lineNumber}: column {c + 1} is {field}; inputs must be finite numbers.");
                 }
 
-                inputs.Add(value * options.InputScale);
+                float scaled = value * options.InputScale;
+                if (!float.IsFinite(scaled))
+                {
+                    throw new InvalidDataException($"{source}:{lineNumber}: column {c + 1} ({field}) times the input scale {options.InputScale.ToString(CultureInfo.InvariantCulture)} is beyond a float's range.");
+                }
+
+                inputs.Add(scaled);
             }
         }
 

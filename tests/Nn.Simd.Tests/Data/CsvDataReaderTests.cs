@@ -91,6 +91,24 @@ public class CsvDataReaderTests
         Assert.Contains("labels.csv:1: the label in column 2 " + message, e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    public void An_input_scale_that_is_not_finite_is_refused(float scale)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => CsvDataReader.Read(new StringReader("1,0\n"), "c.csv", new CsvOptions { InputScale = scale }));
+        Assert.Contains("InputScale must be a finite number", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_input_the_scale_takes_beyond_a_float_is_refused_with_its_line_and_column()
+    {
+        var options = new CsvOptions { InputScale = 1e30f };
+        Assert.Equal(1e30f, CsvDataReader.Read(new StringReader("1,0\n"), "c.csv", options).Input(0)[0]);
+        var e = Assert.Throws<InvalidDataException>(() => CsvDataReader.Read(new StringReader("1,0\n2,1\n3e10,0\n"), "c.csv", options));
+        Assert.Equal("c.csv:3: column 1 (3e10) times the input scale 1E+30 is beyond a float's range.", e.Message);
+    }
+
     [Fact]
     public void A_class_count_below_one_is_refused()
     {

@@ -51,11 +51,18 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
-    public void A_failed_write_leaves_nothing_behind()
+    public void A_failed_write_leaves_nothing_behind_and_says_why()
     {
-        string path = Path.Combine(_folder, "no-such-folder", "model.nnm");
-        Assert.ThrowsAny<IOException>(() => ModelFile.Save(Network.Create([2, 2], [Activation.Sigmoid], Cost.Quadratic), path));
+        var network = Network.Create([2, 2], [Activation.Sigmoid], Cost.Quadratic);
+        string missing = Path.Combine(_folder, "no-such-folder");
+        var e = Assert.Throws<DirectoryNotFoundException>(() => ModelFile.Save(network, Path.Combine(missing, "model.nnm")));
+        Assert.Equal($"Cannot write '{Path.Combine(missing, "model.nnm")}': the folder '{missing}' does not exist.", e.Message);
         Assert.Empty(Directory.GetFileSystemEntries(_folder));
+
+        string folder = Directory.CreateDirectory(Path.Combine(_folder, "a-folder")).FullName;
+        var f = Assert.Throws<IOException>(() => ModelFile.Save(network, folder, overwrite: true));
+        Assert.Equal($"'{folder}' is a folder, not a file.", f.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(folder));
     }
 
     /// <summary>The committed version-1 fixture keeps loading and predicting the same bits in every later version.</summary>
