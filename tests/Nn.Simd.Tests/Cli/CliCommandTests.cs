@@ -257,6 +257,25 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public void Predict_and_the_other_writers_explain_what_is_wrong()
+    {
+        CliProcess.RequireHost();
+        string model = PathOf("model.nnm");
+        ModelFile.Save(Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, seed: 5), model);
+        string csv = PathOf("labelled.csv");
+        File.WriteAllLines(csv, ReadDigitsLines(2));
+
+        CliProcess.AssertOneLineError(1, "each sample has 65 values but the model [64,30,10] sigmoid/sigmoid, quadratic takes 64. If one column is a label, name it with --label-column.", Run("predict", model, csv));
+        CliProcess.AssertOneLineError(2, "--scale NaN is not a finite number.", Run("predict", model, csv, "--label-column", "64", "--scale", "NaN"));
+
+        string missing = Path.Combine(_folder, "no-such-folder");
+        CliProcess.AssertOneLineError(1, $"Cannot write '{Path.Combine(missing, "m.onnx")}': the folder '{missing}' does not exist.", Run("export-onnx", model, Path.Combine(missing, "m.onnx")));
+        var bench = Run("bench", "--json", Path.Combine(missing, "b.json"));
+        CliProcess.AssertOneLineError(1, $"--json '{Path.Combine(missing, "b.json")}': the folder '{missing}' does not exist.", bench);
+        Assert.DoesNotContain("training", bench.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fashion_mnist_says_how_to_install_it_when_it_is_missing()
     {
         if (Directory.Exists(Datasets.FashionMnistFolder))

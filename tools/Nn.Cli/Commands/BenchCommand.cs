@@ -41,6 +41,8 @@ internal static class BenchCommand
                 throw new UsageException("--epochs must be ≥ 1 and --calls ≥ 100.");
             }
 
+            OutputFiles.Check(("--json", parse.GetValue(json)));
+
             IAnsiConsole console = context.Console;
             Dataset data = LoadData(out string dataName);
             console.MarkupLine($"[bold]kernels[/] {KernelDispatch.Active} on {Markup.Escape(CpuInfo.ModelName)}; data: {Markup.Escape(dataName)}");

@@ -27,12 +27,20 @@ internal static class PredictCommand
                 throw new FileNotFoundException($"Input file '{inputPath}' does not exist.", inputPath);
             }
 
+            float inputScale = parse.GetValue(scale);
+            if (!float.IsFinite(inputScale))
+            {
+                throw new UsageException($"--scale {inputScale.ToString(CultureInfo.InvariantCulture)} is not a finite number.");
+            }
+
+            int? label = parse.GetValue(labelColumn);
             (float[] values, int columns) = IdxReader.LooksLikeIdx(inputPath)
                 ? ReadIdx(inputPath)
-                : CsvDataReader.ReadInputs(inputPath, new CsvOptions { LabelColumn = parse.GetValue(labelColumn), InputScale = parse.GetValue(scale) });
+                : CsvDataReader.ReadInputs(inputPath, new CsvOptions { LabelColumn = label, InputScale = inputScale });
             if (columns != network.InputSize)
             {
-                throw new InvalidDataException($"{inputPath}: each sample has {columns} values but the model {network} takes {network.InputSize}.");
+                string hint = label is null && columns == network.InputSize + 1 ? " If one column is a label, name it with --label-column." : string.Empty;
+                throw new InvalidDataException($"{inputPath}: each sample has {columns} values but the model {network} takes {network.InputSize}.{hint}");
             }
 
             var output = new float[network.OutputSize];

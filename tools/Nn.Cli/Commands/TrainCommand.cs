@@ -54,7 +54,7 @@ internal static class TrainCommand
             }
 
             string? metricsPath = parse.GetValue(metrics);
-            CheckOutputs(("--out", outPath), ("--metrics", metricsPath), ("--plot", plotPath));
+            OutputFiles.Check(("--out", outPath), ("--metrics", metricsPath), ("--plot", plotPath));
 
             long seed = parse.GetValue(data.Seed);
             (Dataset training, Dataset test, string dataName) = data.Load(parse);
@@ -123,39 +123,6 @@ internal static class TrainCommand
         catch (ArgumentException e) when (e.ParamName is { } name && OptionFor.TryGetValue(name, out string? option))
         {
             throw new UsageException($"{option}: {Program.MessageOf(e)}");
-        }
-    }
-
-    /// <summary>
-    /// Refuses, before any data is read or any epoch runs, an output that could only fail after
-    /// training: a file in a folder that does not exist, a path that is a folder, or one file named by two options.
-    /// </summary>
-    private static void CheckOutputs(params ReadOnlySpan<(string Option, string? Path)> outputs)
-    {
-        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach ((string option, string? path) in outputs)
-        {
-            if (path is null)
-            {
-                continue;
-            }
-
-            string full = Path.GetFullPath(path);
-            if (Directory.Exists(full))
-            {
-                throw new UsageException($"{option} '{path}' is a folder; give a file name.");
-            }
-
-            string folder = Path.GetDirectoryName(full)!;
-            if (!Directory.Exists(folder))
-            {
-                throw new IOException($"{option} '{path}': the folder '{folder}' does not exist.");
-            }
-
-            if (!seen.TryAdd(full, option))
-            {
-                throw new UsageException($"{seen[full]} and {option} both name '{path}'; each output needs a file of its own.");
-            }
         }
     }
 
