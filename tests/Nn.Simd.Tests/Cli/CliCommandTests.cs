@@ -257,6 +257,21 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public void Data_options_that_would_be_ignored_are_refused()
+    {
+        CliProcess.RequireHost();
+        CliProcess.AssertOneLineError(2, $"--test-fraction applies to data without a test part (digits, a CSV file); --data '{_folder}' has its own test set.", Run("train", "--data", _folder, "--test-fraction", "0.1"));
+        CliProcess.AssertOneLineError(2, "--label-column applies to a CSV file; --data 'digits' is not one.", Run("train", "--label-column", "3"));
+
+        string csv = PathOf("digits.csv");
+        File.WriteAllLines(csv, ReadDigitsLines(50));
+        CliProcess.AssertOneLineError(1, "digits.csv: every label is 0, a single class", Run("train", "--data", csv, "--label-column", "0"));
+        var split = Run("train", "--data", csv, "--test-fraction", "0.5", "--epochs", "1");
+        Assert.True(split.ExitCode == 0, split.Stderr);
+        Assert.Contains("25 training, 0 validation, 25 test samples", string.Join(' ', split.Stdout.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Predict_and_the_other_writers_explain_what_is_wrong()
     {
         CliProcess.RequireHost();

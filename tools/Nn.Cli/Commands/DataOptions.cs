@@ -8,7 +8,7 @@ internal sealed class DataOptions
 {
     public Option<string> Data { get; } = new("--data") { Description = "digits (embedded, the default), fashion-mnist, a folder in the MNIST layout, or a CSV file.", DefaultValueFactory = _ => "digits" };
 
-    public Option<double> TestFraction { get; } = new("--test-fraction") { Description = "For data without a test part (digits, CSV): the share kept for testing.", DefaultValueFactory = _ => 0.2 };
+    public Option<double?> TestFraction { get; } = new("--test-fraction") { Description = "For data without a test part (digits, CSV): the share kept for testing (default: 0.2)." };
 
     public Option<int?> LabelColumn { get; } = new("--label-column") { Description = "CSV: the 0-based label column (default: the last)." };
 
@@ -24,10 +24,10 @@ internal sealed class DataOptions
 
     public (Dataset Training, Dataset Test, string Name) Load(ParseResult parse)
     {
-        double fraction = parse.GetValue(TestFraction);
-        if (!(fraction >= 0 && fraction < 1))
+        double? fraction = parse.GetValue(TestFraction);
+        if (fraction is { } f && !(f >= 0 && f < 1))
         {
-            throw new UsageException($"--test-fraction {fraction} must be in [0, 1).");
+            throw new UsageException($"--test-fraction {f} must be in [0, 1).");
         }
 
         return DataSources.Load(parse.GetValue(Data)!, fraction, parse.GetValue(LabelColumn), parse.GetValue(Seed));

@@ -7,31 +7,60 @@ namespace Nn.Cli.Commands;
 /// <summary>Turns a <c>--data</c> value into training and test sets.</summary>
 internal static class DataSources
 {
-    public static (Dataset Training, Dataset Test, string Name) Load(string data, double testFraction, int? labelColumn, long seed)
+    /// <summary>The share of digits or a CSV file kept for testing when --test-fraction is not given.</summary>
+    private const double DefaultTestFraction = 0.2;
+
+    /// <summary>
+    /// The data <paramref name="data"/> names; <paramref name="testFraction"/> and
+    /// <paramref name="labelColumn"/> are null unless given, and are refused where they would be ignored.
+    /// </summary>
+    public static (Dataset Training, Dataset Test, string Name) Load(string data, double? testFraction, int? labelColumn, long seed)
     {
+        bool csv = data is not ("digits" or "fashion-mnist") && !Directory.Exists(data) && File.Exists(data);
+        if (labelColumn is not null && !csv)
+        {
+            throw new UsageException($"--label-column applies to a CSV file; --data '{data}' is not one.");
+        }
+
         switch (data)
         {
             case "digits":
             {
-                DataSplit split = Datasets.Digits().Split(0, testFraction, seed);
+                DataSplit split = Datasets.Digits().Split(0, testFraction ?? DefaultTestFraction, seed);
                 return (split.Training, split.Test, "UCI digits (embedded)");
             }
 
             case "fashion-mnist":
+                RefuseTestFraction(testFraction, data);
                 return (Datasets.FashionMnist(test: false), Datasets.FashionMnist(test: true), $"Fashion-MNIST ({Datasets.FashionMnistFolder})");
             default:
                 if (Directory.Exists(data))
                 {
+                    RefuseTestFraction(testFraction, data);
                     return (IdxReader.ReadMnistFolder(data, test: false), IdxReader.ReadMnistFolder(data, test: true), data);
                 }
 
-                if (File.Exists(data))
+                if (csv)
                 {
-                    DataSplit split = CsvDataReader.Read(data, new CsvOptions { LabelColumn = labelColumn }).Split(0, testFraction, seed);
+                    Dataset all = CsvDataReader.Read(data, new CsvOptions { LabelColumn = labelColumn });
+                    if (all.TargetSize < 2)
+                    {
+                        throw new InvalidDataException($"{data}: every label is 0, a single class, which leaves a classifier nothing to learn; is the label column right (--label-column, default the last)?");
+                    }
+
+                    DataSplit split = all.Split(0, testFraction ?? DefaultTestFraction, seed);
                     return (split.Training, split.Test, data);
                 }
 
                 throw new FileNotFoundException($"--data '{data}' is not digits, fashion-mnist, an existing folder or an existing CSV file.", data);
+        }
+    }
+
+    private static void RefuseTestFraction(double? testFraction, string data)
+    {
+        if (testFraction is not null)
+        {
+            throw new UsageException($"--test-fraction applies to data without a test part (digits, a CSV file); --data '{data}' has its own test set.");
         }
     }
 
