@@ -99,18 +99,28 @@ public sealed class Dataset
     /// <summary>The input of sample <paramref name="index"/>.</summary>
     /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
     /// <returns>A view of <see cref="InputSize"/> values.</returns>
-    public ReadOnlySpan<float> Input(int index) => _inputs.AsSpan(index * InputSize, InputSize);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a sample of this set.</exception>
+    public ReadOnlySpan<float> Input(int index) => _inputs.AsSpan(Checked(index) * InputSize, InputSize);
 
     /// <summary>The class of sample <paramref name="index"/>: its label, or the arg max of its target vector.</summary>
     /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
     /// <returns>The class index.</returns>
-    public int Label(int index) => _labels is not null ? _labels[index] : Network.ArgMax(_targets.AsSpan(index * TargetSize, TargetSize));
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a sample of this set.</exception>
+    public int Label(int index) => _labels is not null ? _labels[Checked(index)] : Network.ArgMax(_targets.AsSpan(Checked(index) * TargetSize, TargetSize));
 
     /// <summary>Writes the target vector y of sample <paramref name="index"/>.</summary>
     /// <param name="index">0 ≤ index &lt; <see cref="Count"/>.</param>
     /// <param name="target">Destination, <see cref="TargetSize"/> long.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a sample of this set.</exception>
+    /// <exception cref="ArgumentException"><paramref name="target"/> is not <see cref="TargetSize"/> long.</exception>
     public void CopyTarget(int index, Span<float> target)
     {
+        Checked(index);
+        if (target.Length != TargetSize)
+        {
+            throw new ArgumentException($"The target has room for {target.Length} values but the set's targets have {TargetSize}.", nameof(target));
+        }
+
         if (_labels is not null)
         {
             target.Clear();
@@ -122,9 +132,15 @@ public sealed class Dataset
         }
     }
 
+    /// <summary><paramref name="index"/>, if it is a sample of this set.</summary>
+    private int Checked(int index) => (uint)index < (uint)Count
+        ? index
+        : throw new ArgumentOutOfRangeException(nameof(index), index, $"Sample {index} is outside the set's {Count:N0} samples.");
+
     /// <summary>A new set holding the given samples, in the given order (copied).</summary>
     /// <param name="indices">Sample indices, each in [0, <see cref="Count"/>).</param>
     /// <returns>The subset.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An index is not a sample of this set.</exception>
     public Dataset Subset(ReadOnlySpan<int> indices)
     {
         var inputs = new float[indices.Length * InputSize];

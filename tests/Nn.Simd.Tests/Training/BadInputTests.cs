@@ -17,6 +17,25 @@ public class BadInputTests
     }
 
     [Theory]
+    [InlineData(-1)]
+    [InlineData(3)]
+    [InlineData(int.MaxValue)]
+    public void A_sample_the_set_does_not_have_is_refused_naming_it(int index)
+    {
+        Dataset labelled = Dataset.FromLabels(new float[12], 4, [0, 1, 0], 2);
+        Dataset targets = Dataset.FromTargets(new float[12], 4, new float[6], 2);
+        string message = $"Sample {index} is outside the set's 3 samples.";
+        foreach (Dataset data in (Dataset[])[labelled, targets])
+        {
+            Assert.StartsWith(message, Assert.Throws<ArgumentOutOfRangeException>(() => data.Input(index)).Message, StringComparison.Ordinal);
+            Assert.StartsWith(message, Assert.Throws<ArgumentOutOfRangeException>(() => data.Label(index)).Message, StringComparison.Ordinal);
+            Assert.StartsWith(message, Assert.Throws<ArgumentOutOfRangeException>(() => data.CopyTarget(index, new float[2])).Message, StringComparison.Ordinal);
+            Assert.StartsWith(message, Assert.Throws<ArgumentOutOfRangeException>(() => data.Subset([0, index])).Message, StringComparison.Ordinal);
+            Assert.StartsWith("The target has room for 3 values but the set's targets have 2.", Assert.Throws<ArgumentException>(() => data.CopyTarget(0, new float[3])).Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
     [InlineData(float.NaN)]
     [InlineData(float.PositiveInfinity)]
     [InlineData(float.NegativeInfinity)]
