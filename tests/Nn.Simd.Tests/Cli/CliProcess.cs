@@ -36,16 +36,20 @@ internal static class CliProcess
         Assert.DoesNotContain("(Parameter '", result.Stderr, StringComparison.Ordinal);
     }
 
-    public static (int ExitCode, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        RunProgram("nn.dll", workingDirectory: null, environment, args);
+
+    /// <summary>Runs <paramref name="dll"/>, a program built beside the tests, through the dotnet host.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunProgram(string dll, string? workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
-        string nn = Path.Combine(AppContext.BaseDirectory, "nn.dll");
         var start = new ProcessStartInfo(DotnetHost!)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
-        start.ArgumentList.Add(nn);
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -66,7 +70,7 @@ internal static class CliProcess
         if (!process.WaitForExit(120_000))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"nn {string.Join(' ', args)} did not finish in 120 s");
+            throw new TimeoutException($"{dll} {string.Join(' ', args)} did not finish in 120 s");
         }
 
         return (process.ExitCode, stdout.Result, stderr.Result);
