@@ -16,7 +16,6 @@
 // relu′, an AVX-512 form) sit beside them in the same operator struct. `MathF.Exp` and `Vector256.Exp` are not used
 // because they differ from each other in the last bit.
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;

@@ -9,7 +9,6 @@
 // Feedforward: zˡ = Wˡ·aˡ⁻¹ + bˡ (MatVec), aˡ = σˡ(zˡ), a⁰ = x.
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using System.Runtime.InteropServices;
 using CommunityToolkit.HighPerformance;
 using Nn.Simd.Kernels;
 

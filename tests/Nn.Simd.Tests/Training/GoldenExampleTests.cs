@@ -15,7 +15,7 @@ public class GoldenExampleTests
     /// <summary>
     /// Tolerance for the weights after one step: the float32 gradient (≈ 0.08 in size) carries a
     /// relative error of at most ~20u over its two layers, so η·g is off by ≤ 0.5·0.08·20·6e-8 ≈ 5e-8;
-    /// storing w rounds by ≤ u·0.6 ≈ 4e-8; the published figures are rounded to ≤ 5e-9. Total < 1e-7:
+    /// storing w rounds by ≤ u·0.6 ≈ 4e-8; the published figures are rounded to ≤ 5e-9. Total &lt; 1e-7:
     /// 2e-7 leaves a factor 2, and any real mistake (a missing σ′, a transposed W) moves w by > 1e-3.
     /// </summary>
     private const double WeightTolerance = 2e-7;
