@@ -257,6 +257,24 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_label_column_can_be_named_by_its_header()
+    {
+        CliProcess.RequireHost();
+        string csv = PathOf("named.csv"), model = PathOf("named.nnm");
+        File.WriteAllLines(csv, [string.Join(',', Enumerable.Range(0, 64).Select(i => $"p{i}")) + ",digit", .. ReadDigitsLines(200)]);
+        var byName = Run("train", "--data", csv, "--label-column", "digit", "--epochs", "2", "--out", model);
+        var byIndex = Run("train", "--data", csv, "--label-column", "64", "--epochs", "2");
+        Assert.True(byName.ExitCode == 0, byName.Stderr);
+        string HashLine(string stdout) => stdout.Split('\n').Single(l => l.StartsWith("weights hash", StringComparison.Ordinal));
+        Assert.Equal(HashLine(byIndex.Stdout), HashLine(byName.Stdout));
+        CliProcess.AssertOneLineError(1, "named.csv: no column is named 'label'", Run("train", "--data", csv, "--label-column", "label"));
+
+        var predict = Run("predict", model, csv, "--label-column", "digit");
+        Assert.True(predict.ExitCode == 0, predict.Stderr);
+        Assert.Equal(201, predict.Stdout.Trim().Split('\n').Length);
+    }
+
+    [Fact]
     public void Data_options_that_would_be_ignored_are_refused()
     {
         CliProcess.RequireHost();

@@ -10,7 +10,7 @@ internal sealed class DataOptions
 
     public Option<double?> TestFraction { get; } = new("--test-fraction") { Description = "For data without a test part (digits, CSV): the share kept for testing (default: 0.2)." };
 
-    public Option<int?> LabelColumn { get; } = new("--label-column") { Description = "CSV: the 0-based label column (default: the last)." };
+    public Option<string?> LabelColumn { get; } = new("--label-column") { Description = "CSV: the label column, a 0-based index or a header name (default: the last)." };
 
     public Option<long> Seed { get; } = new("--seed") { Description = "Seed for the weights, the shuffles and the splits.", DefaultValueFactory = _ => 1 };
 

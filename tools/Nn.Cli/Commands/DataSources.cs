@@ -14,7 +14,7 @@ internal static class DataSources
     /// The data <paramref name="data"/> names; <paramref name="testFraction"/> and
     /// <paramref name="labelColumn"/> are null unless given, and are refused where they would be ignored.
     /// </summary>
-    public static (Dataset Training, Dataset Test, string Name) Load(string data, double? testFraction, int? labelColumn, long seed)
+    public static (Dataset Training, Dataset Test, string Name) Load(string data, double? testFraction, string? labelColumn, long seed)
     {
         bool csv = data is not ("digits" or "fashion-mnist") && !Directory.Exists(data) && File.Exists(data);
         if (labelColumn is not null && !csv)
@@ -42,7 +42,7 @@ internal static class DataSources
 
                 if (csv)
                 {
-                    Dataset all = CsvDataReader.Read(data, new CsvOptions { LabelColumn = labelColumn });
+                    Dataset all = CsvDataReader.Read(data, Names.LabelColumn(labelColumn));
                     if (all.TargetSize < 2)
                     {
                         throw new InvalidDataException($"{data}: every label is 0, a single class, which leaves a classifier nothing to learn; is the label column right (--label-column, default the last)?");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Nn.Simd.Data;
 using Nn.Simd.Model;
 
 namespace Nn.Cli.Commands;
@@ -38,6 +39,18 @@ internal static class Names
         "samples" => false,
         "batched" => true,
         _ => throw new UsageException($"--engine '{name}' is not one of batched, samples."),
+    };
+
+    /// <summary>
+    /// A CSV file's reading options for <c>--label-column</c>, which is a 0-based index or a header name
+    /// (null: the reader's default).
+    /// </summary>
+    public static CsvOptions LabelColumn(string? column) => column switch
+    {
+        null => new CsvOptions(),
+        _ when int.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out int index) => new CsvOptions { LabelColumn = index },
+        _ when column.Trim().Length > 0 => new CsvOptions { LabelColumnName = column.Trim() },
+        _ => throw new UsageException("--label-column is empty; give a 0-based index or a header name."),
     };
 
     public static int[] ParseLayers(string text)

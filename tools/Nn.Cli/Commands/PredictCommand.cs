@@ -15,7 +15,7 @@ internal static class PredictCommand
         var model = new Argument<string>("MODEL") { Description = "A model file written by nn train --out." };
         var input = new Argument<string>("INPUT") { Description = "Inputs: a CSV file (one sample per row) or an IDX image file, raw or gzip." };
         var proba = new Option<bool>("--proba") { Description = "Print every output (p0, p1, …) instead of the predicted class." };
-        var labelColumn = new Option<int?>("--label-column") { Description = "CSV: a column to ignore (e.g. the label of a labelled file)." };
+        var labelColumn = new Option<string?>("--label-column") { Description = "CSV: a column to ignore (e.g. the label of a labelled file), a 0-based index or a header name." };
         var scale = new Option<float>("--scale") { Description = "CSV: multiply every input by this (the IDX reader already scales bytes to [0, 1]).", DefaultValueFactory = _ => 1f };
         var command = new Command("predict", "Run a saved model on inputs and print the predicted classes (or outputs) as CSV.") { model, input, proba, labelColumn, scale };
         command.SetAction(parse =>
@@ -33,10 +33,10 @@ internal static class PredictCommand
                 throw new UsageException($"--scale {inputScale.ToString(CultureInfo.InvariantCulture)} is not a finite number.");
             }
 
-            int? label = parse.GetValue(labelColumn);
+            string? label = parse.GetValue(labelColumn);
             (float[] values, int columns) = IdxReader.LooksLikeIdx(inputPath)
                 ? ReadIdx(inputPath)
-                : CsvDataReader.ReadInputs(inputPath, new CsvOptions { LabelColumn = label, InputScale = inputScale });
+                : CsvDataReader.ReadInputs(inputPath, Names.LabelColumn(label) with { InputScale = inputScale });
             if (columns != network.InputSize)
             {
                 string hint = label is null && columns == network.InputSize + 1 ? " If one column is a label, name it with --label-column." : string.Empty;
