@@ -49,6 +49,7 @@ internal interface IBinaryOperator
 /// <summary>The loops shared by every element-wise kernel, one per path.</summary>
 internal static class ElementwiseDriver
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y, KernelPath path)
         where TOp : struct, IUnaryOperator
     {
@@ -82,6 +83,7 @@ internal static class ElementwiseDriver
     /// time on the AVX-512 path, the last 1..15 elements in one masked vector (a masked-off lane
     /// neither loads nor stores) instead of the scalar form: a softmax over 10 outputs is one vector.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void MapWide<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y, KernelPath path)
         where TOp : struct, IWideUnaryOperator
     {
@@ -107,6 +109,7 @@ internal static class ElementwiseDriver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z, KernelPath path)
         where TOp : struct, IBinaryOperator
     {

@@ -99,6 +99,7 @@ public static partial class Kernel
     /// row, which is what this does on every path but AVX-512's tiles: those start from the bias row
     /// and apply relu before their store, so C is written once.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemmBias(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int n, int k, ReadOnlySpan<float> bias, bool relu, KernelPath path)
     {
         CheckGemm(a, lda, false, b, ldb, c, ldc, m, n, k, path);
@@ -143,6 +144,7 @@ public static partial class Kernel
     }
 
     /// <summary>One checked, non-empty product on <paramref name="path"/>'s bodies.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Run(GemmShape shape, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, KernelPath path)
     {
         // Pinned pointers: the micro-kernels walk A and B by stride, and a pointer may step one
@@ -222,6 +224,7 @@ public static partial class Kernel
     /// and the vector paths' column tail. Row by row, p outer, j
     /// inner: each C[i, j] still sees its terms in increasing p.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemmScalarColumns(GemmShape s, float* a, float* b, float* c, nuint firstColumn)
     {
         for (nuint i = 0; i < s.M; i++)
@@ -249,6 +252,7 @@ public static partial class Kernel
 
     // ---- AVX2 + FMA -----------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemmAvx2(GemmShape s, float* a, float* b, float* c)
     {
         if (s.M == 1)
@@ -326,6 +330,7 @@ public static partial class Kernel
     /// op(A)[0, p] is broadcast once per panel and each panel has enough chains in flight (a 1×16
     /// tile keeps two, and waits on the FMA latency).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemvAvx2(GemmShape s, float* a, float* b, float* c)
     {
         int vectors = (int)((s.N + 7) / 8);
@@ -349,6 +354,7 @@ public static partial class Kernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemvPanelAvx2<TColumns>(int vectors, GemmShape s, float* a, float* b, float* c, nuint j, Vector256<float> mask)
         where TColumns : struct, IColumnMask
     {
@@ -400,6 +406,7 @@ public static partial class Kernel
     /// <typeparamref name="TVectors"/> (1..13) vectors of C's one row; with <typeparamref name="TColumns"/>
     /// masked, the last vector is masked by <paramref name="mask"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemvPanelAvx2<TVectors, TColumns>(GemmShape s, float* a, float* b, float* c, nuint j, Vector256<float> mask)
         where TVectors : struct, ICount
         where TColumns : struct, IColumnMask
@@ -663,6 +670,7 @@ public static partial class Kernel
     private static unsafe Vector256<float> LoadOrZeroMasked(GemmShape s, float* c, Vector256<float> mask) =>
         s.Accumulate ? Avx.MaskLoad(c, mask) : Vector256<float>.Zero;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Gemm6x8MaskedAvx2(GemmShape s, float* a, float* b, float* c, nuint i, nuint j, Vector256<float> mask)
     {
         float* c0 = c + (i * s.Ldc) + j;
@@ -693,6 +701,7 @@ public static partial class Kernel
         Avx.MaskStore(c0 + (5 * ldc), mask, c50);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Gemm1x8MaskedAvx2(GemmShape s, float* a, float* b, float* c, nuint i, nuint j, Vector256<float> mask)
     {
         float* c0 = c + (i * s.Ldc) + j;
@@ -718,6 +727,7 @@ public static partial class Kernel
     /// The row count is a type argument, so the 1..5 rows left below the 6-row tiles (a mini-batch
     /// of 10 leaves 4) run as one tile with their chains interleaved, not one latency-bound row at a time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemmTile16Avx2<TRows>(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
         where TRows : struct, ICount
     {
@@ -827,6 +837,7 @@ public static partial class Kernel
     }
 
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Gemm6x8Avx2(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
     {
         float* c0 = c + (i * s.Ldc) + j;
@@ -857,6 +868,7 @@ public static partial class Kernel
         c50.Store(c0 + 5 * ldc);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Gemm1x8Avx2(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
     {
         float* c0 = c + (i * s.Ldc) + j;
@@ -880,6 +892,7 @@ public static partial class Kernel
     /// last 1..31 columns in masked tiles, or four rows to a vector when only 1..4 are left; one row
     /// (M = 1) in the row kernel.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemmAvx512(GemmShape s, float* a, float* b, float* c)
     {
         if (s.M == 1)
@@ -917,6 +930,7 @@ public static partial class Kernel
     }
 
     /// <summary>Whether <see cref="GemmAvx512"/> runs the last columns in the four-rows-to-a-zmm kernel: 1..4 left past the 32-column panels, A not transposed, at least four rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool UsesNarrowColumnsAvx512(nuint m, nuint n, bool transposeA) => n % 32 is > 0 and <= 4 && !transposeA && m >= 4;
 
     /// <summary>
@@ -926,6 +940,7 @@ public static partial class Kernel
     /// tiles of 32 (8 accumulators, enough chains to keep both FMA pipes busy), then of 4..28; the
     /// last 1..3 rows in the masked 12×16 tile.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemmNarrowAvx512(GemmShape s, float* a, float* b, float* c, nuint j, Vector512<float> mask512)
     {
         Vector128<float> mask = mask512.GetLower().GetLower();
@@ -939,6 +954,7 @@ public static partial class Kernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemmNarrowRowsAvx512<TColumns>(GemmShape s, float* a, float* b, float* c, nuint j, Vector128<float> mask, Vector512<float> mask512)
         where TColumns : struct, IColumnMask
     {
@@ -995,6 +1011,7 @@ public static partial class Kernel
     /// broadcast to the four 128-bit lanes, meets it in one FMA. Each element's chain still runs in
     /// increasing p from C[i, j] (or +0).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemmNarrowTileAvx512<TGroups, TColumns>(GemmShape s, float* a, float* b, float* c, nuint i, nuint j, Vector128<float> mask)
         where TGroups : struct, ICount
         where TColumns : struct, IColumnMask
@@ -1165,6 +1182,7 @@ public static partial class Kernel
     /// element of B is loaded once and op(A)[0, p] is broadcast once per panel instead of once per 32
     /// columns, and no panel is left with too few chains to cover the FMA latency.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemvAvx512(GemmShape s, float* a, float* b, float* c)
     {
         int vectors = (int)((s.N + 15) / 16);
@@ -1191,6 +1209,7 @@ public static partial class Kernel
     /// <summary>How many of a row's <paramref name="vectors"/> go to panel <paramref name="panel"/> of <paramref name="panels"/>: an even split, the first panels one larger.</summary>
     private static int PanelVectors(int vectors, int panels, int panel) => (vectors / panels) + (panel < vectors % panels ? 1 : 0);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemvPanelAvx512<TColumns>(int vectors, GemmShape s, float* a, float* b, float* c, nuint j, Vector512<float> mask)
         where TColumns : struct, IColumnMask
     {
@@ -1251,6 +1270,7 @@ public static partial class Kernel
     /// <typeparamref name="TVectors"/> (1..16) vectors of C's one row; with <typeparamref name="TColumns"/>
     /// masked, the last vector is masked by <paramref name="mask"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemvPanelAvx512<TVectors, TColumns>(GemmShape s, float* a, float* b, float* c, nuint j, Vector512<float> mask)
         where TVectors : struct, ICount
         where TColumns : struct, IColumnMask
@@ -1568,6 +1588,7 @@ public static partial class Kernel
     }
 
     /// <summary>One 32-column panel of C, in tiles of 12 rows and one tile of the 1..11 rows left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemmPanelAvx512<TColumns>(GemmShape s, float* a, float* b, float* c, nuint j, Vector512<float> mask0, Vector512<float> mask1)
         where TColumns : struct, IColumnMask
     {
@@ -1644,6 +1665,7 @@ public static partial class Kernel
     /// two for B's row p, one for the broadcast of op(A)[i, p] (27 of the 32 registers). The row count
     /// is a type argument, so each instantiation is compiled with its unused rows removed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemmTileAvx512<TRows, TColumns>(GemmShape s, float* a, float* b, float* c, nuint i, nuint j, Vector512<float> mask0, Vector512<float> mask1)
         where TRows : struct, ICount
         where TColumns : struct, IColumnMask
@@ -2020,6 +2042,7 @@ public static partial class Kernel
 
     // ---- ARM64 NEON -----------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemmAdvSimd(GemmShape s, float* a, float* b, float* c)
     {
         nuint rows4 = s.M - (s.M % 4), columns8 = s.N - (s.N % 8), columns4 = s.N - (s.N % 4);
@@ -2057,6 +2080,7 @@ public static partial class Kernel
     /// vectors split evenly into panels of at most 16 accumulators, each one pass over the K rows of
     /// B with op(A)[row, p] broadcast once per panel.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemvAdvSimd(GemmShape s, float* aRow, float* b, float* cRow, nuint columns)
     {
         int vectors = (int)(columns / 4);
@@ -2122,6 +2146,7 @@ public static partial class Kernel
     }
 
     /// <summary><typeparamref name="TVectors"/> (1..16) 4-float vectors of C's row from column <paramref name="j"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GemvPanelAdvSimd<TVectors>(GemmShape s, float* aRow, float* b, float* cRow, nuint j)
         where TVectors : struct, ICount
     {
@@ -2329,6 +2354,7 @@ public static partial class Kernel
     private static unsafe Vector128<float> LoadOrZero128(GemmShape s, float* c) =>
         s.Accumulate ? Vector128.Load(c) : Vector128<float>.Zero;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Gemm4x8AdvSimd(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
     {
         float* c0 = c + (i * s.Ldc) + j;
@@ -2370,6 +2396,7 @@ public static partial class Kernel
         c31.Store(c0 + (3 * ldc) + 4);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Gemm1x4AdvSimd(GemmShape s, float* a, float* b, float* c, nuint i, nuint j)
     {
         float* c0 = c + (i * s.Ldc) + j;

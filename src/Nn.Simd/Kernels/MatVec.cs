@@ -188,6 +188,7 @@ public static partial class Kernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void OuterProductAddCore(ref float g, nuint rows, nuint columns, ref float d, ref float a, KernelPath path)
     {
         for (nuint r = 0; r < rows; r++)
@@ -222,6 +223,7 @@ public static partial class Kernel
 
     // ---- scalar: the oracle -------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MatVecScalar(ref float w, nuint rows, nuint columns, ref float x, ref float bias, ref float y)
     {
         for (nuint r = 0; r < rows; r++)
@@ -231,6 +233,7 @@ public static partial class Kernel
     }
 
     /// <summary>Columns from <paramref name="firstColumn"/> on, one at a time; also the vector paths' tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MatVecTransposedScalar(ref float w, nuint rows, nuint columns, ref float d, ref float derivative, bool hadamard, ref float y, nuint firstColumn)
     {
         for (nuint c = firstColumn; c < columns; c++)
@@ -247,6 +250,7 @@ public static partial class Kernel
 
     // ---- AVX2 + FMA -----------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MatVecAvx2(ref float w, nuint rows, nuint columns, ref float x, ref float bias, ref float y)
     {
         nuint r = 0;
@@ -334,6 +338,7 @@ public static partial class Kernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MatVecTransposedAvx2(ref float w, nuint rows, nuint columns, ref float d, ref float derivative, bool hadamard, ref float y)
     {
         nuint c = 0;
@@ -386,6 +391,7 @@ public static partial class Kernel
 
     // ---- ARM64 NEON -----------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MatVecAdvSimd(ref float w, nuint rows, nuint columns, ref float x, ref float bias, ref float y)
     {
         Span<Vector128<float>> acc0 = stackalloc Vector128<float>[8];
@@ -419,6 +425,7 @@ public static partial class Kernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MatVecTransposedAdvSimd(ref float w, nuint rows, nuint columns, ref float d, ref float derivative, bool hadamard, ref float y)
     {
         nuint c = 0;

@@ -90,6 +90,7 @@ public static partial class Kernel
 
     // ---- scalar: the oracle -------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float DotScalar(ref float x, ref float y, nuint n)
     {
         Span<float> lanes = stackalloc float[ReductionLanes];
@@ -103,6 +104,7 @@ public static partial class Kernel
         return CombineLanesScalar(lanes);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float SumScalar(ref float x, nuint n)
     {
         Span<float> lanes = stackalloc float[ReductionLanes];
@@ -115,6 +117,7 @@ public static partial class Kernel
         return CombineLanesScalar(lanes);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float CombineLanesScalar(ReadOnlySpan<float> lanes)
     {
         Span<float> s = stackalloc float[8];
@@ -130,6 +133,7 @@ public static partial class Kernel
 
     // ---- AVX2 + FMA -----------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float DotAvx2(ref float x, ref float y, nuint n)
     {
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
@@ -198,6 +202,7 @@ public static partial class Kernel
         return HorizontalSumAvx2(Avx.Add(Avx.Add(a0, a1), Avx.Add(a2, a3)));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float SumAvx2(ref float x, nuint n)
     {
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
@@ -241,6 +246,7 @@ public static partial class Kernel
     /// Loads <paramref name="count"/> (1..7) floats from x[i..] with a masked load, which never
     /// touches memory past them, and fills the other lanes with <paramref name="pad"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe Vector256<float> LoadPaddedAvx2(ref float x, nuint i, nuint count, float pad)
     {
         Vector256<float> mask = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(TailMask), 8 - count).AsSingle();
@@ -252,6 +258,7 @@ public static partial class Kernel
 
     // ---- ARM64 NEON -----------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float DotAdvSimd(ref float x, ref float y, nuint n)
     {
         Vector128<float> v0 = default, v1 = default, v2 = default, v3 = default;
@@ -274,6 +281,7 @@ public static partial class Kernel
     }
 
     /// <summary>The NEON twin of <see cref="FinishDotAvx2"/>; <paramref name="acc"/> holds V0..V7 and is consumed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float FinishDotAdvSimd(Span<Vector128<float>> acc, ref float x, ref float y, nuint i, nuint n)
     {
         int k = 0;
@@ -290,6 +298,7 @@ public static partial class Kernel
         return HorizontalSumAdvSimd(acc);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float SumAdvSimd(ref float x, nuint n)
     {
         Span<Vector128<float>> acc = stackalloc Vector128<float>[8];
@@ -318,6 +327,7 @@ public static partial class Kernel
     }
 
     /// <summary>V0..V7 → s = (L[j]+L[j+8]) + (L[j+16]+L[j+24]) as a low (V0,V2,V4,V6) and high (V1,V3,V5,V7) half, then t, u, result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float HorizontalSumAdvSimd(ReadOnlySpan<Vector128<float>> v)
     {
         Vector128<float> low = AdvSimd.Add(AdvSimd.Add(v[0], v[2]), AdvSimd.Add(v[4], v[6]));
@@ -328,6 +338,7 @@ public static partial class Kernel
     }
 
     /// <summary>Loads <paramref name="count"/> (&lt; 4) floats from x[i..] and fills the other lanes with <paramref name="pad"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Vector128<float> LoadPaddedAdvSimd(ref float x, nuint i, nuint count, float pad)
     {
         Span<float> tile = stackalloc float[4];
