@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nn.Simd.Kernels;
 
 namespace Nn.Simd.Model;
@@ -53,6 +54,7 @@ internal static class ActivationKernels
     /// over the whole block, except softmax, which normalises each row on its own.
     /// <paramref name="a"/> may be <paramref name="z"/> itself.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ApplyRows(Activation activation, ReadOnlySpan<float> z, Span<float> a, int width, KernelPath path)
     {
         if (activation != Activation.Softmax)

@@ -23,6 +23,7 @@
 // The predictor owns its weights (later training of the network does not change it) and keeps no
 // shared mutable state: each thread gets its own scratch on its first call, so any number of
 // threads may call it at once and, after that first call, nothing is allocated.
+using System.Runtime.CompilerServices;
 using Nn.Simd.Kernels;
 
 namespace Nn.Simd.Model;
@@ -82,6 +83,7 @@ public sealed class Predictor
     /// <param name="input"><see cref="InputSize"/> values.</param>
     /// <param name="output"><see cref="OutputSize"/> values.</param>
     /// <exception cref="ArgumentException">A length is wrong.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Predict(ReadOnlySpan<float> input, Span<float> output)
     {
         if (input.Length != InputSize)
@@ -115,6 +117,7 @@ public sealed class Predictor
     /// <param name="inputs">n × <see cref="InputSize"/> values.</param>
     /// <param name="outputs">n × <see cref="OutputSize"/> values.</param>
     /// <exception cref="ArgumentException">The lengths are not whole rows of the same count.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
     {
         int inputSize = InputSize, outputSize = OutputSize;
@@ -146,6 +149,7 @@ public sealed class Predictor
     }
 
     /// <summary>One block of up to <see cref="BlockRows"/> samples through every layer, each layer's panels in order or <paramref name="backwards"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int rows, float[] scratch, KernelPath path, bool backwards)
     {
         int width = _network.MaxWidth;
