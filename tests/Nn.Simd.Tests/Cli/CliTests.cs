@@ -60,6 +60,7 @@ public class CliTests
     [InlineData(2, "is not one of", "train", "--cost", "hinge")]
     [InlineData(2, "--batch: MiniBatchSize is 0", "train", "--batch", "0")]
     [InlineData(2, "--eta: LearningRate (η) is -1", "train", "--eta", "-1")]
+    [InlineData(2, "--epochs: Epochs is 0", "train", "--data", "/no/such/file.csv", "--epochs", "0")]
     [InlineData(2, "--threads: Threads is 0", "train", "--threads", "0")]
     [InlineData(2, "cannot be used with", "train", "--cost", "cross-entropy", "--output-activation", "softmax")]
     [InlineData(2, "--activation, --output-activation: Softmax is only allowed on the output layer", "train", "--activation", "softmax")]

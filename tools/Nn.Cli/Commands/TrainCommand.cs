@@ -57,24 +57,12 @@ internal static class TrainCommand
             OutputFiles.Check(("--out", outPath), ("--metrics", metricsPath), ("--plot", plotPath));
 
             long seed = parse.GetValue(data.Seed);
-            (Dataset training, Dataset test, string dataName) = data.Load(parse);
-            Dataset? validationSet = null;
-            if (parse.GetValue(validation) is { } v)
-            {
-                (training, validationSet) = DataSources.HoldOut(training, v, seed);
-            }
-
             Cost costValue = Names.ParseCost(parse.GetValue(cost)!);
             Activation hidden = Names.ParseActivation(parse.GetValue(activation)!, "--activation");
             Activation outputValue = parse.GetValue(outputActivation) is { } o
                 ? Names.ParseActivation(o, "--output-activation")
                 : costValue == Cost.LogLikelihood ? Activation.Softmax : hidden;
-            int[] sizes = parse.GetValue(layers) is { } l ? Names.ParseLayers(l) : [training.InputSize, 30, training.TargetSize];
-            if (sizes[0] != training.InputSize || sizes[^1] != training.TargetSize)
-            {
-                throw new UsageException($"--layers {string.Join(',', sizes)} does not fit the data: {dataName} has {training.InputSize} inputs and {training.TargetSize} classes, so the layers must start with {training.InputSize} and end with {training.TargetSize}.");
-            }
-
+            Initialization initialization = Names.ParseInitialization(parse.GetValue(init)!);
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs),
@@ -85,12 +73,22 @@ internal static class TrainCommand
                 Batched = Names.ParseEngine(parse.GetValue(engine)!),
                 Threads = parse.GetValue(threads),
             };
-            Initialization initialization = Names.ParseInitialization(parse.GetValue(init)!);
-            Network network = AsUsageError(() =>
+            AsUsageError(options.Validate);
+
+            (Dataset training, Dataset test, string dataName) = data.Load(parse);
+            Dataset? validationSet = null;
+            if (parse.GetValue(validation) is { } v)
             {
-                options.Validate();
-                return Network.Create(sizes, hidden, outputValue, costValue, initialization, seed);
-            });
+                (training, validationSet) = DataSources.HoldOut(training, v, seed);
+            }
+
+            int[] sizes = parse.GetValue(layers) is { } l ? Names.ParseLayers(l) : [training.InputSize, 30, training.TargetSize];
+            if (sizes[0] != training.InputSize || sizes[^1] != training.TargetSize)
+            {
+                throw new UsageException($"--layers {string.Join(',', sizes)} does not fit the data: {dataName} has {training.InputSize} inputs and {training.TargetSize} classes, so the layers must start with {training.InputSize} and end with {training.TargetSize}.");
+            }
+
+            Network network = AsUsageError(() => Network.Create(sizes, hidden, outputValue, costValue, initialization, seed));
             var run = new TrainingRun(network, options, training, validationSet, test, dataName);
             return Run(context, run, outPath, metricsPath, plotPath);
         });
@@ -112,6 +110,13 @@ internal static class TrainCommand
         ["activations"] = "--activation, --output-activation",
         ["cost"] = "--cost, --output-activation",
     };
+
+    /// <summary>Runs <paramref name="check"/>; a value it refuses is a usage error naming the option that gave it.</summary>
+    private static void AsUsageError(Action check) => AsUsageError(() =>
+    {
+        check();
+        return true;
+    });
 
     /// <summary>Runs <paramref name="build"/>; a value it refuses is a usage error naming the option that gave it.</summary>
     private static T AsUsageError<T>(Func<T> build)
