@@ -97,11 +97,24 @@ public static class CsvDataReader
             throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
         }
 
-        options ??= new CsvOptions();
         using var stream = DataFileStream.Open(path);
         using var reader = new StreamReader(stream);
+        return ReadInputs(reader, path, options);
+    }
+
+    /// <summary>Reads unlabelled inputs from CSV text (e.g. standard input), as <see cref="ReadInputs(string, CsvOptions?)"/> does from a file.</summary>
+    /// <param name="reader">The text.</param>
+    /// <param name="source">A name for messages.</param>
+    /// <param name="options">How to read it; defaults when <see langword="null"/>.</param>
+    /// <returns>The values, row-major, and the number of values per row.</returns>
+    /// <exception cref="InvalidDataException">The content is malformed; the message names the line and column.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="CsvOptions.InputScale"/> is not finite.</exception>
+    public static (float[] Values, int Columns) ReadInputs(TextReader reader, string source, CsvOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        options ??= new CsvOptions();
         bool dropLabel = options.LabelColumn is not null || options.LabelColumnName is not null;
-        (List<float> inputs, _, int columns) = Parse(reader, path, options, dropLabel);
+        (List<float> inputs, _, int columns) = Parse(reader, source, options, dropLabel);
         return ([.. inputs], columns);
     }
 

@@ -275,6 +275,23 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public void Predict_reads_CSV_from_standard_input_given_as_a_dash()
+    {
+        CliProcess.RequireHost();
+        string model = PathOf("model.nnm"), csv = PathOf("five.csv");
+        ModelFile.Save(Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, seed: 5), model);
+        string[] rows = [.. ReadDigitsLines(5)];
+        File.WriteAllLines(csv, rows);
+        var fromFile = Run("predict", model, csv, "--label-column", "64", "--proba");
+        var fromInput = CliProcess.RunWithInput(string.Join('\n', rows) + "\n", "predict", model, "-", "--label-column", "64", "--proba");
+        Assert.True(fromInput.ExitCode == 0, fromInput.Stderr);
+        Assert.Equal(fromFile.Stdout, fromInput.Stdout);
+        Assert.Equal(6, fromInput.Stdout.Trim().Split('\n').Length);
+        CliProcess.AssertOneLineError(1, "standard input: each sample has 2 values but the model", CliProcess.RunWithInput("1,2\n", "predict", model, "-"));
+        CliProcess.AssertOneLineError(1, "standard input: no data rows.", CliProcess.RunWithInput(string.Empty, "predict", model, "-"));
+    }
+
+    [Fact]
     public void Data_options_that_would_be_ignored_are_refused()
     {
         CliProcess.RequireHost();

@@ -39,11 +39,16 @@ internal static class CliProcess
     public static (int ExitCode, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
         RunProgram("nn.dll", workingDirectory: null, environment, args);
 
+    /// <summary>Runs nn with <paramref name="standardInput"/> on its standard input.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunWithInput(string standardInput, params string[] args) =>
+        RunProgram("nn.dll", workingDirectory: null, new Dictionary<string, string?>(), args, standardInput);
+
     /// <summary>Runs <paramref name="dll"/>, a program built beside the tests, through the dotnet host.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) RunProgram(string dll, string? workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) RunProgram(string dll, string? workingDirectory, IReadOnlyDictionary<string, string?> environment, string[] args, string? standardInput = null)
     {
         var start = new ProcessStartInfo(DotnetHost!)
         {
+            RedirectStandardInput = standardInput is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -65,6 +70,12 @@ internal static class CliProcess
         }
 
         using Process process = Process.Start(start)!;
+        if (standardInput is not null)
+        {
+            process.StandardInput.Write(standardInput);
+            process.StandardInput.Close();
+        }
+
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(120_000))

@@ -28,7 +28,7 @@ public sealed class ReadmeTests
         string folder = Directory.CreateTempSubdirectory("nn-tour-").FullName;
         try
         {
-            (int code, string stdout, string stderr) = CliProcess.RunProgram("Nn.Simd.LibraryTour.dll", folder, new Dictionary<string, string?>());
+            (int code, string stdout, string stderr) = CliProcess.RunProgram("Nn.Simd.LibraryTour.dll", folder, new Dictionary<string, string?>(), []);
             Assert.True(code == 0, stderr);
             Assert.Equal(string.Empty, stderr);
             string[] lines = stdout.Trim().Split('\n');

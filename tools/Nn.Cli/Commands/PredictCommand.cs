@@ -13,7 +13,7 @@ internal static class PredictCommand
     public static Command Create(CliContext context)
     {
         var model = new Argument<string>("MODEL") { Description = "A model file written by nn train --out." };
-        var input = new Argument<string>("INPUT") { Description = "Inputs: a CSV file (one sample per row) or an IDX image file, raw or gzip." };
+        var input = new Argument<string>("INPUT") { Description = "Inputs: a CSV file (one sample per row), an IDX image file, raw or gzip, or - for CSV on standard input." };
         var proba = new Option<bool>("--proba") { Description = "Print every output (p0, p1, …) instead of the predicted class." };
         var labelColumn = new Option<string?>("--label-column") { Description = "CSV: a column to ignore (e.g. the label of a labelled file), a 0-based index or a header name." };
         var scale = new Option<float>("--scale") { Description = "CSV: multiply every input by this (the IDX reader already scales bytes to [0, 1]).", DefaultValueFactory = _ => 1f };
@@ -22,7 +22,9 @@ internal static class PredictCommand
         {
             Network network = ModelFile.Load(parse.GetValue(model)!);
             string inputPath = parse.GetValue(input)!;
-            if (!File.Exists(inputPath))
+            bool standardInput = inputPath == "-";
+            string source = standardInput ? "standard input" : inputPath;
+            if (!standardInput && !File.Exists(inputPath))
             {
                 throw new FileNotFoundException($"Input file '{inputPath}' does not exist.", inputPath);
             }
@@ -34,13 +36,14 @@ internal static class PredictCommand
             }
 
             string? label = parse.GetValue(labelColumn);
-            (float[] values, int columns) = IdxReader.LooksLikeIdx(inputPath)
-                ? ReadIdx(inputPath)
-                : CsvDataReader.ReadInputs(inputPath, Names.LabelColumn(label) with { InputScale = inputScale });
+            CsvOptions csv = Names.LabelColumn(label) with { InputScale = inputScale };
+            (float[] values, int columns) = standardInput ? CsvDataReader.ReadInputs(Console.In, source, csv)
+                : IdxReader.LooksLikeIdx(inputPath) ? ReadIdx(inputPath)
+                : CsvDataReader.ReadInputs(inputPath, csv);
             if (columns != network.InputSize)
             {
                 string hint = label is null && columns == network.InputSize + 1 ? " If one column is a label, name it with --label-column." : string.Empty;
-                throw new InvalidDataException($"{inputPath}: each sample has {columns} values but the model {network} takes {network.InputSize}.{hint}");
+                throw new InvalidDataException($"{source}: each sample has {columns} values but the model {network} takes {network.InputSize}.{hint}");
             }
 
             var output = new float[network.OutputSize];
