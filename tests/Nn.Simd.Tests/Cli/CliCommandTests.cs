@@ -60,6 +60,7 @@ public sealed class CliCommandTests : IDisposable
 
         var eval = Run("eval", model);
         Assert.Equal(0, eval.ExitCode);
+        Assert.Contains("(split by --test-fraction 0.2 and --seed 1, which must be nn train's)", string.Join(' ', eval.Stdout.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
         string trainAccuracy = train.Stdout.Split('\n').Single(l => l.StartsWith("test accuracy", StringComparison.Ordinal));
         string evalAccuracy = eval.Stdout.Split('\n').Single(l => l.StartsWith("test accuracy", StringComparison.Ordinal));
         Assert.Equal(trainAccuracy, evalAccuracy);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Nn.Simd.Training;
 
 namespace Nn.Cli.Commands;
@@ -21,6 +22,11 @@ internal sealed class DataOptions
         command.Options.Add(LabelColumn);
         command.Options.Add(Seed);
     }
+
+    /// <summary>For digits or a CSV file, the split that chose the test samples, which nn eval must repeat; otherwise null.</summary>
+    public string? SplitNote(ParseResult parse) => DataSources.IsSplit(parse.GetValue(Data)!)
+        ? string.Create(CultureInfo.InvariantCulture, $"split by --test-fraction {DataSources.TestFraction(parse.GetValue(TestFraction))} and --seed {parse.GetValue(Seed)}, which must be nn train's")
+        : null;
 
     public (Dataset Training, Dataset Test, string Name) Load(ParseResult parse)
     {

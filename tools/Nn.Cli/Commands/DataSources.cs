@@ -16,7 +16,7 @@ internal static class DataSources
     /// </summary>
     public static (Dataset Training, Dataset Test, string Name) Load(string data, double? testFraction, string? labelColumn, long seed)
     {
-        bool csv = data is not ("digits" or "fashion-mnist") && !Directory.Exists(data) && File.Exists(data);
+        bool csv = IsCsvFile(data);
         if (labelColumn is not null && !csv)
         {
             throw new UsageException($"--label-column applies to a CSV file; --data '{data}' is not one.");
@@ -26,7 +26,7 @@ internal static class DataSources
         {
             case "digits":
             {
-                DataSplit split = Datasets.Digits().Split(0, testFraction ?? DefaultTestFraction, seed);
+                DataSplit split = Datasets.Digits().Split(0, TestFraction(testFraction), seed);
                 return (split.Training, split.Test, "UCI digits (embedded)");
             }
 
@@ -48,13 +48,21 @@ internal static class DataSources
                         throw new InvalidDataException($"{data}: every label is 0, a single class, which leaves a classifier nothing to learn; is the label column right (--label-column, default the last)?");
                     }
 
-                    DataSplit split = all.Split(0, testFraction ?? DefaultTestFraction, seed);
+                    DataSplit split = all.Split(0, TestFraction(testFraction), seed);
                     return (split.Training, split.Test, data);
                 }
 
                 throw new FileNotFoundException($"--data '{data}' is not digits, fashion-mnist, an existing folder or an existing CSV file.", data);
         }
     }
+
+    /// <summary>Whether <paramref name="data"/> has no test part of its own, so that the test samples are a seeded share of it.</summary>
+    public static bool IsSplit(string data) => data == "digits" || IsCsvFile(data);
+
+    /// <summary>The share of a split data set kept for testing.</summary>
+    public static double TestFraction(double? given) => given ?? DefaultTestFraction;
+
+    private static bool IsCsvFile(string data) => data is not ("digits" or "fashion-mnist") && !Directory.Exists(data) && File.Exists(data);
 
     private static void RefuseTestFraction(double? testFraction, string data)
     {

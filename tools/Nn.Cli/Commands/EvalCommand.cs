@@ -30,7 +30,8 @@ internal static class EvalCommand
             }
 
             context.Console.MarkupLine($"[bold]model[/] {Markup.Escape(network.ToString())}");
-            context.Console.MarkupLine($"[bold]data[/]  {Markup.Escape(name)}, {test.Count:N0} test samples");
+            string split = data.SplitNote(parse) is { } note ? $" ({note})" : string.Empty;
+            context.Console.MarkupLine($"[bold]data[/]  {Markup.Escape(name)}, {test.Count:N0} test samples{Markup.Escape(split)}");
             Report.TestResult(context.Console, Evaluation.Of(network, test));
             return ExitCodes.Success;
         });
