@@ -35,7 +35,8 @@
 // rows with b, Gemm with accumulate, relu over each row — which is what every path runs, except
 // that the AVX-512 12×32 tiles start their accumulators from b's row and apply relu before their one
 // store. Each element's chain is unchanged (it starts from b[j] either way), so the bits are too;
-// C is written once instead of three times.
+// C is written once instead of three times. The predictor's layers and the batched trainer's forward
+// products (without relu: the trainer keeps zˡ for σ′) both run through it.
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;

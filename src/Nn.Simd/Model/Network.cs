@@ -327,16 +327,6 @@ public sealed class Network
         ActivationKernels.Apply(_activations[l - 1], z, activation, path);
     }
 
-    /// <summary>Starts every row of a batch's weighted inputs zˡ (rows × nˡ) at bˡ, for a Gemm that accumulates W·a onto it.</summary>
-    internal void FillBiasRows(int layer, Span<float> z)
-    {
-        ReadOnlySpan<float> bias = Biases(layer);
-        for (int row = 0; row < z.Length; row += bias.Length)
-        {
-            bias.CopyTo(z.Slice(row, bias.Length));
-        }
-    }
-
     /// <summary>Layer <paramref name="layer"/>'s weights, relative to the parameters' start (in <see cref="Parameters"/>, or in a gradient of the same layout).</summary>
     internal int WeightOffset(int layer) => _weightOffsets[layer];
 

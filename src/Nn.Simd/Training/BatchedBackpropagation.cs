@@ -246,8 +246,7 @@ internal sealed class BatchedBackpropagation
             }
             else
             {
-                _network.FillBiasRows(l, _z[l].AsSpan(0, m * n));
-                _gemm.Run(_a[l - 1], 0, m * previous, previous, false, _transposedWeights[l], 0, n * previous, n, _z[l], 0, m * n, n, m, n, previous, accumulate: true, path);
+                _gemm.RunBias(_a[l - 1], 0, m * previous, previous, _transposedWeights[l], 0, n * previous, n, _z[l], 0, m * n, n, _network.ParameterArray, _network.ParameterOrigin + _network.BiasOffset(l), m, n, previous, path);
             }
 
             ActivationKernels.ApplyRows(_network.Activations[l - 1], _z[l].AsSpan(0, m * n), _a[l].AsSpan(0, m * n), n, path);
