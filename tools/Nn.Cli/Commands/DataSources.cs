@@ -10,67 +10,76 @@ internal static class DataSources
     /// <summary>The share of digits or a CSV file kept for testing when --test-fraction is not given.</summary>
     private const double DefaultTestFraction = 0.2;
 
+    /// <summary>What a <c>--data</c> value names.</summary>
+    private enum Kind
+    {
+        Digits,
+        FashionMnist,
+        MnistFolder,
+        CsvFile,
+        Missing,
+    }
+
     /// <summary>
     /// The data <paramref name="data"/> names; <paramref name="testFraction"/> and
     /// <paramref name="labelColumn"/> are null unless given, and are refused where they would be ignored.
     /// </summary>
     public static (Dataset Training, Dataset Test, string Name) Load(string data, double? testFraction, string? labelColumn, long seed)
     {
-        bool csv = IsCsvFile(data);
-        if (labelColumn is not null && !csv)
+        Kind kind = KindOf(data);
+        if (labelColumn is not null && kind != Kind.CsvFile)
         {
             throw new UsageException($"--label-column applies to a CSV file; --data '{data}' is not one.");
         }
 
-        switch (data)
+        if (testFraction is not null && kind is Kind.FashionMnist or Kind.MnistFolder)
         {
-            case "digits":
+            throw new UsageException($"--test-fraction applies to data without a test part (digits, a CSV file); --data '{data}' has its own test set.");
+        }
+
+        switch (kind)
+        {
+            case Kind.Digits:
             {
                 DataSplit split = Datasets.Digits().Split(0, TestFraction(testFraction), seed);
                 return (split.Training, split.Test, "UCI digits (embedded)");
             }
 
-            case "fashion-mnist":
-                RefuseTestFraction(testFraction, data);
+            case Kind.FashionMnist:
                 return (Datasets.FashionMnist(test: false), Datasets.FashionMnist(test: true), $"Fashion-MNIST ({Datasets.FashionMnistFolder})");
+            case Kind.MnistFolder:
+                return (IdxReader.ReadMnistFolder(data, test: false), IdxReader.ReadMnistFolder(data, test: true), data);
+            case Kind.CsvFile:
+            {
+                Dataset all = CsvDataReader.Read(data, Names.LabelColumn(labelColumn));
+                if (all.TargetSize < 2)
+                {
+                    throw new InvalidDataException($"{data}: every label is 0, a single class, which leaves a classifier nothing to learn; is the label column right (--label-column, default the last)?");
+                }
+
+                DataSplit split = all.Split(0, TestFraction(testFraction), seed);
+                return (split.Training, split.Test, data);
+            }
+
             default:
-                if (Directory.Exists(data))
-                {
-                    RefuseTestFraction(testFraction, data);
-                    return (IdxReader.ReadMnistFolder(data, test: false), IdxReader.ReadMnistFolder(data, test: true), data);
-                }
-
-                if (csv)
-                {
-                    Dataset all = CsvDataReader.Read(data, Names.LabelColumn(labelColumn));
-                    if (all.TargetSize < 2)
-                    {
-                        throw new InvalidDataException($"{data}: every label is 0, a single class, which leaves a classifier nothing to learn; is the label column right (--label-column, default the last)?");
-                    }
-
-                    DataSplit split = all.Split(0, TestFraction(testFraction), seed);
-                    return (split.Training, split.Test, data);
-                }
-
                 throw new FileNotFoundException($"--data '{data}' is not digits, fashion-mnist, an existing folder or an existing CSV file.", data);
         }
     }
 
     /// <summary>Whether <paramref name="data"/> has no test part of its own, so that the test samples are a seeded share of it.</summary>
-    public static bool IsSplit(string data) => data == "digits" || IsCsvFile(data);
+    public static bool IsSplit(string data) => KindOf(data) is Kind.Digits or Kind.CsvFile;
 
     /// <summary>The share of a split data set kept for testing.</summary>
     public static double TestFraction(double? given) => given ?? DefaultTestFraction;
 
-    private static bool IsCsvFile(string data) => data is not ("digits" or "fashion-mnist") && !Directory.Exists(data) && File.Exists(data);
-
-    private static void RefuseTestFraction(double? testFraction, string data)
+    private static Kind KindOf(string data) => data switch
     {
-        if (testFraction is not null)
-        {
-            throw new UsageException($"--test-fraction applies to data without a test part (digits, a CSV file); --data '{data}' has its own test set.");
-        }
-    }
+        "digits" => Kind.Digits,
+        "fashion-mnist" => Kind.FashionMnist,
+        _ when Directory.Exists(data) => Kind.MnistFolder,
+        _ when File.Exists(data) => Kind.CsvFile,
+        _ => Kind.Missing,
+    };
 
     /// <summary>Moves COUNT samples, or a FRACTION of them, from the training set to a validation set.</summary>
     public static (Dataset Training, Dataset Validation) HoldOut(Dataset training, string amount, long seed)
