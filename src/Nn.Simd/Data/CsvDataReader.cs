@@ -43,13 +43,7 @@ public static class CsvDataReader
     /// <exception cref="ArgumentOutOfRangeException"><see cref="CsvOptions.ClassCount"/> is less than 1, or <see cref="CsvOptions.InputScale"/> is not finite.</exception>
     public static Dataset Read(string path, CsvOptions? options = null)
     {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
-        }
-
-        using var stream = DataFileStream.Open(path);
-        using var reader = new StreamReader(stream);
+        using StreamReader reader = OpenText(path);
         return Read(reader, path, options);
     }
 
@@ -92,13 +86,7 @@ public static class CsvDataReader
     /// <exception cref="ArgumentOutOfRangeException"><see cref="CsvOptions.InputScale"/> is not finite.</exception>
     public static (float[] Values, int Columns) ReadInputs(string path, CsvOptions? options = null)
     {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
-        }
-
-        using var stream = DataFileStream.Open(path);
-        using var reader = new StreamReader(stream);
+        using StreamReader reader = OpenText(path);
         return ReadInputs(reader, path, options);
     }
 
@@ -117,6 +105,11 @@ public static class CsvDataReader
         (List<float> inputs, _, int columns) = Parse(reader, source, options, dropLabel);
         return ([.. inputs], columns);
     }
+
+    /// <summary>An existing CSV file's text, raw or gzip; the reader owns (and disposes) the file.</summary>
+    private static StreamReader OpenText(string path) => File.Exists(path)
+        ? new StreamReader(DataFileStream.Open(path))
+        : throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
 
     private static (List<float> Inputs, List<int> Labels, int InputColumns) Parse(TextReader reader, string source, CsvOptions options, bool withLabels)
     {
