@@ -19,6 +19,8 @@ public sealed class CliCommandTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_folder, name);
 
+    /// <summary>The output with its line breaks and runs of spaces made single spaces: the console wraps long lines at its width.</summary>
+    private static string Unwrapped(string stdout) => string.Join(' ', stdout.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries));
 
     private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => CliProcess.Run(NoEnvironment, args);
 
@@ -60,7 +62,7 @@ public sealed class CliCommandTests : IDisposable
 
         var eval = Run("eval", model);
         Assert.Equal(0, eval.ExitCode);
-        Assert.Contains("(split by --test-fraction 0.2 and --seed 1, which must be nn train's)", string.Join(' ', eval.Stdout.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.Contains("(split by --test-fraction 0.2 and --seed 1, which must be nn train's)", Unwrapped(eval.Stdout), StringComparison.Ordinal);
         string trainAccuracy = train.Stdout.Split('\n').Single(l => l.StartsWith("test accuracy", StringComparison.Ordinal));
         string evalAccuracy = eval.Stdout.Split('\n').Single(l => l.StartsWith("test accuracy", StringComparison.Ordinal));
         Assert.Equal(trainAccuracy, evalAccuracy);
@@ -304,7 +306,7 @@ public sealed class CliCommandTests : IDisposable
         CliProcess.AssertOneLineError(1, "digits.csv: every label is 0, a single class", Run("train", "--data", csv, "--label-column", "0"));
         var split = Run("train", "--data", csv, "--test-fraction", "0.5", "--epochs", "1");
         Assert.True(split.ExitCode == 0, split.Stderr);
-        Assert.Contains("25 training, 0 validation, 25 test samples", string.Join(' ', split.Stdout.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.Contains("25 training, 0 validation, 25 test samples", Unwrapped(split.Stdout), StringComparison.Ordinal);
     }
 
     [Fact]
