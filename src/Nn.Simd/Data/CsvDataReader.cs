@@ -1,5 +1,4 @@
 using System.Globalization;
-using Nn.Simd.Training;
 
 namespace Nn.Simd.Data;
 

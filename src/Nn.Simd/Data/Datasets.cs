@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using Nn.Simd.Training;
 
 namespace Nn.Simd.Data;
 

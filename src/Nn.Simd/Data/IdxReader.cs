@@ -9,7 +9,6 @@
 // Images are converted to float32 in [0, 1] (v / 255) straight from the decompressing stream into
 // their final array, so loading holds no second copy of the data.
 using System.Buffers.Binary;
-using Nn.Simd.Training;
 
 namespace Nn.Simd.Data;
 

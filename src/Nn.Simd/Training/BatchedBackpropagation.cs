@@ -27,6 +27,7 @@
 // forward values they give the same bits. The forward pass differs: Gemm sums each weighted input
 // in one chain from bˡ, where MatVec uses the 32-lane order and adds bˡ last. Per-sample and batched
 // training therefore agree to rounding, not to the bit (BatchedTrainingTests states the bound).
+using Nn.Simd.Data;
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
 using Nn.Simd.Workers;
@@ -186,35 +187,6 @@ internal sealed class BatchedBackpropagation
         _transpose.Run(_pool, _network.ParameterArray, _network.ParameterOrigin + _network.WeightOffset(l), _network.LayerSizes[l], _network.LayerSizes[l - 1], _transposedWeights[l], 0);
 
     /// <summary>
-    /// t (columns × rows) = wᵀ for a row-major w (rows × columns), in 16 × 16 tiles so that both
-    /// sides stay in cache (a plain double loop writes with a stride of a whole row and costs more
-    /// than the epoch's matrix products).
-    /// </summary>
-    internal static void Transpose(ReadOnlySpan<float> w, int rows, int columns, Span<float> t) => Transpose(w, rows, columns, t, 0, rows);
-
-    /// <summary>Rows [<paramref name="firstRow"/>, <paramref name="endRow"/>) of w into their columns of t.</summary>
-    internal static void Transpose(ReadOnlySpan<float> w, int rows, int columns, Span<float> t, int firstRow, int endRow)
-    {
-        const int Tile = 16;
-        for (int r0 = firstRow; r0 < endRow; r0 += Tile)
-        {
-            int r1 = Math.Min(endRow, r0 + Tile);
-            for (int c0 = 0; c0 < columns; c0 += Tile)
-            {
-                int c1 = Math.Min(columns, c0 + Tile);
-                for (int r = r0; r < r1; r++)
-                {
-                    ReadOnlySpan<float> row = w.Slice((r * columns) + c0, c1 - c0);
-                    for (int c = 0; c < row.Length; c++)
-                    {
-                        t[((c0 + c) * rows) + r] = row[c];
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>
     /// The summed gradient of the samples <paramref name="indices"/> of <paramref name="data"/>
     /// into <see cref="Gradient"/> (overwritten). Call between <see cref="BeginEpoch"/> and <see cref="EndEpoch"/>.
     /// </summary>
@@ -306,7 +278,7 @@ internal sealed class BatchedBackpropagation
     /// <summary>Zˡ through its transpose: (Zˡ)ᵀ = bˡ (in every column) + Wˡ·(Aˡ⁻¹)ᵀ, then Zˡ = ((Zˡ)ᵀ)ᵀ.</summary>
     private void ForwardByActivations(int l, int m, int n, int previous, KernelPath path)
     {
-        Transpose(_a[l - 1].AsSpan(0, m * previous), m, previous, _transposedInput);
+        Transposition.Transpose(_a[l - 1].AsSpan(0, m * previous), m, previous, _transposedInput);
         Span<float> zt = _transposedOutput.AsSpan(0, n * m);
         ReadOnlySpan<float> bias = _network.Biases(l);
         for (int j = 0; j < n; j++)
@@ -315,6 +287,6 @@ internal sealed class BatchedBackpropagation
         }
 
         _gemm.Run(_network.ParameterArray, _network.ParameterOrigin + _network.WeightOffset(l), n * previous, previous, false, _transposedInput, 0, previous * m, m, _transposedOutput, 0, n * m, m, n, m, previous, accumulate: true, path);
-        Transpose(zt, n, m, _z[l]);
+        Transposition.Transpose(zt, n, m, _z[l]);
     }
 }

@@ -1,3 +1,4 @@
+using Nn.Simd.Data;
 using Nn.Simd.Model;
 
 namespace Nn.Simd.Training;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nn.Simd.Data;
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
 

@@ -71,7 +71,7 @@ internal sealed class ParallelTranspose : RangeWork
     }
 
     protected override void ExecuteRange(int start, int end) =>
-        Training.BatchedBackpropagation.Transpose(_w.AsSpan(_offset, _rows * _columns), _rows, _columns, _t.AsSpan(_tOffset, _rows * _columns), start, end);
+        Kernels.Transposition.Transpose(_w.AsSpan(_offset, _rows * _columns), _rows, _columns, _t.AsSpan(_tOffset, _rows * _columns), start, end);
 }
 
 /// <summary>The SGD step over a parameter slice, split into element ranges.</summary>
@@ -100,12 +100,12 @@ internal sealed class ParallelSgdStep : RangeWork
 internal sealed class ParallelGather(int capacity) : RangeWork
 {
     private readonly int[] _indices = new int[capacity];
-    private Training.Dataset? _data;
+    private Data.Dataset? _data;
     private float[] _inputs = [];
     private float[] _targets = [];
 
     /// <summary>Rows i of <paramref name="inputs"/> and <paramref name="targets"/> ← sample indices[i] of <paramref name="data"/> (at most the capacity).</summary>
-    public void Run(WorkerPool? pool, Training.Dataset data, ReadOnlySpan<int> indices, float[] inputs, float[] targets)
+    public void Run(WorkerPool? pool, Data.Dataset data, ReadOnlySpan<int> indices, float[] inputs, float[] targets)
     {
         indices.CopyTo(_indices);
         (_data, _inputs, _targets) = (data, inputs, targets);
@@ -114,7 +114,7 @@ internal sealed class ParallelGather(int capacity) : RangeWork
 
     protected override void ExecuteRange(int start, int end)
     {
-        Training.Dataset data = _data!;
+        Data.Dataset data = _data!;
         int inputs = data.InputSize, outputs = data.TargetSize;
         for (int i = start; i < end; i++)
         {

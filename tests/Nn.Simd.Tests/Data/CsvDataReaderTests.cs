@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using CsCheck;
 using Nn.Simd.Data;
-using Nn.Simd.Training;
 
 namespace Nn.Simd.Tests.Data;
 

@@ -1,3 +1,4 @@
+using Nn.Simd.Data;
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
 using Nn.Simd.Training;

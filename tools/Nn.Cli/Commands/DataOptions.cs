@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Nn.Simd.Training;
+using Nn.Simd.Data;
 
 namespace Nn.Cli.Commands;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Nn.Simd.Data;
-using Nn.Simd.Training;
 
 namespace Nn.Cli.Commands;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nn.Simd.Data;
 using Nn.Simd.IO;
 using Nn.Simd.Model;
 using Nn.Simd.Training;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Nn.Simd.Data;
 using Nn.Simd.IO;
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;

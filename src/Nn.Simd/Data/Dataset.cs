@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Nn.Simd.Model;
 
-namespace Nn.Simd.Training;
+namespace Nn.Simd.Data;
 
 /// <summary>
 /// Samples for training or evaluation: inputs as one row-major float block (<see cref="Count"/> ×
