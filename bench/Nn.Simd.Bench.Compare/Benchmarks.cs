@@ -1,0 +1,231 @@
+extern alias Baseline;
+using BenchmarkDotNet.Attributes;
+using Nn.Simd.Data;
+using Nn.Simd.Kernels;
+using Nn.Simd.Model;
+using Nn.Simd.Training;
+using Nn.Simd.Workers;
+using Old = Baseline::Nn.Simd;
+
+namespace Nn.Simd.Bench.Compare;
+
+/// <summary>Seeded operands, allocated once per benchmark case.</summary>
+internal static class Operands
+{
+    public static float[] Random(int length, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = (float)((random.NextDouble() * 2) - 1);
+        }
+
+        return values;
+    }
+
+    public static int[] Parse(string shape) =>
+        [.. shape.Split('x').Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
+}
+
+/// <summary>C = A·B (and C = relu(1·bᵀ + A·B)) on one thread, and C = A·B split over two threads.</summary>
+[BenchmarkCategory("Gemm")]
+public class GemmCompare : IDisposable
+{
+    private readonly WorkerPool _pool = new(2);
+    private readonly Old.Workers.WorkerPool _oldPool = new(2);
+    private ParallelGemm _parallel = null!;
+    private Old.Workers.ParallelGemm _oldParallel = null!;
+    private float[] _a = [], _b = [], _c = [], _bias = [];
+    private int _m, _n, _k;
+
+    /// <summary>M×N×K: config (c)'s first layer forward at mini-batch 128, its weight gradient, and two mini-batch-10 layers.</summary>
+    [Params("128x256x784", "256x784x128", "10x30x784", "10x100x784")]
+    public string Shape { get; set; } = "128x256x784";
+
+    [Params("Avx512", "Avx2", "Scalar")]
+    public string Path { get; set; } = "Avx512";
+
+    private KernelPath New => Enum.Parse<KernelPath>(Path);
+
+    private Old.Kernels.KernelPath Before => Enum.Parse<Old.Kernels.KernelPath>(Path);
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        int[] s = Operands.Parse(Shape);
+        (_m, _n, _k) = (s[0], s[1], s[2]);
+        _a = Operands.Random(_m * _k, 1);
+        _b = Operands.Random(_k * _n, 2);
+        _bias = Operands.Random(_n, 3);
+        _c = new float[_m * _n];
+        _parallel = new ParallelGemm(_pool);
+        _oldParallel = new Old.Workers.ParallelGemm(_oldPool);
+    }
+
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _pool.Dispose();
+        _oldPool.Dispose();
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Gemm")]
+    public void GemmBefore() => Old.Kernels.Kernel.Gemm(_a, _k, false, _b, _n, _c, _n, _m, _n, _k, false, Before);
+
+    [Benchmark, BenchmarkCategory("Gemm")]
+    public void GemmAfter() => Kernel.Gemm(_a, _k, false, _b, _n, _c, _n, _m, _n, _k, false, New);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("GemmBias")]
+    public void GemmBiasBefore() => Old.Kernels.Kernel.GemmBias(_a, _k, _b, _n, _c, _n, _m, _n, _k, _bias, true, Before);
+
+    [Benchmark, BenchmarkCategory("GemmBias")]
+    public void GemmBiasAfter() => Kernel.GemmBias(_a, _k, _b, _n, _c, _n, _m, _n, _k, _bias, true, New);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Gemm2Threads")]
+    public void TwoThreadsBefore() => _oldParallel.Run(_a, 0, _a.Length, _k, false, _b, 0, _b.Length, _n, _c, 0, _c.Length, _n, _m, _n, _k, false, Before);
+
+    [Benchmark, BenchmarkCategory("Gemm2Threads")]
+    public void TwoThreadsAfter() => _parallel.Run(_a, 0, _a.Length, _k, false, _b, 0, _b.Length, _n, _c, 0, _c.Length, _n, _m, _n, _k, false, New);
+}
+
+/// <summary>The matrix-vector kernels of the per-sample engine and the predictor.</summary>
+public class MatVecCompare
+{
+    private float[] _w = [], _x = [], _b = [], _y = [], _d = [], _s = [], _out = [];
+    private int _rows, _columns;
+
+    [Params("30x784", "100x784", "256x256")]
+    public string Shape { get; set; } = "100x784";
+
+    [Params("Avx2", "Scalar")]
+    public string Path { get; set; } = "Avx2";
+
+    private KernelPath New => Enum.Parse<KernelPath>(Path);
+
+    private Old.Kernels.KernelPath Before => Enum.Parse<Old.Kernels.KernelPath>(Path);
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        int[] s = Operands.Parse(Shape);
+        (_rows, _columns) = (s[0], s[1]);
+        _w = Operands.Random(_rows * _columns, 1);
+        _x = Operands.Random(_columns, 2);
+        _b = Operands.Random(_rows, 3);
+        _y = new float[_rows];
+        _d = Operands.Random(_rows, 4);
+        _s = Operands.Random(_columns, 5);
+        _out = new float[_columns];
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("MatVec")]
+    public void MatVecBefore() => Old.Kernels.Kernel.MatVec(_w, _rows, _columns, _x, _b, _y, Before);
+
+    [Benchmark, BenchmarkCategory("MatVec")]
+    public void MatVecAfter() => Kernel.MatVec(_w, _rows, _columns, _x, _b, _y, New);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("MatVecTransposed")]
+    public void TransposedBefore() => Old.Kernels.Kernel.MatVecTransposed(_w, _rows, _columns, _d, _out, Before);
+
+    [Benchmark, BenchmarkCategory("MatVecTransposed")]
+    public void TransposedAfter() => Kernel.MatVecTransposed(_w, _rows, _columns, _d, _out, New);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("MatVecTransposedHadamard")]
+    public void TransposedHadamardBefore() => Old.Kernels.Kernel.MatVecTransposedHadamard(_w, _rows, _columns, _d, _s, _out, Before);
+
+    [Benchmark, BenchmarkCategory("MatVecTransposedHadamard")]
+    public void TransposedHadamardAfter() => Kernel.MatVecTransposedHadamard(_w, _rows, _columns, _d, _s, _out, New);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("OuterProductAdd")]
+    public void OuterProductAddBefore() => Old.Kernels.Kernel.OuterProductAdd(_w, _rows, _columns, _d, _x, Before);
+
+    [Benchmark, BenchmarkCategory("OuterProductAdd")]
+    public void OuterProductAddAfter() => Kernel.OuterProductAdd(_w, _rows, _columns, _d, _x, New);
+}
+
+/// <summary>One sample and a batch of 1,000 through the two inference networks, on the default path.</summary>
+public class PredictCompare
+{
+    private Predictor _predictor = null!;
+    private Old.Model.Predictor _oldPredictor = null!;
+    private float[] _inputs = [], _outputs = [];
+
+    [Params("784-100-10", "784-256-256-10")]
+    public string Network { get; set; } = "784-100-10";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        int[] layers = [.. Network.Split('-').Select(int.Parse)];
+        bool deep = layers.Length > 3;
+        var network = Model.Network.Create(layers, deep ? Activation.Relu : Activation.Sigmoid, deep ? Activation.Softmax : Activation.Sigmoid, deep ? Cost.LogLikelihood : Cost.CrossEntropy, Initialization.ScaledGaussian, 2);
+        var old = Old.Model.Network.Create(layers, deep ? Old.Model.Activation.Relu : Old.Model.Activation.Sigmoid, deep ? Old.Model.Activation.Softmax : Old.Model.Activation.Sigmoid, deep ? Old.Model.Cost.LogLikelihood : Old.Model.Cost.CrossEntropy, Old.Model.Initialization.ScaledGaussian, 2);
+        _predictor = new Predictor(network);
+        _oldPredictor = new Old.Model.Predictor(old);
+        _inputs = Operands.Random(1000 * layers[0], 7);
+        _outputs = new float[1000 * layers[^1]];
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Predict")]
+    public void PredictBefore() => _oldPredictor.Predict(_inputs.AsSpan(0, 784), _outputs.AsSpan(0, 10));
+
+    [Benchmark, BenchmarkCategory("Predict")]
+    public void PredictAfter() => _predictor.Predict(_inputs.AsSpan(0, 784), _outputs.AsSpan(0, 10));
+
+    [Benchmark(Baseline = true), BenchmarkCategory("PredictBatch")]
+    public void BatchBefore() => _oldPredictor.PredictBatch(_inputs, _outputs);
+
+    [Benchmark, BenchmarkCategory("PredictBatch")]
+    public void BatchAfter() => _predictor.PredictBatch(_inputs, _outputs);
+}
+
+/// <summary>
+/// One Fashion-MNIST epoch (60,000 samples, shuffle included) of the configurations (a) [784,30,10]
+/// sigmoid, quadratic, η 3, m 10; (b) [784,100,10] sigmoid, cross-entropy, η 0.5, m 10, λ 5;
+/// (c) [784,256,256,10] ReLU/softmax, log-likelihood, η 0.1, m 128 — batched engine.
+/// </summary>
+public class TrainingCompare
+{
+    private Trainer _trainer = null!;
+    private Old.Training.Trainer _oldTrainer = null!;
+    private Dataset _data = null!;
+    private Old.Training.Dataset _oldData = null!;
+    private int _epoch, _oldEpoch;
+
+    [Params("a", "b", "c")]
+    public string Config { get; set; } = "a";
+
+    [Params(1, 2)]
+    public int Threads { get; set; } = 1;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _data = Datasets.FashionMnist(test: false);
+        _oldData = Old.Data.Datasets.FashionMnist(test: false);
+        (int[] layers, string hidden, string output, string cost, string init, float eta, int batch, float lambda) = Config switch
+        {
+            "a" => ([784, 30, 10], "Sigmoid", "Sigmoid", "Quadratic", "Gaussian", 3f, 10, 0f),
+            "b" => ([784, 100, 10], "Sigmoid", "Sigmoid", "CrossEntropy", "ScaledGaussian", 0.5f, 10, 5f),
+            _ => (new[] { 784, 256, 256, 10 }, "Relu", "Softmax", "LogLikelihood", "He", 0.1f, 128, 0f),
+        };
+        var network = Network.Create(layers, Enum.Parse<Activation>(hidden), Enum.Parse<Activation>(output), Enum.Parse<Cost>(cost), Enum.Parse<Initialization>(init), seed: 1);
+        var old = Old.Model.Network.Create(layers, Enum.Parse<Old.Model.Activation>(hidden), Enum.Parse<Old.Model.Activation>(output), Enum.Parse<Old.Model.Cost>(cost), Enum.Parse<Old.Model.Initialization>(init), seed: 1);
+        _trainer = new Trainer(network, new TrainingOptions { MiniBatchSize = batch, LearningRate = eta, Lambda = lambda, Seed = 1, Batched = true, Threads = Threads });
+        _oldTrainer = new Old.Training.Trainer(old, new Old.Training.TrainingOptions { MiniBatchSize = batch, LearningRate = eta, Lambda = lambda, Seed = 1, Batched = true, Threads = Threads });
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _trainer.Dispose();
+        _oldTrainer.Dispose();
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Epoch")]
+    public void EpochBefore() => _oldTrainer.TrainEpoch(_oldData, null, ++_oldEpoch);
+
+    [Benchmark, BenchmarkCategory("Epoch")]
+    public void EpochAfter() => _trainer.TrainEpoch(_data, null, ++_epoch);
+}
