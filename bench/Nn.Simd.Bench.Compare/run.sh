@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Before/after in one BenchmarkDotNet run: builds the library as it was at REF (default: the
-# commit before the current branch diverged from main is not guessed — give it) as
+# Before/after in one BenchmarkDotNet run: builds the library as it was at commit REF as
 # Nn.Simd.Baseline, then benchmarks each GEMM / matrix-vector kernel, single-sample inference and
 # the Fashion-MNIST training epochs (a), (b), (c) on both sides. Every pair shares a category, the
 # earlier library is the baseline, so the Ratio column is after / before.
