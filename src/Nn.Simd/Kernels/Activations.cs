@@ -178,6 +178,7 @@ public static partial class Kernel
             return;
         }
 
+        KernelProbe.Record(KernelPath.Avx512);
         Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(width)).AsSingle();
         unsafe
         {

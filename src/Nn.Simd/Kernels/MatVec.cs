@@ -161,14 +161,17 @@ public static partial class Kernel
     {
         if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
+            KernelProbe.Record(KernelPath.Avx2);
             MatVecAvx2(ref w, rows, columns, ref x, ref bias, ref y);
         }
         else if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
         {
+            KernelProbe.Record(KernelPath.AdvSimd);
             MatVecAdvSimd(ref w, rows, columns, ref x, ref bias, ref y);
         }
         else
         {
+            KernelProbe.Record(KernelPath.Scalar);
             MatVecScalar(ref w, rows, columns, ref x, ref bias, ref y);
         }
     }
@@ -177,14 +180,17 @@ public static partial class Kernel
     {
         if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
+            KernelProbe.Record(KernelPath.Avx2);
             MatVecTransposedAvx2(ref w, rows, columns, ref d, ref derivative, hadamard, ref y);
         }
         else if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
         {
+            KernelProbe.Record(KernelPath.AdvSimd);
             MatVecTransposedAdvSimd(ref w, rows, columns, ref d, ref derivative, hadamard, ref y);
         }
         else
         {
+            KernelProbe.Record(KernelPath.Scalar);
             MatVecTransposedScalar(ref w, rows, columns, ref d, ref derivative, hadamard, ref y, 0);
         }
     }
