@@ -26,6 +26,19 @@ internal static class TestData
         return data;
     }
 
+    /// <summary>
+    /// Every path this machine can run except the scalar oracle, for theories that compare a path
+    /// with the oracle and nothing else; where the scalar path is the only one, a single row that
+    /// skips with the reason (comparing the oracle with itself proves nothing).
+    /// </summary>
+    public static IEnumerable<TheoryDataRow<KernelPath>> VectorPaths()
+    {
+        KernelPath[] paths = [.. KernelDispatch.SupportedPaths.Where(path => path != KernelPath.Scalar)];
+        return paths.Length == 0
+            ? [new TheoryDataRow<KernelPath>(KernelPath.Scalar) { Skip = KernelBodies.OnePathOnly }]
+            : paths.Select(path => new TheoryDataRow<KernelPath>(path));
+    }
+
     /// <summary>Deterministic uniform values in [-scale, scale).</summary>
     public static float[] Uniform(int length, int seed, float scale = 1f)
     {

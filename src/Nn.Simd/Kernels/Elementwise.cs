@@ -59,6 +59,7 @@ internal static class ElementwiseDriver
         nuint i = 0;
         if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
+            KernelProbe.Record(KernelPath.Avx2);
             for (; i + 8 <= n; i += 8)
             {
                 op.Invoke(Vector256.LoadUnsafe(ref xr, i)).StoreUnsafe(ref yr, i);
@@ -66,10 +67,15 @@ internal static class ElementwiseDriver
         }
         else if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
         {
+            KernelProbe.Record(KernelPath.AdvSimd);
             for (; i + 4 <= n; i += 4)
             {
                 op.Invoke(Vector128.LoadUnsafe(ref xr, i)).StoreUnsafe(ref yr, i);
             }
+        }
+        else
+        {
+            KernelProbe.Record(KernelPath.Scalar);
         }
 
         for (; i < n; i++)
@@ -93,6 +99,7 @@ internal static class ElementwiseDriver
             return;
         }
 
+        KernelProbe.Record(KernelPath.Avx512);
         fixed (float* xp = x, yp = y)
         {
             int i = 0;
@@ -120,6 +127,7 @@ internal static class ElementwiseDriver
         nuint i = 0;
         if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
+            KernelProbe.Record(KernelPath.Avx2);
             for (; i + 8 <= n; i += 8)
             {
                 op.Invoke(Vector256.LoadUnsafe(ref xr, i), Vector256.LoadUnsafe(ref yr, i)).StoreUnsafe(ref zr, i);
@@ -127,10 +135,15 @@ internal static class ElementwiseDriver
         }
         else if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
         {
+            KernelProbe.Record(KernelPath.AdvSimd);
             for (; i + 4 <= n; i += 4)
             {
                 op.Invoke(Vector128.LoadUnsafe(ref xr, i), Vector128.LoadUnsafe(ref yr, i)).StoreUnsafe(ref zr, i);
             }
+        }
+        else
+        {
+            KernelProbe.Record(KernelPath.Scalar);
         }
 
         for (; i < n; i++)

@@ -8,6 +8,11 @@ namespace Nn.Simd.Kernels;
 /// Off unless the <see cref="AppContext"/> switch <c>Nn.Simd.KernelProbe</c> is set before the first
 /// kernel call; off, <see cref="Record"/> costs one test of a read-only field.
 /// </summary>
+/// <remarks>
+/// The record is per thread: tests run in parallel, and a record shared by the process would mix
+/// the bodies of one test's calls with another's. A kernel called directly runs its body on the
+/// calling thread, so that thread's record answers for the calls it made.
+/// </remarks>
 internal static class KernelProbe
 {
     /// <summary>The AppContext switch that turns recording on.</summary>
@@ -15,8 +20,9 @@ internal static class KernelProbe
 
     private static readonly bool s_enabled = AppContext.TryGetSwitch(Switch, out bool on) && on;
 
-    // One bit per KernelPath value, from every thread (worker threads run bodies too).
-    private static int s_ran;
+    // One bit per KernelPath value, for the bodies this thread entered.
+    [ThreadStatic]
+    private static int t_ran;
 
     /// <summary>Whether recording is on in this process.</summary>
     public static bool Enabled => s_enabled;
@@ -27,10 +33,15 @@ internal static class KernelProbe
     {
         if (s_enabled)
         {
-            Interlocked.Or(ref s_ran, 1 << (int)path);
+            t_ran |= 1 << (int)path;
         }
     }
 
-    /// <summary>The paths whose bodies ran since the last call, as a bit mask over <see cref="KernelPath"/>; clears it.</summary>
-    public static int Take() => Interlocked.Exchange(ref s_ran, 0);
+    /// <summary>The paths whose bodies this thread ran since its last call, as a bit mask over <see cref="KernelPath"/>; clears it.</summary>
+    public static int Take()
+    {
+        int ran = t_ran;
+        t_ran = 0;
+        return ran;
+    }
 }

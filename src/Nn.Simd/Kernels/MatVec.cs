@@ -11,9 +11,10 @@
 // increasing r from +0, one fma per term, so the vector paths (one column per lane, 32 columns a
 // block held in registers across all rows) and the scalar column loop do the same operations.
 // OuterProductAdd is element-wise. No path reorders a sum, so all agree bit for bit.
+// This file checks shapes and aliasing once and dispatches; the bodies are in MatVec.Scalar.cs (the
+// oracle), MatVec.Avx2.cs and MatVec.AdvSimd.cs.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using CommunityToolkit.HighPerformance;
@@ -160,14 +161,17 @@ public static partial class Kernel
     {
         if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
+            KernelProbe.Record(KernelPath.Avx2);
             MatVecAvx2(ref w, rows, columns, ref x, ref bias, ref y);
         }
         else if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
         {
+            KernelProbe.Record(KernelPath.AdvSimd);
             MatVecAdvSimd(ref w, rows, columns, ref x, ref bias, ref y);
         }
         else
         {
+            KernelProbe.Record(KernelPath.Scalar);
             MatVecScalar(ref w, rows, columns, ref x, ref bias, ref y);
         }
     }
@@ -176,14 +180,17 @@ public static partial class Kernel
     {
         if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
+            KernelProbe.Record(KernelPath.Avx2);
             MatVecTransposedAvx2(ref w, rows, columns, ref d, ref derivative, hadamard, ref y);
         }
         else if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
         {
+            KernelProbe.Record(KernelPath.AdvSimd);
             MatVecTransposedAdvSimd(ref w, rows, columns, ref d, ref derivative, hadamard, ref y);
         }
         else
         {
+            KernelProbe.Record(KernelPath.Scalar);
             MatVecTransposedScalar(ref w, rows, columns, ref d, ref derivative, hadamard, ref y, 0);
         }
     }
@@ -219,260 +226,5 @@ public static partial class Kernel
         }
 
         return span;
-    }
-
-    // ---- scalar: the oracle -------------------------------------------------------------------
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void MatVecScalar(ref float w, nuint rows, nuint columns, ref float x, ref float bias, ref float y)
-    {
-        for (nuint r = 0; r < rows; r++)
-        {
-            Unsafe.Add(ref y, r) = DotScalar(ref Unsafe.Add(ref w, r * columns), ref x, columns) + Unsafe.Add(ref bias, r);
-        }
-    }
-
-    /// <summary>Columns from <paramref name="firstColumn"/> on, one at a time; also the vector paths' tail.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void MatVecTransposedScalar(ref float w, nuint rows, nuint columns, ref float d, ref float derivative, bool hadamard, ref float y, nuint firstColumn)
-    {
-        for (nuint c = firstColumn; c < columns; c++)
-        {
-            float sum = 0f;
-            for (nuint r = 0; r < rows; r++)
-            {
-                sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref w, (r * columns) + c), Unsafe.Add(ref d, r), sum);
-            }
-
-            Unsafe.Add(ref y, c) = hadamard ? sum * Unsafe.Add(ref derivative, c) : sum;
-        }
-    }
-
-    // ---- AVX2 + FMA -----------------------------------------------------------------------------
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MatVecAvx2(ref float w, nuint rows, nuint columns, ref float x, ref float bias, ref float y)
-    {
-        nuint r = 0;
-        for (; r + 2 <= rows; r += 2)
-        {
-            ref float w0 = ref Unsafe.Add(ref w, r * columns);
-            ref float w1 = ref Unsafe.Add(ref w0, columns);
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;
-            nuint k = 0;
-            for (; k + ReductionLanes <= columns; k += ReductionLanes)
-            {
-                Vector256<float> x0 = Vector256.LoadUnsafe(ref x, k);
-                Vector256<float> x1 = Vector256.LoadUnsafe(ref x, k + 8);
-                Vector256<float> x2 = Vector256.LoadUnsafe(ref x, k + 16);
-                Vector256<float> x3 = Vector256.LoadUnsafe(ref x, k + 24);
-                a0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w0, k), x0, a0);
-                b0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w1, k), x0, b0);
-                a1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w0, k + 8), x1, a1);
-                b1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w1, k + 8), x1, b1);
-                a2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w0, k + 16), x2, a2);
-                b2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w1, k + 16), x2, b2);
-                a3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w0, k + 24), x3, a3);
-                b3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w1, k + 24), x3, b3);
-            }
-
-            // The two rows end together, sharing each x load, so that no accumulator has to live
-            // across the other row's tail: the register allocator would otherwise spill the second
-            // row's accumulators inside the main loop. (Three rows, 12 accumulators, spill too.)
-            nuint rest = columns - k;
-            if (rest >= 8)
-            {
-                Vector256<float> xv = Vector256.LoadUnsafe(ref x, k);
-                a0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w0, k), xv, a0);
-                b0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w1, k), xv, b0);
-                if (rest >= 16)
-                {
-                    xv = Vector256.LoadUnsafe(ref x, k + 8);
-                    a1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w0, k + 8), xv, a1);
-                    b1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w1, k + 8), xv, b1);
-                    if (rest >= 24)
-                    {
-                        xv = Vector256.LoadUnsafe(ref x, k + 16);
-                        a2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w0, k + 16), xv, a2);
-                        b2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w1, k + 16), xv, b2);
-                    }
-                }
-            }
-
-            nuint partial = rest & 7;
-            if (partial != 0)
-            {
-                nuint at = k + (rest & ~(nuint)7);
-                Vector256<float> xv = LoadPaddedAvx2(ref x, at, partial, 0f);
-                Vector256<float> pw0 = LoadPaddedAvx2(ref w0, at, partial, -0f);
-                Vector256<float> pw1 = LoadPaddedAvx2(ref w1, at, partial, -0f);
-                switch (rest >> 3)
-                {
-                    case 0:
-                        a0 = Fma.MultiplyAdd(pw0, xv, a0);
-                        b0 = Fma.MultiplyAdd(pw1, xv, b0);
-                        break;
-                    case 1:
-                        a1 = Fma.MultiplyAdd(pw0, xv, a1);
-                        b1 = Fma.MultiplyAdd(pw1, xv, b1);
-                        break;
-                    case 2:
-                        a2 = Fma.MultiplyAdd(pw0, xv, a2);
-                        b2 = Fma.MultiplyAdd(pw1, xv, b2);
-                        break;
-                    default:
-                        a3 = Fma.MultiplyAdd(pw0, xv, a3);
-                        b3 = Fma.MultiplyAdd(pw1, xv, b3);
-                        break;
-                }
-            }
-
-            Unsafe.Add(ref y, r) = HorizontalSumAvx2(Avx.Add(Avx.Add(a0, a1), Avx.Add(a2, a3))) + Unsafe.Add(ref bias, r);
-            Unsafe.Add(ref y, r + 1) = HorizontalSumAvx2(Avx.Add(Avx.Add(b0, b1), Avx.Add(b2, b3))) + Unsafe.Add(ref bias, r + 1);
-        }
-
-        if (r < rows)
-        {
-            Unsafe.Add(ref y, r) = DotAvx2(ref Unsafe.Add(ref w, r * columns), ref x, columns) + Unsafe.Add(ref bias, r);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MatVecTransposedAvx2(ref float w, nuint rows, nuint columns, ref float d, ref float derivative, bool hadamard, ref float y)
-    {
-        nuint c = 0;
-        for (; c + 32 <= columns; c += 32)
-        {
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            ref float block = ref Unsafe.Add(ref w, c);
-            for (nuint r = 0; r < rows; r++)
-            {
-                ref float row = ref Unsafe.Add(ref block, r * columns);
-                Vector256<float> dr = Vector256.Create(Unsafe.Add(ref d, r));
-                a0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref row), dr, a0);
-                a1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref row, 8), dr, a1);
-                a2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref row, 16), dr, a2);
-                a3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref row, 24), dr, a3);
-            }
-
-            if (hadamard)
-            {
-                a0 = Avx.Multiply(a0, Vector256.LoadUnsafe(ref derivative, c));
-                a1 = Avx.Multiply(a1, Vector256.LoadUnsafe(ref derivative, c + 8));
-                a2 = Avx.Multiply(a2, Vector256.LoadUnsafe(ref derivative, c + 16));
-                a3 = Avx.Multiply(a3, Vector256.LoadUnsafe(ref derivative, c + 24));
-            }
-
-            a0.StoreUnsafe(ref y, c);
-            a1.StoreUnsafe(ref y, c + 8);
-            a2.StoreUnsafe(ref y, c + 16);
-            a3.StoreUnsafe(ref y, c + 24);
-        }
-
-        for (; c + 8 <= columns; c += 8)
-        {
-            Vector256<float> a = default;
-            for (nuint r = 0; r < rows; r++)
-            {
-                a = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref w, (r * columns) + c), Vector256.Create(Unsafe.Add(ref d, r)), a);
-            }
-
-            if (hadamard)
-            {
-                a = Avx.Multiply(a, Vector256.LoadUnsafe(ref derivative, c));
-            }
-
-            a.StoreUnsafe(ref y, c);
-        }
-
-        MatVecTransposedScalar(ref w, rows, columns, ref d, ref derivative, hadamard, ref y, c);
-    }
-
-    // ---- ARM64 NEON -----------------------------------------------------------------------------
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MatVecAdvSimd(ref float w, nuint rows, nuint columns, ref float x, ref float bias, ref float y)
-    {
-        Span<Vector128<float>> acc0 = stackalloc Vector128<float>[8];
-        Span<Vector128<float>> acc1 = stackalloc Vector128<float>[8];
-        nuint r = 0;
-        for (; r + 2 <= rows; r += 2)
-        {
-            ref float w0 = ref Unsafe.Add(ref w, r * columns);
-            ref float w1 = ref Unsafe.Add(ref w0, columns);
-            acc0.Clear();
-            acc1.Clear();
-            nuint k = 0;
-            for (; k + ReductionLanes <= columns; k += ReductionLanes)
-            {
-                for (int v = 0; v < 8; v++)
-                {
-                    nuint at = k + (nuint)(4 * v);
-                    Vector128<float> xv = Vector128.LoadUnsafe(ref x, at);
-                    acc0[v] = AdvSimd.FusedMultiplyAdd(acc0[v], Vector128.LoadUnsafe(ref w0, at), xv);
-                    acc1[v] = AdvSimd.FusedMultiplyAdd(acc1[v], Vector128.LoadUnsafe(ref w1, at), xv);
-                }
-            }
-
-            Unsafe.Add(ref y, r) = FinishDotAdvSimd(acc0, ref w0, ref x, k, columns) + Unsafe.Add(ref bias, r);
-            Unsafe.Add(ref y, r + 1) = FinishDotAdvSimd(acc1, ref w1, ref x, k, columns) + Unsafe.Add(ref bias, r + 1);
-        }
-
-        if (r < rows)
-        {
-            Unsafe.Add(ref y, r) = DotAdvSimd(ref Unsafe.Add(ref w, r * columns), ref x, columns) + Unsafe.Add(ref bias, r);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MatVecTransposedAdvSimd(ref float w, nuint rows, nuint columns, ref float d, ref float derivative, bool hadamard, ref float y)
-    {
-        nuint c = 0;
-        for (; c + 16 <= columns; c += 16)
-        {
-            Vector128<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            ref float block = ref Unsafe.Add(ref w, c);
-            for (nuint r = 0; r < rows; r++)
-            {
-                ref float row = ref Unsafe.Add(ref block, r * columns);
-                Vector128<float> dr = Vector128.Create(Unsafe.Add(ref d, r));
-                a0 = AdvSimd.FusedMultiplyAdd(a0, Vector128.LoadUnsafe(ref row), dr);
-                a1 = AdvSimd.FusedMultiplyAdd(a1, Vector128.LoadUnsafe(ref row, 4), dr);
-                a2 = AdvSimd.FusedMultiplyAdd(a2, Vector128.LoadUnsafe(ref row, 8), dr);
-                a3 = AdvSimd.FusedMultiplyAdd(a3, Vector128.LoadUnsafe(ref row, 12), dr);
-            }
-
-            if (hadamard)
-            {
-                a0 = AdvSimd.Multiply(a0, Vector128.LoadUnsafe(ref derivative, c));
-                a1 = AdvSimd.Multiply(a1, Vector128.LoadUnsafe(ref derivative, c + 4));
-                a2 = AdvSimd.Multiply(a2, Vector128.LoadUnsafe(ref derivative, c + 8));
-                a3 = AdvSimd.Multiply(a3, Vector128.LoadUnsafe(ref derivative, c + 12));
-            }
-
-            a0.StoreUnsafe(ref y, c);
-            a1.StoreUnsafe(ref y, c + 4);
-            a2.StoreUnsafe(ref y, c + 8);
-            a3.StoreUnsafe(ref y, c + 12);
-        }
-
-        for (; c + 4 <= columns; c += 4)
-        {
-            Vector128<float> a = default;
-            for (nuint r = 0; r < rows; r++)
-            {
-                a = AdvSimd.FusedMultiplyAdd(a, Vector128.LoadUnsafe(ref w, (r * columns) + c), Vector128.Create(Unsafe.Add(ref d, r)));
-            }
-
-            if (hadamard)
-            {
-                a = AdvSimd.Multiply(a, Vector128.LoadUnsafe(ref derivative, c));
-            }
-
-            a.StoreUnsafe(ref y, c);
-        }
-
-        MatVecTransposedScalar(ref w, rows, columns, ref d, ref derivative, hadamard, ref y, c);
     }
 }

@@ -62,14 +62,17 @@ public static partial class Kernel
         nuint n = (nuint)x.Length;
         if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
+            KernelProbe.Record(KernelPath.Avx2);
             return SumAvx2(ref xr, n);
         }
 
         if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
         {
+            KernelProbe.Record(KernelPath.AdvSimd);
             return SumAdvSimd(ref xr, n);
         }
 
+        KernelProbe.Record(KernelPath.Scalar);
         return SumScalar(ref xr, n);
     }
 
@@ -77,14 +80,17 @@ public static partial class Kernel
     {
         if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
+            KernelProbe.Record(KernelPath.Avx2);
             return DotAvx2(ref x, ref y, n);
         }
 
         if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
         {
+            KernelProbe.Record(KernelPath.AdvSimd);
             return DotAdvSimd(ref x, ref y, n);
         }
 
+        KernelProbe.Record(KernelPath.Scalar);
         return DotScalar(ref x, ref y, n);
     }
 

@@ -24,7 +24,7 @@ internal sealed class GradientStep(WorkerPool? pool)
         {
             int rows = network.LayerSizes[l], columns = network.LayerSizes[l - 1];
             (float[] weights, int offset) = l == 1 && firstLayerWeights is not null ? (firstLayerWeights, 0) : (network.ParameterArray, network.ParameterOrigin + network.WeightOffset(l));
-            _sgd.Run(pool, weights, offset, gradient, network.WeightOffset(l), rows * columns, decay, step, path);
+            _sgd.Run(pool, new(weights, offset, rows * columns), new(gradient, network.WeightOffset(l), rows * columns), decay, step, path);
             Kernel.SgdStep(network.Biases(l), gradient.AsSpan(network.BiasOffset(l), rows), 1f, step, path);
         }
     }

@@ -77,20 +77,19 @@ internal sealed class ParallelTranspose : RangeWork
 /// <summary>The SGD step over a parameter slice, split into element ranges.</summary>
 internal sealed class ParallelSgdStep : RangeWork
 {
-    private float[] _weights = [];
-    private float[] _gradient = [];
-    private int _weightsOffset, _gradientOffset;
+    private ArraySegment<float> _weights, _gradient;
     private float _decay, _step;
     private Kernels.KernelPath _path;
 
-    public void Run(WorkerPool? pool, float[] weights, int weightsOffset, float[] gradient, int gradientOffset, int length, float decay, float step, Kernels.KernelPath path)
+    /// <summary>w ← fma(−step, g, decay·w) over <paramref name="weights"/> and the <paramref name="gradient"/> slice of the same length.</summary>
+    public void Run(WorkerPool? pool, ArraySegment<float> weights, ArraySegment<float> gradient, float decay, float step, Kernels.KernelPath path)
     {
-        (_weights, _weightsOffset, _gradient, _gradientOffset, _decay, _step, _path) = (weights, weightsOffset, gradient, gradientOffset, decay, step, path);
-        RunOver(pool, length, 4096);
+        (_weights, _gradient, _decay, _step, _path) = (weights, gradient, decay, step, path);
+        RunOver(pool, weights.Count, 4096);
     }
 
     protected override void ExecuteRange(int start, int end) =>
-        Kernels.Kernel.SgdStep(_weights.AsSpan(_weightsOffset + start, end - start), _gradient.AsSpan(_gradientOffset + start, end - start), _decay, _step, _path);
+        Kernels.Kernel.SgdStep(_weights.AsSpan(start, end - start), _gradient.AsSpan(start, end - start), _decay, _step, _path);
 }
 
 /// <summary>

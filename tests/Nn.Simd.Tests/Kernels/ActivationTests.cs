@@ -32,28 +32,29 @@ public class ActivationTests
 
     public static TheoryData<KernelPath> Paths() => TestData.Paths();
 
-    public static IEnumerable<(string Name, Action<float[], Span<float>, KernelPath> Run, Func<double, double> Exact, Func<double, double, double> Bound)> Functions()
+    /// <summary>Each function with its double-precision twin, its error bound and its widest x86 body (null: a copy, no body).</summary>
+    public static IEnumerable<(string Name, Action<float[], Span<float>, KernelPath> Run, Func<double, double> Exact, Func<double, double, double> Bound, KernelPath? Widest)> Functions()
     {
-        yield return ("exp", (x, y, p) => Kernel.Exp(x, y, p), Math.Exp, (x, e) => x > 88 ? double.PositiveInfinity : x < -87 ? Math.Exp(-87) : ExpRelative * e);
-        yield return ("sigmoid", (x, y, p) => Kernel.Sigmoid(x, y, p), DoubleOracle.Sigmoid, (x, e) => (SigmoidRelative * e) + (x < -88 ? 1e-38 : 0));
-        yield return ("tanh", (x, y, p) => Kernel.Tanh(x, y, p), Math.Tanh, (x, e) => (TanhRelative * Math.Abs(e)) + Ulp.SubnormalHalfStep);
-        yield return ("relu", (x, y, p) => Kernel.Relu(x, y, p), x => Math.Max(0, x), (_, _) => 0);
-        yield return ("identity", (x, y, _) => Kernel.Identity(x, y), x => x, (_, _) => 0);
+        yield return ("exp", (x, y, p) => Kernel.Exp(x, y, p), Math.Exp, (x, e) => x > 88 ? double.PositiveInfinity : x < -87 ? Math.Exp(-87) : ExpRelative * e, KernelPath.Avx512);
+        yield return ("sigmoid", (x, y, p) => Kernel.Sigmoid(x, y, p), DoubleOracle.Sigmoid, (x, e) => (SigmoidRelative * e) + (x < -88 ? 1e-38 : 0), KernelPath.Avx512);
+        yield return ("tanh", (x, y, p) => Kernel.Tanh(x, y, p), Math.Tanh, (x, e) => (TanhRelative * Math.Abs(e)) + Ulp.SubnormalHalfStep, KernelPath.Avx2);
+        yield return ("relu", (x, y, p) => Kernel.Relu(x, y, p), x => Math.Max(0, x), (_, _) => 0, KernelPath.Avx512);
+        yield return ("identity", (x, y, _) => Kernel.Identity(x, y), x => x, (_, _) => 0, null);
 
         // σ′ = fma(−s, s, s) with s = σ(1 + ε), |ε| ≤ 4u: the error is (s − σ)(1 − s − σ) plus one
         // rounding, so ≤ 4u·σ + u·σ′.
         yield return ("sigmoid′", (x, y, p) => Kernel.SigmoidDerivative(x, y, p), DoubleOracle.SigmoidDerivative,
-            (x, e) => (SigmoidRelative * DoubleOracle.Sigmoid(x)) + (U * e) + 1e-38);
+            (x, e) => (SigmoidRelative * DoubleOracle.Sigmoid(x)) + (U * e) + 1e-38, KernelPath.Avx512);
 
         // tanh′ = fma(−t, t, 1) with t = τ(1 + ε), |ε| ≤ 6u: |t² − τ²| ≤ 2τ²·6u(1 + 3u), plus one rounding.
         yield return ("tanh′", (x, y, p) => Kernel.TanhDerivative(x, y, p), DoubleOracle.TanhDerivative,
-            (x, e) => (12.01 * U * Math.Tanh(x) * Math.Tanh(x)) + (U * e));
-        yield return ("relu′", (x, y, p) => Kernel.ReluDerivative(x, y, p), x => x > 0 ? 1 : 0, (_, _) => 0);
-        yield return ("identity′", (x, y, p) => Kernel.IdentityDerivative(x, y, p), _ => 1, (_, _) => 0);
+            (x, e) => (12.01 * U * Math.Tanh(x) * Math.Tanh(x)) + (U * e), KernelPath.Avx2);
+        yield return ("relu′", (x, y, p) => Kernel.ReluDerivative(x, y, p), x => x > 0 ? 1 : 0, (_, _) => 0, KernelPath.Avx512);
+        yield return ("identity′", (x, y, p) => Kernel.IdentityDerivative(x, y, p), _ => 1, (_, _) => 0, KernelPath.Avx2);
     }
 
     [Theory]
-    [MemberData(nameof(Paths))]
+    [MemberData(nameof(TestData.VectorPaths), MemberType = typeof(TestData))]
     public void Every_function_is_bit_identical_to_its_scalar_oracle_over_the_sweep(KernelPath path)
     {
         foreach (var f in Functions())
@@ -66,8 +67,10 @@ public class ActivationTests
                     var expected = new float[n];
                     f.Run(x, expected, KernelPath.Scalar);
                     var y = new Guarded(n, offset);
+                    KernelBodies.Forget();
                     f.Run(x, y.Span, path);
                     string context = $"{f.Name} {path} n={n} offset={offset}";
+                    KernelBodies.AssertRan(path, context, f.Widest);
                     Assertions.BitsEqual(expected, y.Span, context);
                     y.AssertCanariesIntact(context);
                 }
@@ -97,7 +100,9 @@ public class ActivationTests
         var y = new float[x.Length];
         foreach (var f in Functions())
         {
+            KernelBodies.Forget();
             f.Run(x, y, path);
+            KernelBodies.AssertRan(path, $"{f.Name} {path} over the grid", f.Widest);
             for (int i = 0; i < x.Length; i++)
             {
                 double exact = f.Exact(x[i]);
@@ -122,7 +127,9 @@ public class ActivationTests
             var expected = new float[specials.Length];
             var actual = new float[specials.Length];
             f.Run(specials, expected, KernelPath.Scalar);
+            KernelBodies.Forget();
             f.Run(specials, actual, path);
+            KernelBodies.AssertRan(path, $"{f.Name} specials {path}", f.Widest);
             Assertions.BitsEqual(expected, actual, $"{f.Name} specials {path}");
         }
 
@@ -164,8 +171,10 @@ public class ActivationTests
                 var expected = new float[n];
                 Kernel.Softmax(x, expected, KernelPath.Scalar);
                 var output = new Guarded(n, offset);
+                KernelBodies.Forget();
                 Kernel.Softmax(x, output.Span, path);
                 string context = $"Softmax {path} n={n} offset={offset}";
+                KernelBodies.AssertRan(path, context, n == 0 ? null : KernelPath.Avx512);
                 Assertions.BitsEqual(expected, output.Span, context);
                 output.AssertCanariesIntact(context);
 
@@ -207,7 +216,7 @@ public class ActivationTests
 
     /// <summary>A block of softmax rows (a batch's outputs) gives each row the bits of one Softmax call on the scalar oracle: widths around the AVX-512 path's one-vector rows, special values, in place.</summary>
     [Theory]
-    [MemberData(nameof(Paths))]
+    [MemberData(nameof(TestData.VectorPaths), MemberType = typeof(TestData))]
     public void Softmax_rows_give_each_row_the_single_call_bits(KernelPath path)
     {
         float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e4f, -1e4f, -0f, 0f, 88.5f, -87.5f];
@@ -225,10 +234,13 @@ public class ActivationTests
 
             float[] actual = new float[x.Length + 1];
             actual[^1] = Guarded.Canary;
+            KernelBodies.Forget();
             Kernel.SoftmaxRows(x, actual.AsSpan(0, x.Length), width, path);
+            KernelBodies.AssertRan(path, $"SoftmaxRows {path} width={width}", KernelPath.Avx512);
             Assertions.BitsEqual(expected, actual.AsSpan(0, x.Length).ToArray(), $"SoftmaxRows {path} width={width}");
             Assert.Equal(Guarded.Canary, actual[^1]);
             Kernel.SoftmaxRows(x, x, width, path);
+            KernelBodies.AssertRan(path, $"SoftmaxRows {path} width={width} in place", KernelPath.Avx512);
             Assertions.BitsEqual(expected, x, $"SoftmaxRows {path} width={width} in place");
         }
 

@@ -52,8 +52,10 @@ public class ElementwiseTests
                 var expected = new float[n];
                 Kernel.Scale(1.7f, x, expected, KernelPath.Scalar);
                 var output = new Guarded(n, offset);
+                KernelBodies.Forget();
                 Kernel.Scale(1.7f, x, output.Span, path);
                 string context = $"Scale {path} n={n} offset={offset}";
+                KernelBodies.AssertRan(path, context);
                 Assertions.BitsEqual(expected, output.Span, context);
                 output.AssertCanariesIntact(context);
                 for (int i = 0; i < n; i++)
@@ -64,6 +66,7 @@ public class ElementwiseTests
 
                 var inPlace = new Guarded(n, offset).With(x);
                 Kernel.Scale(1.7f, inPlace.Span, inPlace.Span, path);
+                KernelBodies.AssertRan(path, context + " in place");
                 Assertions.BitsEqual(expected, inPlace.Span, context + " in place");
                 inPlace.AssertCanariesIntact(context + " in place");
             }
@@ -71,7 +74,7 @@ public class ElementwiseTests
     }
 
     [Theory]
-    [MemberData(nameof(Paths))]
+    [MemberData(nameof(TestData.VectorPaths), MemberType = typeof(TestData))]
     public void Special_values_give_the_same_bits_on_every_path(KernelPath path)
     {
         var random = new Random(11);
@@ -82,19 +85,25 @@ public class ElementwiseTests
             var expected = new float[n];
             var actual = new float[n];
             Kernel.Hadamard(a, b, expected, KernelPath.Scalar);
+            KernelBodies.Forget();
             Kernel.Hadamard(a, b, actual, path);
+            KernelBodies.AssertRan(path, $"Hadamard specials n={n}");
             Assertions.BitsEqual(expected, actual, $"Hadamard specials n={n}");
 
             b.CopyTo(expected);
             b.CopyTo(actual);
             Kernel.Axpy(-1f, a, expected, KernelPath.Scalar);
+            KernelBodies.Forget();
             Kernel.Axpy(-1f, a, actual, path);
+            KernelBodies.AssertRan(path, $"Axpy specials n={n}");
             Assertions.BitsEqual(expected, actual, $"Axpy specials n={n}");
 
             a.CopyTo(expected);
             a.CopyTo(actual);
             Kernel.SgdStep(expected, b, 0.5f, 2f, KernelPath.Scalar);
+            KernelBodies.Forget();
             Kernel.SgdStep(actual, b, 0.5f, 2f, path);
+            KernelBodies.AssertRan(path, $"SgdStep specials n={n}");
             Assertions.BitsEqual(expected, actual, $"SgdStep specials n={n}");
         }
     }
@@ -141,8 +150,10 @@ public class ElementwiseTests
                 var expected = new float[n];
                 run(a, b, expected, KernelPath.Scalar);
                 var output = new Guarded(n, offset);
+                KernelBodies.Forget();
                 run(a, b, output.Span, path);
                 string context = $"{name} {path} n={n} offset={offset}";
+                KernelBodies.AssertRan(path, context);
                 Assertions.BitsEqual(expected, output.Span, context);
                 output.AssertCanariesIntact(context);
                 for (int i = 0; i < n; i++)

@@ -193,7 +193,9 @@ public class GemmTests
             Kernel.Relu(expected.AsSpan(i * ldc, n), expected.AsSpan(i * ldc, n), KernelPath.Scalar);
         }
 
+        KernelBodies.Forget();
         Kernel.GemmBias(a, lda, b, n, actual, ldc, m, n, k, bias, relu, path);
+        KernelBodies.AssertRan(path, $"GemmBias {path} M={m} N={n} K={k} relu={relu}", KernelPath.Avx512);
         Assertions.BitsEqual(expected, actual, $"GemmBias {path} M={m} N={n} K={k} relu={relu} padding={padding}");
     }
 
@@ -218,8 +220,10 @@ public class GemmTests
         float[] expected = (float[])c0.Clone();
         float[] actual = (float[])c0.Clone();
         Kernel.Gemm(a, lda, transposeA, b, ldb, expected, ldc, m, n, k, accumulate, KernelPath.Scalar);
+        KernelBodies.Forget();
         Kernel.Gemm(a, lda, transposeA, b, ldb, actual, ldc, m, n, k, accumulate, path);
         string context = $"Gemm {path} M={m} N={n} K={k} transposeA={transposeA} accumulate={accumulate} padding={padding}";
+        KernelBodies.AssertRan(path, context, KernelPath.Avx512);
         Assertions.BitsEqual(expected, actual, context);
         for (int i = 0; i < m; i++)
         {

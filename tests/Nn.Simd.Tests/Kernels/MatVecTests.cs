@@ -21,8 +21,10 @@ public class MatVecTests
                 var expected = new float[rows];
                 Kernel.MatVec(w, rows, columns, x, b, expected, KernelPath.Scalar);
                 var y = new Guarded(rows, offset);
+                KernelBodies.Forget();
                 Kernel.MatVec(w, rows, columns, x, b, y.Span, path);
                 string context = $"MatVec {path} {rows}x{columns} offset={offset}";
+                KernelBodies.AssertRan(path, context);
                 Assertions.BitsEqual(expected, y.Span, context);
                 y.AssertCanariesIntact(context);
 
@@ -70,9 +72,11 @@ public class MatVecTests
                 Kernel.MatVecTransposedHadamard(w, rows, columns, d, s, expectedFused, KernelPath.Scalar);
                 var y = new Guarded(columns, offset);
                 var fused = new Guarded(columns, 7 - offset);
+                KernelBodies.Forget();
                 Kernel.MatVecTransposed(w, rows, columns, d, y.Span, path);
                 Kernel.MatVecTransposedHadamard(w, rows, columns, d, s, fused.Span, path);
                 string context = $"MatVecTransposed {path} {rows}x{columns} offset={offset}";
+                KernelBodies.AssertRan(path, context);
                 Assertions.BitsEqual(expected, y.Span, context);
                 Assertions.BitsEqual(expectedFused, fused.Span, context + " fused");
                 y.AssertCanariesIntact(context);
@@ -112,7 +116,9 @@ public class MatVecTests
         float[] s = TestData.Uniform(columns, 3);
         var expected = new float[columns];
         Kernel.MatVecTransposedHadamard(w, rows, columns, d, s, expected, KernelPath.Scalar);
+        KernelBodies.Forget();
         Kernel.MatVecTransposedHadamard(w, rows, columns, d, s, s, path);
+        KernelBodies.AssertRan(path, "in place over σ′");
         Assertions.BitsEqual(expected, s, "in place over σ′");
     }
 
@@ -130,8 +136,10 @@ public class MatVecTests
                 float[] expected = (float[])g0.Clone();
                 Kernel.OuterProductAdd(expected, rows, columns, d, a, KernelPath.Scalar);
                 var g = new Guarded(rows * columns, offset).With(g0);
+                KernelBodies.Forget();
                 Kernel.OuterProductAdd(g.Span, rows, columns, d, a, path);
                 string context = $"OuterProductAdd {path} {rows}x{columns} offset={offset}";
+                KernelBodies.AssertRan(path, context);
                 Assertions.BitsEqual(expected, g.Span, context);
                 g.AssertCanariesIntact(context);
                 for (int r = 0; r < rows; r++)
@@ -147,7 +155,7 @@ public class MatVecTests
     }
 
     [Theory]
-    [MemberData(nameof(Paths))]
+    [MemberData(nameof(TestData.VectorPaths), MemberType = typeof(TestData))]
     public void Special_values_give_the_same_bits_on_every_path(KernelPath path)
     {
         float[] specials = [0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.Epsilon, 1e-39f, -1e-30f, 1e30f, 2f];
@@ -160,13 +168,17 @@ public class MatVecTests
             var expected = new float[rows];
             var actual = new float[rows];
             Kernel.MatVec(w, rows, columns, x, b, expected, KernelPath.Scalar);
+            KernelBodies.Forget();
             Kernel.MatVec(w, rows, columns, x, b, actual, path);
+            KernelBodies.AssertRan(path, $"MatVec specials {rows}x{columns}");
             Assertions.BitsEqual(expected, actual, $"MatVec specials {rows}x{columns}");
 
             var expectedT = new float[columns];
             var actualT = new float[columns];
             Kernel.MatVecTransposedHadamard(w, rows, columns, b, x, expectedT, KernelPath.Scalar);
+            KernelBodies.Forget();
             Kernel.MatVecTransposedHadamard(w, rows, columns, b, x, actualT, path);
+            KernelBodies.AssertRan(path, $"MatVecTransposedHadamard specials {rows}x{columns}");
             Assertions.BitsEqual(expectedT, actualT, $"MatVecTransposedHadamard specials {rows}x{columns}");
         }
     }

@@ -26,8 +26,10 @@ public class ReductionTests
                 var x = new Guarded(n, offset).With(TestData.Uniform(n, n + offset));
                 var y = new Guarded(n, 7 - offset).With(TestData.Uniform(n, (3 * n) + offset + 1, 4f));
                 float expected = Kernel.Dot(x.Span, y.Span, KernelPath.Scalar);
+                KernelBodies.Forget();
                 float actual = Kernel.Dot(x.Span, y.Span, path);
                 string context = $"Dot {path} n={n} offset={offset}";
+                KernelBodies.AssertRan(path, context);
                 Assertions.BitsEqual(expected, actual, context);
                 double exact = DoubleOracle.Dot(x.Span, y.Span, out double abs);
                 Assertions.Within(exact, actual, ReductionBound(n, abs), context);
@@ -46,8 +48,10 @@ public class ReductionTests
             foreach (int offset in TestData.Offsets)
             {
                 var x = new Guarded(n, offset).With(TestData.Uniform(n, n + (17 * offset), 100f));
+                KernelBodies.Forget();
                 float actual = Kernel.Sum(x.Span, path);
                 string context = $"Sum {path} n={n} offset={offset}";
+                KernelBodies.AssertRan(path, context);
                 Assertions.BitsEqual(Kernel.Sum(x.Span, KernelPath.Scalar), actual, context);
                 double exact = 0, abs = 0;
                 foreach (float v in x.Span)
@@ -89,7 +93,7 @@ public class ReductionTests
     }
 
     [Theory]
-    [MemberData(nameof(TestData.Paths), MemberType = typeof(TestData))]
+    [MemberData(nameof(TestData.VectorPaths), MemberType = typeof(TestData))]
     public void Special_values_reduce_identically_on_every_path(KernelPath path)
     {
         float[] specials = [0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.Epsilon, -float.Epsilon, 1e-40f, -1e-39f, float.MaxValue, -float.MaxValue, 1f];
@@ -106,8 +110,14 @@ public class ReductionTests
                     y[i] = trial == 0 ? -0f : specials[random.Next(specials.Length)];
                 }
 
-                Assertions.BitsEqual(Kernel.Dot(x, y, KernelPath.Scalar), Kernel.Dot(x, y, path), $"Dot specials {path} n={n} trial={trial}");
-                Assertions.BitsEqual(Kernel.Sum(x, KernelPath.Scalar), Kernel.Sum(x, path), $"Sum specials {path} n={n} trial={trial}");
+                float expected = Kernel.Dot(x, y, KernelPath.Scalar);
+                KernelBodies.Forget();
+                Assertions.BitsEqual(expected, Kernel.Dot(x, y, path), $"Dot specials {path} n={n} trial={trial}");
+                KernelBodies.AssertRan(path, $"Dot specials {path} n={n} trial={trial}");
+                expected = Kernel.Sum(x, KernelPath.Scalar);
+                KernelBodies.Forget();
+                Assertions.BitsEqual(expected, Kernel.Sum(x, path), $"Sum specials {path} n={n} trial={trial}");
+                KernelBodies.AssertRan(path, $"Sum specials {path} n={n} trial={trial}");
             }
         }
     }
