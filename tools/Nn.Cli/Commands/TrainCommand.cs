@@ -29,7 +29,7 @@ internal static class TrainCommand
         var lambda = new Option<float>("--lambda") { Description = "L2 regularisation λ.", DefaultValueFactory = _ => 0f };
         var validation = new Option<string?>("--validation") { Description = "Hold out COUNT samples, or a FRACTION (< 1), of the training set for validation." };
         var output = new Option<string?>("--out") { Description = "Save the trained model here (atomically; see docs/model-format.md)." };
-        var force = new Option<bool>("--force") { Description = "Replace an existing --out file." };
+        var force = new Option<bool>("--force") { Description = "Replace existing --out, --metrics and --plot files." };
         var metrics = new Option<string?>("--metrics") { Description = "Write the per-epoch and test figures as JSON here." };
         var plot = new Option<string?>("--plot") { Description = "Draw the training curves here (.png or .svg)." };
         var threads = new Option<int>("--threads") { Description = "Threads for the batched engine's matrix products (default: all cores). The weights are the same for any count.", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -43,11 +43,6 @@ internal static class TrainCommand
         command.SetAction(parse =>
         {
             string? outPath = parse.GetValue(output);
-            if (outPath is not null && File.Exists(outPath) && !parse.GetValue(force))
-            {
-                throw new IOException($"'{outPath}' already exists; add --force to replace it.");
-            }
-
             string? plotPath = parse.GetValue(plot);
             if (plotPath is not null && !CurvePlot.IsSupported(plotPath))
             {
@@ -55,7 +50,7 @@ internal static class TrainCommand
             }
 
             string? metricsPath = parse.GetValue(metrics);
-            OutputFiles.Check(("--out", outPath), ("--metrics", metricsPath), ("--plot", plotPath));
+            OutputFiles.Check(parse.GetValue(force), ("--out", outPath), ("--metrics", metricsPath), ("--plot", plotPath));
 
             long seed = parse.GetValue(data.Seed);
             Cost costValue = Names.ParseCost(parse.GetValue(cost)!);

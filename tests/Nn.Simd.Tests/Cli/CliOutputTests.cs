@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text.Json;
+using Nn.Simd.IO;
+using Nn.Simd.Model;
+
+namespace Nn.Simd.Tests.Cli;
+
+/// <summary>
+/// What nn writes: every output checked before the work, refused when it exists without --force,
+/// written atomically, the leftovers of killed saves removed, a model kept when training diverges;
+/// and the arguments it must take literally (an @name, a mini-batch larger than the data).
+/// </summary>
+public sealed class CliOutputTests : IDisposable
+{
+    private static readonly Dictionary<string, string?> NoEnvironment = [];
+    private readonly string _folder = Directory.CreateTempSubdirectory("nn-cli-output-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_folder, name);
+
+    private string[] Files() => [.. Directory.GetFiles(_folder).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => CliProcess.Run(NoEnvironment, args);
+
+    private static string WeightsHash(string stdout) => stdout.Split('\n').Single(l => l.StartsWith("weights hash", StringComparison.Ordinal)).Trim();
+
+    [Fact]
+    public void Every_output_that_exists_is_kept_without_force_and_replaced_atomically_with_it()
+    {
+        CliProcess.RequireHost();
+        string model = PathOf("m.nnm"), metrics = PathOf("m.json"), plot = PathOf("m.svg"), onnx = PathOf("m.onnx"), bench = PathOf("bench.json");
+        foreach (string path in (string[])[model, metrics, plot, onnx, bench])
+        {
+            File.WriteAllText(path, "keep");
+        }
+
+        string source = PathOf("source.nnm");
+        ModelFile.Save(Network.Create([4, 3], [Activation.Softmax], Cost.LogLikelihood, seed: 1), source);
+        string fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "onnx", "relu-tanh-64-32-16-10.onnx");
+        (string Option, string[] Args)[] cases =
+        [
+            ("--out", ["train", "--epochs", "1", "--out", model]),
+            ("--metrics", ["train", "--epochs", "1", "--metrics", metrics]),
+            ("--plot", ["train", "--epochs", "1", "--plot", plot]),
+            ("OUT", ["export-onnx", source, onnx]),
+            ("OUT", ["import-onnx", fixture, model]),
+            ("--json", ["bench", "--json", bench]),
+        ];
+        foreach ((string option, string[] args) in cases)
+        {
+            var result = Run(args);
+            CliProcess.AssertOneLineError(2, $"{option} '{args[^1]}' already exists; add --force to replace it.", result);
+            Assert.DoesNotContain("epoch", result.Stdout, StringComparison.Ordinal);
+        }
+
+        Assert.All((string[])[model, metrics, plot, onnx, bench], path => Assert.Equal("keep", File.ReadAllText(path)));
+
+        var train = Run("train", "--epochs", "2", "--out", model, "--metrics", metrics, "--plot", plot, "--force");
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.Equal([64, 30, 10], ModelFile.Load(model).LayerSizes);
+        using (JsonDocument json = JsonDocument.Parse(File.ReadAllText(metrics)))
+        {
+            Assert.Equal(2, json.RootElement.GetProperty("epochs").GetArrayLength());
+        }
+
+        Assert.Contains("<svg", File.ReadAllText(plot), StringComparison.Ordinal);
+        Assert.Equal(0, Run("export-onnx", model, onnx, "--force").ExitCode);
+        Assert.Equal(OnnxBytes(model), File.ReadAllBytes(onnx));
+        Assert.Equal(["bench.json", "m.json", "m.nnm", "m.onnx", "m.svg", "source.nnm"], Files());
+    }
+
+    private static byte[] OnnxBytes(string model) => Nn.Simd.Onnx.OnnxExporter.Export(ModelFile.Load(model));
+
+    /// <summary>
+    /// A folder where no file can be created is found before the first epoch (or the first benchmark,
+    /// or the model is read): before, it was found after all the work. /sys takes no new files,
+    /// even from root.
+    /// </summary>
+    [Fact]
+    public void A_folder_that_takes_no_files_is_found_before_any_work()
+    {
+        CliProcess.RequireHost();
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Skip("/sys, a folder no user can create files in, is Linux's.");
+        }
+
+        string source = PathOf("source.nnm");
+        ModelFile.Save(Network.Create([4, 3], [Activation.Softmax], Cost.LogLikelihood, seed: 1), source);
+        (string Option, string[] Args)[] cases =
+        [
+            ("--out", ["train", "--epochs", "300", "--out", "/sys/m.nnm"]),
+            ("--metrics", ["train", "--epochs", "300", "--metrics", "/sys/m.json"]),
+            ("--plot", ["train", "--epochs", "300", "--plot", "/sys/m.png"]),
+            ("--json", ["bench", "--json", "/sys/bench.json"]),
+            ("OUT", ["export-onnx", source, "/sys/m.onnx"]),
+        ];
+        foreach ((string option, string[] args) in cases)
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var result = Run(args);
+            CliProcess.AssertOneLineError(1, $"{option}: Cannot write '{args[^1]}': no file can be created in the folder '/sys' (", result);
+            Assert.Equal(string.Empty, result.Stdout);
+            Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"{args[0]} answered after {started.Elapsed}");
+        }
+    }
+
+    /// <summary>
+    /// A save killed by SIGKILL leaves its temporary file (<c>.NAME.PID.GUID.tmp</c>); the next save
+    /// of the same file removes it — but not the temporary of a save that is still running (here one
+    /// named after the test process).
+    /// </summary>
+    [Fact]
+    public void The_next_save_removes_the_temporary_file_a_killed_save_left()
+    {
+        CliProcess.RequireHost();
+        string killed = string.Create(CultureInfo.InvariantCulture, $".m.json.{int.MaxValue}.{Guid.NewGuid():N}.tmp");
+        string running = string.Create(CultureInfo.InvariantCulture, $".m.json.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllText(PathOf(killed), "{\"half\":");
+        File.WriteAllText(PathOf(running), "{\"writing\":");
+
+        var train = Run("train", "--epochs", "1", "--metrics", PathOf("m.json"));
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.Equal([running, "m.json"], Files());
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(PathOf("m.json")));
+    }
+}
