@@ -125,4 +125,59 @@ public sealed class CliOutputTests : IDisposable
         Assert.Equal([running, "m.json"], Files());
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(PathOf("m.json")));
     }
+
+    /// <summary>
+    /// A divergence after a complete epoch keeps that epoch's model: the same bits as a run stopped
+    /// there. (λ = 1200 makes the decay 1 − ηλ/n = −1.5: every weight grows by half each step until
+    /// a float overflows, in epoch 2.)
+    /// </summary>
+    [Fact]
+    public void Divergence_saves_the_last_complete_epoch_and_says_where()
+    {
+        CliProcess.RequireHost();
+        string model = PathOf("diverged.nnm"), reference = PathOf("epoch1.nnm");
+        var diverged = Run("train", "--lambda", "1200", "--epochs", "5", "--out", model);
+        CliProcess.AssertOneLineError(1, $"training diverged in epoch 2, mini-batch 76: the cost or gradient became non-finite (last finite mini-batch cost 4.5); the model of epoch 1 (the last that ended with finite weights) was saved to {model}; try a smaller --eta or --lambda.", diverged);
+
+        Assert.Equal(0, Run("train", "--lambda", "1200", "--epochs", "1", "--out", reference).ExitCode);
+        Assert.Equal(ModelFile.Load(reference).ComputeHash(), ModelFile.Load(model).ComputeHash());
+    }
+
+    /// <summary>
+    /// A divergence with no epoch to fall back on keeps the initial model: in epoch 1 (a huge η on
+    /// ReLU), or after an epoch whose last step overflowed a weight (λ = 1371: found only by the
+    /// next epoch's first mini-batch).
+    /// </summary>
+    [Theory]
+    [InlineData("relu", "identity", "50", "0", "epoch 1, mini-batch 6")]
+    [InlineData("sigmoid", "sigmoid", "3", "1371", "epoch 2, mini-batch 1")]
+    public void Divergence_without_a_finite_epoch_saves_the_initial_model(string hidden, string output, string eta, string lambda, string where)
+    {
+        CliProcess.RequireHost();
+        string model = PathOf("diverged.nnm");
+        var diverged = Run("train", "--activation", hidden, "--output-activation", output, "--eta", eta, "--lambda", lambda, "--epochs", "5", "--out", model);
+        CliProcess.AssertOneLineError(1, $"training diverged in {where}: ", diverged);
+        Assert.Contains($"the initial model was saved to {model} (no epoch ended with finite weights)", diverged.Stderr, StringComparison.Ordinal);
+
+        Activation activation = Enum.Parse<Activation>(hidden, ignoreCase: true);
+        var initial = Network.Create([64, 30, 10], activation, Enum.Parse<Activation>(output, ignoreCase: true), Cost.Quadratic, Initialization.ScaledGaussian, seed: 1);
+        Assert.Equal(initial.ComputeHash(), ModelFile.Load(model).ComputeHash());
+    }
+
+    /// <summary>
+    /// A mini-batch beyond the 1,438 training samples is the whole set, one step per epoch: the
+    /// weights of --batch 1438, in bounded memory (before: an OverflowException's stack trace, or
+    /// out of memory).
+    /// </summary>
+    [Theory]
+    [InlineData("100000000")]
+    [InlineData("2147483647")]
+    public void A_mini_batch_beyond_the_data_is_the_whole_set(string batch)
+    {
+        CliProcess.RequireHost();
+        var huge = Run("train", "--epochs", "2", "--batch", batch);
+        Assert.True(huge.ExitCode == 0, huge.Stderr);
+        var whole = Run("train", "--epochs", "2", "--batch", "1438");
+        Assert.Equal(WeightsHash(whole.Stdout), WeightsHash(huge.Stdout));
+    }
 }
