@@ -164,6 +164,23 @@ public sealed class CliOutputTests : IDisposable
         Assert.Equal(initial.ComputeHash(), ModelFile.Load(model).ComputeHash());
     }
 
+    /// <summary>"@name" is a file name, not a response file whose lines nn would read as arguments (and echo in its error).</summary>
+    [Fact]
+    public void An_argument_starting_with_at_is_a_file_name()
+    {
+        CliProcess.RequireHost();
+        string secret = PathOf("secret.txt");
+        File.WriteAllText(secret, "root:x:0:0:secret-line\n");
+        var result = Run("info", $"@{secret}");
+        CliProcess.AssertOneLineError(1, $"'@{secret}' does not exist", result);
+        Assert.DoesNotContain("secret-line", result.Stdout + result.Stderr, StringComparison.Ordinal);
+
+        ModelFile.Save(Network.Create([4, 3], [Activation.Softmax], Cost.LogLikelihood, seed: 1), PathOf("@model.nnm"));
+        var info = CliProcess.RunProgram("nn.dll", _folder, NoEnvironment, ["info", "@model.nnm"]);
+        Assert.True(info.ExitCode == 0, info.Stderr);
+        Assert.Contains("4 → 3", info.Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// A mini-batch beyond the 1,438 training samples is the whole set, one step per epoch: the
     /// weights of --batch 1438, in bounded memory (before: an OverflowException's stack trace, or
