@@ -48,7 +48,9 @@ public static class Program
             BenchCommand.Create(context),
         };
 
-        ParseResult parse = root.Parse(args);
+        // No response files: "@name" is a file name like any other (a model may be called "@v2.nnm"),
+        // and expanding it would echo a line of whatever file it names in the error message.
+        ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             // An unrecognised word says more than the missing command it leaves behind.

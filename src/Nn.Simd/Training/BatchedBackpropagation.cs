@@ -62,8 +62,15 @@ internal sealed class BatchedBackpropagation
     /// The deeper layers' forward form: null chooses the one with the smaller transposes; true or
     /// false forces (Zˡ)ᵀ = Wˡ·(Aˡ⁻¹)ᵀ or the refreshed (Wˡ)ᵀ (tests: both give the same bits).
     /// </param>
+    /// <exception cref="ArgumentException">A block of <paramref name="capacity"/> rows of the widest layer would not fit in an array.</exception>
     public BatchedBackpropagation(Network network, int capacity, WorkerPool? pool, bool? deepForwardByActivations = null)
     {
+        long block = (long)capacity * network.MaxWidth;
+        if (block > Array.MaxLength)
+        {
+            throw new ArgumentException($"A mini-batch of {capacity:N0} samples through a layer of {network.MaxWidth:N0} neurons needs blocks of {block:N0} floats, more than an array holds; use a smaller mini-batch.", nameof(capacity));
+        }
+
         _network = network;
         _gemm = new ParallelGemm(pool);
         _gather = new ParallelGather(capacity);
@@ -114,6 +121,9 @@ internal sealed class BatchedBackpropagation
         /// <summary>Wˡ is the master; the forward product runs transposed, (Zˡ)ᵀ = Wˡ·(Aˡ⁻¹)ᵀ.</summary>
         TransposedActivations,
     }
+
+    /// <summary>The largest mini-batch the buffers hold.</summary>
+    public int Capacity => _capacity;
 
     /// <summary>
     /// Σ ∂C_x/∂w over the last mini-batch, laid out like the parameters except that the first

@@ -11,7 +11,11 @@ public sealed record TrainingOptions
     /// <summary>Passes over the training set (≥ 1). Default 30.</summary>
     public int Epochs { get; init; } = 30;
 
-    /// <summary>Samples per gradient step, m (≥ 1). Default 10.</summary>
+    /// <summary>
+    /// Samples per gradient step, m (≥ 1). A value above the training set's size means the whole set,
+    /// one step per epoch: buffers are sized by the samples a mini-batch can really hold, never by m
+    /// alone. Default 10.
+    /// </summary>
     public int MiniBatchSize { get; init; } = 10;
 
     /// <summary>The learning rate η (&gt; 0). Default 3.0.</summary>
@@ -119,7 +123,7 @@ public sealed class TrainingDivergedException : Exception
 public sealed class Trainer : IDisposable
 {
     private readonly Backpropagation _backpropagation;
-    private readonly BatchedBackpropagation? _batched;
+    private BatchedBackpropagation? _batched;
     private readonly Workers.WorkerPool? _pool;
     private readonly GradientStep _gradientStep;
     private readonly DeterministicRandom _random;
@@ -138,7 +142,6 @@ public sealed class Trainer : IDisposable
         Options = options;
         _backpropagation = new Backpropagation(network);
         _pool = options.Batched && options.Threads > 1 ? new Workers.WorkerPool(options.Threads, options.SplitSmallWork) : null;
-        _batched = options.Batched ? new BatchedBackpropagation(network, options.MiniBatchSize, _pool) : null;
         _gradientStep = new GradientStep(_pool);
         _random = new DeterministicRandom(options.Seed);
     }
@@ -212,8 +215,9 @@ public sealed class Trainer : IDisposable
         }
 
         _random.Shuffle(_order);
-        int m = Options.MiniBatchSize;
-        int batches = (n + m - 1) / m;
+        int m = Math.Min(Options.MiniBatchSize, n);
+        int batches = ((n - 1) / m) + 1;
+        SizeBatchedEngine(m);
         double costSum = 0, lastFiniteCost = double.NaN;
         int correct = 0;
         _batched?.BeginEpoch();
@@ -307,6 +311,7 @@ public sealed class Trainer : IDisposable
     /// <summary>The summed gradient of the given samples, as the options' engine computes it, for tests (gradient check).</summary>
     internal float[] GradientOf(Dataset data, ReadOnlySpan<int> samples)
     {
+        SizeBatchedEngine(samples.Length);
         if (_batched is null)
         {
             return (float[])RunSamples(data, samples, KernelDispatch.Active).Gradient.Clone();
@@ -330,6 +335,20 @@ public sealed class Trainer : IDisposable
         float[] parameters = Network.Parameters.ToArray();
         _batched?.CopyFirstLayerWeights(parameters);
         return parameters;
+    }
+
+    /// <summary>
+    /// With the batched engine, makes its buffers hold mini-batches of <paramref name="samples"/>:
+    /// created by the first epoch and grown only when a later one brings a larger data set, so that
+    /// an epoch on the same data allocates nothing and m = <see cref="int.MaxValue"/> ("the whole
+    /// set") costs what the set costs.
+    /// </summary>
+    private void SizeBatchedEngine(int samples)
+    {
+        if (Options.Batched && (_batched is null || _batched.Capacity < samples))
+        {
+            _batched = new BatchedBackpropagation(Network, samples, _pool);
+        }
     }
 
     private void CheckFits(Dataset data, string name, bool allowEmpty)

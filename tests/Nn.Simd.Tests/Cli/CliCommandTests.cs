@@ -84,7 +84,7 @@ public sealed class CliCommandTests : IDisposable
         var export = Run("export-onnx", model, onnx);
         Assert.True(export.ExitCode == 0, export.Stderr);
         Assert.Equal(OnnxExporter.Export(network), File.ReadAllBytes(onnx));
-        CliProcess.AssertOneLineError(1, "already exists", Run("export-onnx", model, onnx));
+        CliProcess.AssertOneLineError(2, "already exists", Run("export-onnx", model, onnx));
         string reimported = PathOf("reimported.nnm");
         Assert.Equal(0, Run("import-onnx", onnx, reimported).ExitCode);
         Assertions.BitsEqual(network.Parameters, ModelFile.Load(reimported).Parameters, "nn import-onnx of nn export-onnx");
@@ -102,7 +102,7 @@ public sealed class CliCommandTests : IDisposable
         CliProcess.RequireHost();
         string model = PathOf("keep.nnm");
         File.WriteAllText(model, "precious");
-        CliProcess.AssertOneLineError(1, "--force", Run("train", "--epochs", "1", "--out", model));
+        CliProcess.AssertOneLineError(2, "--force", Run("train", "--epochs", "1", "--out", model));
         Assert.Equal("precious", File.ReadAllText(model));
         var forced = Run("train", "--epochs", "1", "--out", model, "--force");
         Assert.Equal(0, forced.ExitCode);
@@ -322,7 +322,7 @@ public sealed class CliCommandTests : IDisposable
         CliProcess.AssertOneLineError(2, "--scale NaN is not a finite number.", Run("predict", model, csv, "--label-column", "64", "--scale", "NaN"));
 
         string missing = Path.Combine(_folder, "no-such-folder");
-        CliProcess.AssertOneLineError(1, $"Cannot write '{Path.Combine(missing, "m.onnx")}': the folder '{missing}' does not exist.", Run("export-onnx", model, Path.Combine(missing, "m.onnx")));
+        CliProcess.AssertOneLineError(1, $"OUT '{Path.Combine(missing, "m.onnx")}': the folder '{missing}' does not exist.", Run("export-onnx", model, Path.Combine(missing, "m.onnx")));
         var bench = Run("bench", "--json", Path.Combine(missing, "b.json"));
         CliProcess.AssertOneLineError(1, $"--json '{Path.Combine(missing, "b.json")}': the folder '{missing}' does not exist.", bench);
         Assert.DoesNotContain("training", bench.Stdout, StringComparison.Ordinal);

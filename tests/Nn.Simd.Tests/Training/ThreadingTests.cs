@@ -67,17 +67,26 @@ public class ThreadingTests
             threads: 1);
     }
 
+    /// <summary>
+    /// A real 2-thread batched epoch, after a warm-up epoch, allocates nothing on any thread: the
+    /// process-wide counter (<c>GC.GetTotalAllocatedBytes(precise: true)</c>) covers the training
+    /// thread and the pool's worker, which runs a part of every product, step, transpose and gather
+    /// (small work split too). The serial collection runs alone, but the test host's own threads may
+    /// still be handling earlier tests' results (98 KB in one measured epoch, 0 in the next ones), so
+    /// the epoch is measured five times and the least taken: every epoch runs the same code, so an
+    /// allocation of the training shows in all five.
+    /// </summary>
     [Fact]
-    public void A_threaded_epoch_allocates_nothing_on_the_training_thread()
+    public void A_threaded_epoch_allocates_nothing_on_any_thread()
     {
         DataSplit split = Datasets.Digits().Split(0.1, 0, seed: 2);
         var network = Network.Create([64, 96, 48, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.CrossEntropy, Initialization.ScaledGaussian, seed: 2);
         using var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = 32, LearningRate = 0.5f, Batched = true, Threads = 2, SplitSmallWork = true });
         CancellationToken token = TestContext.Current.CancellationToken;
         trainer.TrainEpoch(split.Training, split.Validation, 1, token);
-        trainer.TrainEpoch(split.Training, split.Validation, 2, token);
 
-        Assert.Equal(0, AllocationMeter.Measure(() => trainer.TrainEpoch(split.Training, split.Validation, 3, token)));
+        long least = Enumerable.Range(2, 5).Min(epoch => AllocationMeter.Measure(() => trainer.TrainEpoch(split.Training, split.Validation, epoch, token), allThreads: true));
+        Assert.Equal(0, least);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Nn.Simd.Data;
+using Nn.Simd.IO;
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
 using Nn.Simd.Training;
@@ -31,7 +32,8 @@ internal static class BenchCommand
         var json = new Option<string?>("--json") { Description = "Also write the figures as JSON here." };
         var epochs = new Option<int>("--epochs") { Description = "Timed training epochs per configuration (the median is reported).", DefaultValueFactory = _ => 1 };
         var calls = new Option<int>("--calls") { Description = "Timed single-sample calls per latency model.", DefaultValueFactory = _ => 10_000 };
-        var command = new Command("bench", "Measure training samples/s for configs a, b, c and single-sample latency on this machine.") { json, epochs, calls };
+        var force = new Option<bool>("--force") { Description = "Replace an existing --json file." };
+        var command = new Command("bench", "Measure training samples/s for configs a, b, c and single-sample latency on this machine.") { json, epochs, calls, force };
         command.SetAction(parse =>
         {
             int epochCount = parse.GetValue(epochs);
@@ -41,7 +43,7 @@ internal static class BenchCommand
                 throw new UsageException("--epochs must be ≥ 1 and --calls ≥ 100.");
             }
 
-            OutputFiles.Check(("--json", parse.GetValue(json)));
+            OutputFiles.Check(parse.GetValue(force), ("--json", parse.GetValue(json)));
 
             IAnsiConsole console = context.Console;
             Dataset data = LoadData(out string dataName);
@@ -157,8 +159,15 @@ internal static class BenchCommand
 
     private static void WriteJson(string path, string dataName, List<(string Config, int Threads, double SamplesPerSecond)> training, List<(string Model, double Median, double P99)> latency)
     {
-        using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        AtomicFile.Write(path, overwrite: true, file =>
+        {
+            using var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true });
+            WriteJson(json, dataName, training, latency);
+        });
+    }
+
+    private static void WriteJson(Utf8JsonWriter json, string dataName, List<(string Config, int Threads, double SamplesPerSecond)> training, List<(string Model, double Median, double P99)> latency)
+    {
         json.WriteStartObject();
         json.WriteString("kernelPath", KernelDispatch.Active.ToString());
         json.WriteString("cpu", CpuInfo.ModelName);

@@ -1,3 +1,4 @@
+using Nn.Simd.IO;
 using ScottPlot;
 
 namespace Nn.Cli.Commands;
@@ -44,13 +45,9 @@ internal static class CurvePlot
         plot.YLabel("accuracy (%)");
         plot.Axes.Right.Label.Text = "cost";
         plot.ShowLegend(Edge.Bottom);
-        if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
-        {
-            plot.SaveSvg(path, 1000, 600);
-        }
-        else
-        {
-            plot.SavePng(path, 1000, 600);
-        }
+        byte[] image = path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)
+            ? System.Text.Encoding.UTF8.GetBytes(plot.GetSvgXml(1000, 600))
+            : plot.GetImageBytes(1000, 600, ImageFormat.Png);
+        AtomicFile.Write(path, overwrite: true, file => file.Write(image));
     }
 }

@@ -17,9 +17,10 @@ internal static class ExportOnnxCommand
         var command = new Command("export-onnx", "Export a saved model as ONNX (Gemm + activation nodes, opset 13).") { model, output, force };
         command.SetAction(parse =>
         {
-            Network network = ModelFile.Load(parse.GetValue(model)!);
             string path = parse.GetValue(output)!;
-            OnnxExporter.Save(network, path, parse.GetValue(force));
+            OutputFiles.Check(parse.GetValue(force), ("OUT", path));
+            Network network = ModelFile.Load(parse.GetValue(model)!);
+            OnnxExporter.Save(network, path, overwrite: true);
             context.Console.MarkupLine($"exported {Markup.Escape(network.ToString())} to {Markup.Escape(path)} ({new FileInfo(path).Length:N0} bytes)");
             return ExitCodes.Success;
         });

@@ -17,9 +17,10 @@ internal static class ImportOnnxCommand
         var command = new Command("import-onnx", "Read an ONNX multilayer perceptron into a model file that nn eval, predict and info use.") { input, output, force };
         command.SetAction(parse =>
         {
-            Network network = OnnxImporter.Load(parse.GetValue(input)!);
             string path = parse.GetValue(output)!;
-            ModelFile.Save(network, path, parse.GetValue(force));
+            OutputFiles.Check(parse.GetValue(force), ("OUT", path));
+            Network network = OnnxImporter.Load(parse.GetValue(input)!);
+            ModelFile.Save(network, path, overwrite: true);
             context.Console.MarkupLine($"imported {Markup.Escape(network.ToString())} to {Markup.Escape(path)}");
             return ExitCodes.Success;
         });

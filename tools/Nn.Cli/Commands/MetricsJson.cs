@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Nn.Simd.IO;
 using Nn.Simd.Kernels;
 
 namespace Nn.Cli.Commands;
@@ -71,6 +72,6 @@ internal static class MetricsJson
             json.WriteEndObject();
         }
 
-        File.WriteAllBytes(path, stream.ToArray());
+        AtomicFile.Write(path, overwrite: true, file => file.Write(stream.GetBuffer().AsSpan(0, (int)stream.Length)));
     }
 }

@@ -29,7 +29,7 @@ internal static class TrainCommand
         var lambda = new Option<float>("--lambda") { Description = "L2 regularisation λ.", DefaultValueFactory = _ => 0f };
         var validation = new Option<string?>("--validation") { Description = "Hold out COUNT samples, or a FRACTION (< 1), of the training set for validation." };
         var output = new Option<string?>("--out") { Description = "Save the trained model here (atomically; see docs/model-format.md)." };
-        var force = new Option<bool>("--force") { Description = "Replace an existing --out file." };
+        var force = new Option<bool>("--force") { Description = "Replace existing --out, --metrics and --plot files." };
         var metrics = new Option<string?>("--metrics") { Description = "Write the per-epoch and test figures as JSON here." };
         var plot = new Option<string?>("--plot") { Description = "Draw the training curves here (.png or .svg)." };
         var threads = new Option<int>("--threads") { Description = "Threads for the batched engine's matrix products (default: all cores). The weights are the same for any count.", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -43,11 +43,6 @@ internal static class TrainCommand
         command.SetAction(parse =>
         {
             string? outPath = parse.GetValue(output);
-            if (outPath is not null && File.Exists(outPath) && !parse.GetValue(force))
-            {
-                throw new IOException($"'{outPath}' already exists; add --force to replace it.");
-            }
-
             string? plotPath = parse.GetValue(plot);
             if (plotPath is not null && !CurvePlot.IsSupported(plotPath))
             {
@@ -55,7 +50,7 @@ internal static class TrainCommand
             }
 
             string? metricsPath = parse.GetValue(metrics);
-            OutputFiles.Check(("--out", outPath), ("--metrics", metricsPath), ("--plot", plotPath));
+            OutputFiles.Check(parse.GetValue(force), ("--out", outPath), ("--metrics", metricsPath), ("--plot", plotPath));
 
             long seed = parse.GetValue(data.Seed);
             Cost costValue = Names.ParseCost(parse.GetValue(cost)!);
@@ -144,6 +139,7 @@ internal static class TrainCommand
 
         using var trainer = new Trainer(network, options);
         float[] lastCompleteEpoch = network.Parameters.ToArray();
+        int lastComplete = 0;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             EpochReport report;
@@ -156,8 +152,8 @@ internal static class TrainCommand
                 lastCompleteEpoch.CopyTo(network.Parameters);
                 string kept = outPath is null
                     ? "nothing was saved (no --out)"
-                    : epoch == 1 ? "no epoch was complete, so nothing was saved" : $"the model of epoch {epoch - 1} was saved to {outPath}";
-                if (outPath is not null && epoch > 1)
+                    : lastComplete == 0 ? "no epoch was complete, so nothing was saved" : $"the model of epoch {lastComplete} was saved to {outPath}";
+                if (outPath is not null && lastComplete > 0)
                 {
                     ModelFile.Save(network, outPath, overwrite: true);
                 }
@@ -165,9 +161,36 @@ internal static class TrainCommand
                 context.Error.WriteLine($"nn: interrupted during epoch {epoch}; {kept}.");
                 return Interrupted;
             }
+            catch (TrainingDivergedException e)
+            {
+                // The last good step's weights gave a non-finite cost one step later: the model worth
+                // keeping is the last complete epoch's (the initial one if none was complete).
+                lastCompleteEpoch.CopyTo(network.Parameters);
+                string kept = outPath is null
+                    ? "nothing was saved (no --out)"
+                    : lastComplete == 0
+                        ? $"the initial model was saved to {outPath} (no epoch ended with finite weights)"
+                        : $"the model of epoch {lastComplete} (the last that ended with finite weights) was saved to {outPath}";
+                if (outPath is not null)
+                {
+                    ModelFile.Save(network, outPath, overwrite: true);
+                }
+
+                string lastCost = double.IsNaN(e.LastFiniteCost) ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" (last finite mini-batch cost {e.LastFiniteCost:G6})");
+                string advice = options.Lambda > 0 ? "--eta or --lambda" : "--eta";
+                context.Error.WriteLine($"nn: training diverged in epoch {e.Epoch}, mini-batch {e.MiniBatch}: the cost or gradient became non-finite{lastCost}; {kept}; try a smaller {advice}.");
+                return ExitCodes.Failure;
+            }
 
             run.Reports.Add(report);
-            network.Parameters.CopyTo(lastCompleteEpoch);
+            if (AllFinite(network.Parameters))
+            {
+                // A last step that overflowed a weight shows only in the next epoch's cost; such an
+                // epoch is not one to fall back on.
+                network.Parameters.CopyTo(lastCompleteEpoch);
+                lastComplete = epoch;
+            }
+
             string validationText = report.ValidationAccuracy is { } va
                 ? $"  validation cost {report.ValidationCost:F4} accuracy {va:P2}"
                 : string.Empty;
@@ -202,6 +225,19 @@ internal static class TrainCommand
 
         console.MarkupLine($"weights hash 0x{network.ComputeHash():X16}");
         return ExitCodes.Success;
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float value in values)
+        {
+            if (!float.IsFinite(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static EpochReport RunEpoch(IAnsiConsole console, Trainer trainer, Dataset training, Dataset? validation, int epoch, int epochs, CancellationToken token)
