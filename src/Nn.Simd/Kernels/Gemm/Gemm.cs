@@ -30,7 +30,9 @@
 //   Gemm4x8AdvSimd.cs, GemvAdvSimd.cs                         ARM64 NEON
 // The Gemv files are the one-row (M = 1) forms: one sample through a layer.
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
+using CommunityToolkit.HighPerformance;
 
 namespace Nn.Simd.Kernels;
 
@@ -40,76 +42,65 @@ public static partial class Kernel
     /// C ← [C or 0] + op(A)·B, each element one chain of fused multiply-adds in increasing k, on
     /// every path (so every path gives the same bits).
     /// </summary>
-    /// <param name="a">A: M×K row-major with row stride <paramref name="lda"/>, or, if <paramref name="transposeA"/>, K×M with row stride lda.</param>
-    /// <param name="lda">A's row stride in floats.</param>
+    /// <param name="a">A: M×K, or, if <paramref name="transposeA"/>, K×M (its rows may have a pitch).</param>
     /// <param name="transposeA">Whether <paramref name="a"/> holds op(A)ᵀ.</param>
-    /// <param name="b">B: K×N row-major with row stride <paramref name="ldb"/>.</param>
-    /// <param name="ldb">B's row stride (≥ N).</param>
-    /// <param name="c">C: M×N row-major with row stride <paramref name="ldc"/>; the columns beyond N are not touched.</param>
-    /// <param name="ldc">C's row stride (≥ N).</param>
-    /// <param name="m">Rows of C.</param>
-    /// <param name="n">Columns of C.</param>
-    /// <param name="k">The inner dimension.</param>
+    /// <param name="b">B: K×N.</param>
+    /// <param name="c">C: M×N; its pitch (the columns past N of each row) is not touched. Must not overlap A or B.</param>
     /// <param name="accumulate">Add to C (true) or overwrite it (false).</param>
-    /// <exception cref="ArgumentException">A span is too short for its shape and stride, a stride is too small, or C overlaps A or B.</exception>
-    public static void Gemm(ReadOnlySpan<float> a, int lda, bool transposeA, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int n, int k, bool accumulate) =>
-        Gemm(a, lda, transposeA, b, ldb, c, ldc, m, n, k, accumulate, KernelDispatch.Active);
+    /// <exception cref="ArgumentException">The shapes do not agree (op(A) M×K, B K×N, C M×N), or C overlaps A or B.</exception>
+    public static void Gemm(ReadOnlySpan2D<float> a, bool transposeA, ReadOnlySpan2D<float> b, Span2D<float> c, bool accumulate) =>
+        Gemm(a, transposeA, b, c, accumulate, KernelDispatch.Active);
 
-    /// <inheritdoc cref="Gemm(ReadOnlySpan{float}, int, bool, ReadOnlySpan{float}, int, Span{float}, int, int, int, int, bool)"/>
+    /// <inheritdoc cref="Gemm(ReadOnlySpan2D{float}, bool, ReadOnlySpan2D{float}, Span2D{float}, bool)"/>
     /// <param name="a">A.</param>
-    /// <param name="lda">A's row stride.</param>
     /// <param name="transposeA">Whether A is given transposed.</param>
     /// <param name="b">B.</param>
-    /// <param name="ldb">B's row stride.</param>
     /// <param name="c">C.</param>
-    /// <param name="ldc">C's row stride.</param>
-    /// <param name="m">Rows of C.</param>
-    /// <param name="n">Columns of C.</param>
-    /// <param name="k">The inner dimension.</param>
     /// <param name="accumulate">Add to C or overwrite it.</param>
     /// <param name="path">The path to run on; must be supported here.</param>
-    public static void Gemm(ReadOnlySpan<float> a, int lda, bool transposeA, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int n, int k, bool accumulate, KernelPath path)
+    public static void Gemm(ReadOnlySpan2D<float> a, bool transposeA, ReadOnlySpan2D<float> b, Span2D<float> c, bool accumulate, KernelPath path)
     {
-        CheckGemm(a, lda, transposeA, b, ldb, c, ldc, m, n, k, path);
-        if (m == 0 || n == 0)
+        GemmShape shape = CheckGemm(a, transposeA, b, c, accumulate, path, out ReadOnlySpan<float> aExtent, out ReadOnlySpan<float> bExtent, out Span<float> cExtent);
+        if (shape.M == 0 || shape.N == 0)
         {
             return;
         }
 
-        Run(new GemmShape((nuint)m, (nuint)n, (nuint)k, (nuint)lda, transposeA, (nuint)ldb, (nuint)ldc, accumulate), a, b, c, path);
+        Run(shape, aExtent, bExtent, cExtent, path);
     }
 
     /// <summary>
     /// One layer of a batch: C ← relu?(1·biasᵀ + A·B), A not transposed — every row of C starts from
     /// <paramref name="bias"/> and, with <paramref name="relu"/>, ends in relu(x) = x &lt; 0 ? +0 : x.
     /// The same bits as filling each row of C with the bias, then
-    /// <see cref="Gemm(ReadOnlySpan{float}, int, bool, ReadOnlySpan{float}, int, Span{float}, int, int, int, int, bool, KernelPath)"/>
+    /// <see cref="Gemm(ReadOnlySpan2D{float}, bool, ReadOnlySpan2D{float}, Span2D{float}, bool, KernelPath)"/>
     /// with accumulate, then <see cref="Relu(ReadOnlySpan{float}, Span{float}, KernelPath)"/> over each
     /// row, which is what this does on every path but AVX-512's tiles: those start from the bias row
     /// and apply relu before their store, so C is written once.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void GemmBias(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int n, int k, ReadOnlySpan<float> bias, bool relu, KernelPath path)
+    internal static void GemmBias(ReadOnlySpan2D<float> a, ReadOnlySpan2D<float> b, Span2D<float> c, ReadOnlySpan<float> bias, bool relu, KernelPath path)
     {
-        CheckGemm(a, lda, false, b, ldb, c, ldc, m, n, k, path);
+        GemmShape shape = CheckGemm(a, false, b, c, accumulate: true, path, out ReadOnlySpan<float> aExtent, out ReadOnlySpan<float> bExtent, out Span<float> cExtent);
+        int m = (int)shape.M, n = (int)shape.N;
         if (bias.Length != n)
         {
             throw new ArgumentException($"Length mismatch: the bias has {bias.Length} elements but C has {n} columns.", nameof(bias));
         }
 
-        Check.NoOverlap(bias, nameof(bias), c, nameof(c));
+        Check.NoOverlap(bias, nameof(bias), cExtent, nameof(c));
 
         if (m == 0 || n == 0)
         {
             return;
         }
 
-        bool fused = Avx512F.IsSupported && path == KernelPath.Avx512 && m > 1 && !UsesNarrowColumnsAvx512((nuint)m, (nuint)n, transposeA: false);
+        bool fused = Avx512F.IsSupported && path == KernelPath.Avx512 && m > 1 && !UsesNarrowColumnsAvx512(shape.M, shape.N, transposeA: false);
         if (!fused)
         {
             for (int i = 0; i < m; i++)
             {
-                bias.CopyTo(c.Slice(i * ldc, n));
+                bias.CopyTo(c.GetRowSpan(i));
             }
         }
 
@@ -117,8 +108,7 @@ public static partial class Kernel
         {
             fixed (float* pbias = bias)
             {
-                var shape = new GemmShape((nuint)m, (nuint)n, (nuint)k, (nuint)lda, false, (nuint)ldb, (nuint)ldc, Accumulate: true, fused ? (nint)pbias : 0, fused && relu);
-                Run(shape, a, b, c, path);
+                Run(shape with { Bias = fused ? (nint)pbias : 0, Relu = fused && relu }, aExtent, bExtent, cExtent, path);
             }
         }
 
@@ -126,38 +116,58 @@ public static partial class Kernel
         {
             for (int i = 0; i < m; i++)
             {
-                Span<float> row = c.Slice(i * ldc, n);
+                Span<float> row = c.GetRowSpan(i);
                 Relu(row, row, path);
             }
         }
     }
 
-    private static void CheckGemm(ReadOnlySpan<float> a, int lda, bool transposeA, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int n, int k, KernelPath path)
+    /// <summary>
+    /// Checks that op(A) is M×K, B K×N and C M×N (an empty view stands for any shape with a zero
+    /// dimension: CommunityToolkit makes every empty view 0×0) and that C overlaps neither input;
+    /// returns the product's shape and the memory each view spans.
+    /// </summary>
+    private static GemmShape CheckGemm(
+        ReadOnlySpan2D<float> a, bool transposeA, ReadOnlySpan2D<float> b, Span2D<float> c, bool accumulate, KernelPath path,
+        out ReadOnlySpan<float> aExtent, out ReadOnlySpan<float> bExtent, out Span<float> cExtent)
     {
-        if (m < 0 || n < 0 || k < 0)
+        (int aRows, int aColumns) = transposeA ? (a.Width, a.Height) : (a.Height, a.Width);
+        int m = c.IsEmpty ? aRows : c.Height, n = c.IsEmpty ? b.Width : c.Width, k = a.IsEmpty ? b.Height : aColumns;
+        if (!Fits(aRows, aColumns, m, k) || !Fits(b.Height, b.Width, k, n) || !Fits(c.Height, c.Width, m, n))
         {
-            throw new ArgumentOutOfRangeException(nameof(m), $"Gemm shape M={m}, N={n}, K={k}: every dimension must be ≥ 0.");
+            throw new ArgumentException(
+                $"Gemm shapes disagree: op(A) is {aRows}×{aColumns}, B is {b.Height}×{b.Width} and C is {c.Height}×{c.Width}; they must be M×K, K×N and M×N.",
+                nameof(c));
         }
 
-        CheckOperand(a, nameof(a), lda, transposeA ? k : m, transposeA ? m : k, nameof(lda));
-        CheckOperand(b, nameof(b), ldb, k, n, nameof(ldb));
-        CheckOperand(c, nameof(c), ldc, m, n, nameof(ldc));
-        Check.NoOverlap(a, nameof(a), c, nameof(c));
-        Check.NoOverlap(b, nameof(b), c, nameof(c));
+        aExtent = Extent(a, out int lda);
+        bExtent = Extent(b, out int ldb);
+        ReadOnlySpan<float> cSpan = Extent(c, out int ldc);
+        cExtent = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(cSpan), cSpan.Length);
+        Check.NoOverlap(aExtent, nameof(a), cExtent, nameof(c));
+        Check.NoOverlap(bExtent, nameof(b), cExtent, nameof(c));
         KernelDispatch.ThrowIfUnsupported(path);
+        return new GemmShape((nuint)m, (nuint)n, (nuint)k, (nuint)lda, transposeA, (nuint)ldb, (nuint)ldc, accumulate);
     }
 
-    private static void CheckOperand(ReadOnlySpan<float> span, string name, int stride, int rows, int columns, string strideName)
+    /// <summary>Whether a view of <paramref name="rows"/>×<paramref name="columns"/> (0×0 if empty) has the shape <paramref name="expectedRows"/>×<paramref name="expectedColumns"/>.</summary>
+    private static bool Fits(int rows, int columns, int expectedRows, int expectedColumns) =>
+        (rows == expectedRows && columns == expectedColumns) || (rows == 0 && columns == 0 && ((long)expectedRows * expectedColumns) == 0);
+
+    /// <summary>
+    /// The memory <paramref name="view"/> spans, from its first element to its last, as one span,
+    /// and the distance between its rows (the micro-kernels walk the rows by that stride).
+    /// </summary>
+    private static ReadOnlySpan<float> Extent(ReadOnlySpan2D<float> view, out int stride)
     {
-        if (stride < columns || stride < 0)
+        if (view.IsEmpty)
         {
-            throw new ArgumentException($"{strideName} is {stride} but {name}'s rows hold {columns} columns; the stride must be at least that.", strideName);
+            stride = 0;
+            return default;
         }
 
-        long needed = rows == 0 || columns == 0 ? 0 : ((long)(rows - 1) * stride) + columns;
-        if (span.Length < needed)
-        {
-            throw new ArgumentException($"Length mismatch: {name} has {span.Length} elements but {rows} rows × {columns} columns with stride {stride} need {needed}.", name);
-        }
+        ref float first = ref Unsafe.AsRef(in view.DangerousGetReference());
+        stride = (int)(Unsafe.ByteOffset(ref first, ref Unsafe.AsRef(in view.DangerousGetReferenceAt(1, 0))) / sizeof(float));
+        return MemoryMarshal.CreateReadOnlySpan(ref first, ((view.Height - 1) * stride) + view.Width);
     }
 }

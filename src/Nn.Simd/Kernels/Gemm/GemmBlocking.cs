@@ -61,8 +61,14 @@ public static partial class Kernel
     /// N floats) is where every row's chains start instead of C, and <see cref="Relu"/> applies relu
     /// before the store.
     /// </summary>
-    private readonly record struct GemmShape(nuint M, nuint N, nuint K, nuint Lda, bool TransposeA, nuint Ldb, nuint Ldc, bool Accumulate, nint Bias = 0, bool Relu = false)
+    private readonly record struct GemmShape(nuint M, nuint N, nuint K, nuint Lda, bool TransposeA, nuint Ldb, nuint Ldc, bool Accumulate)
     {
+        /// <summary>The address of the bias row where every row's chains start instead of C (0: none).</summary>
+        public nint Bias { get; init; }
+
+        /// <summary>Whether relu is applied before the store.</summary>
+        public bool Relu { get; init; }
+
         /// <summary>Offset of op(A)[i, p].</summary>
         public nuint AIndex(nuint i, nuint p) => TransposeA ? (p * Lda) + i : (i * Lda) + p;
 
