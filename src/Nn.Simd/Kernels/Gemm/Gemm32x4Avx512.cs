@@ -4,11 +4,11 @@
 // Lanes 4r..4r+3 of accumulator y_g hold C[i + 4g + r, j..j+3], so one FMA advances four rows'
 // chains where a one-row masked tile would use 4 of its 16 lanes (for N = 100 those 4 columns cost
 // a fifth of the whole product). Registers: y0..y7 = up to 8 accumulators (32 rows; generic in the
-// group count 1..8), x0..x7 = each group's op(A)[i + r, p..p+3] (one 128-bit load per row), one
-// for B's row p broadcast to the four 128-bit lanes; an in-lane permute spreads op(A)[i + r, p + q]
-// over row r's lanes. Four p at a time, the last 1..3 p one at a time; columns full (4) or masked
-// (1..3). Each element's chain still runs in increasing p from C[i, j] (or +0).
-using System.Diagnostics.CodeAnalysis;
+// group count 1..8), x0..x7 = each group's op(A)[i + r, p..p+3] (one 128-bit load per row),
+// b0..b3 = B's rows p..p+3, each broadcast to the four 128-bit lanes (20 of 32); an in-lane
+// permute spreads op(A)[i + r, p + q] over row r's lanes. Four p at a time, the last 1..3 p one
+// at a time; columns full (4) or masked (1..3). Each element's chain still runs in increasing p
+// from C[i, j] (or +0).
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -58,10 +58,16 @@ public static partial class Kernel
             Vector512<float> x5 = groups > 5 ? LoadFourRows<AllColumns>(ap + (5 * fourRowsA), lda, default) : default;
             Vector512<float> x6 = groups > 6 ? LoadFourRows<AllColumns>(ap + (6 * fourRowsA), lda, default) : default;
             Vector512<float> x7 = groups > 7 ? LoadFourRows<AllColumns>(ap + (7 * fourRowsA), lda, default) : default;
-            NarrowStep<TGroups>(ref y0, ref y1, ref y2, ref y3, ref y4, ref y5, ref y6, ref y7, x0, x1, x2, x3, x4, x5, x6, x7, BroadcastRowAvx512<TColumns>(bp, mask), 0b00_00_00_00);
-            NarrowStep<TGroups>(ref y0, ref y1, ref y2, ref y3, ref y4, ref y5, ref y6, ref y7, x0, x1, x2, x3, x4, x5, x6, x7, BroadcastRowAvx512<TColumns>(bp + ldb, mask), 0b01_01_01_01);
-            NarrowStep<TGroups>(ref y0, ref y1, ref y2, ref y3, ref y4, ref y5, ref y6, ref y7, x0, x1, x2, x3, x4, x5, x6, x7, BroadcastRowAvx512<TColumns>(bp + (2 * ldb), mask), 0b10_10_10_10);
-            NarrowStep<TGroups>(ref y0, ref y1, ref y2, ref y3, ref y4, ref y5, ref y6, ref y7, x0, x1, x2, x3, x4, x5, x6, x7, BroadcastRowAvx512<TColumns>(bp + (3 * ldb), mask), 0b11_11_11_11);
+            Vector512<float> b0 = BroadcastRowAvx512<TColumns>(bp, mask), b1 = BroadcastRowAvx512<TColumns>(bp + ldb, mask);
+            Vector512<float> b2 = BroadcastRowAvx512<TColumns>(bp + (2 * ldb), mask), b3 = BroadcastRowAvx512<TColumns>(bp + (3 * ldb), mask);
+            y0 = NarrowFourSteps(x0, b0, b1, b2, b3, y0);
+            y1 = groups > 1 ? NarrowFourSteps(x1, b0, b1, b2, b3, y1) : y1;
+            y2 = groups > 2 ? NarrowFourSteps(x2, b0, b1, b2, b3, y2) : y2;
+            y3 = groups > 3 ? NarrowFourSteps(x3, b0, b1, b2, b3, y3) : y3;
+            y4 = groups > 4 ? NarrowFourSteps(x4, b0, b1, b2, b3, y4) : y4;
+            y5 = groups > 5 ? NarrowFourSteps(x5, b0, b1, b2, b3, y5) : y5;
+            y6 = groups > 6 ? NarrowFourSteps(x6, b0, b1, b2, b3, y6) : y6;
+            y7 = groups > 7 ? NarrowFourSteps(x7, b0, b1, b2, b3, y7) : y7;
             ap += 4;
             bp += 4 * ldb;
         }
@@ -77,7 +83,15 @@ public static partial class Kernel
             Vector512<float> x5 = groups > 5 ? SpreadFourRows(ap + (5 * fourRowsA), lda) : default;
             Vector512<float> x6 = groups > 6 ? SpreadFourRows(ap + (6 * fourRowsA), lda) : default;
             Vector512<float> x7 = groups > 7 ? SpreadFourRows(ap + (7 * fourRowsA), lda) : default;
-            NarrowStep<TGroups>(ref y0, ref y1, ref y2, ref y3, ref y4, ref y5, ref y6, ref y7, x0, x1, x2, x3, x4, x5, x6, x7, BroadcastRowAvx512<TColumns>(bp, mask), 0b00_00_00_00);
+            Vector512<float> bRow = BroadcastRowAvx512<TColumns>(bp, mask);
+            y0 = NarrowOneStep(x0, bRow, y0);
+            y1 = groups > 1 ? NarrowOneStep(x1, bRow, y1) : y1;
+            y2 = groups > 2 ? NarrowOneStep(x2, bRow, y2) : y2;
+            y3 = groups > 3 ? NarrowOneStep(x3, bRow, y3) : y3;
+            y4 = groups > 4 ? NarrowOneStep(x4, bRow, y4) : y4;
+            y5 = groups > 5 ? NarrowOneStep(x5, bRow, y5) : y5;
+            y6 = groups > 6 ? NarrowOneStep(x6, bRow, y6) : y6;
+            y7 = groups > 7 ? NarrowOneStep(x7, bRow, y7) : y7;
             ap++;
             bp += ldb;
         }
@@ -113,42 +127,23 @@ public static partial class Kernel
         }
     }
 
-    /// <summary>One p for every group: y_g = fma(row r's op(A) value q spread over its lanes, B's row, y_g).</summary>
+    /// <summary>
+    /// Four p for one group, in order: y = fma(row r's op(A)[i + r, p + q] spread over its lanes,
+    /// B's row p + q, y) for q = 0 … 3 (the in-lane permute picks value q of each 128-bit lane).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void NarrowStep<TGroups>(ref Vector512<float> y0, ref Vector512<float> y1, ref Vector512<float> y2, ref Vector512<float> y3, ref Vector512<float> y4, ref Vector512<float> y5, ref Vector512<float> y6, ref Vector512<float> y7, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3, Vector512<float> x4, Vector512<float> x5, Vector512<float> x6, Vector512<float> x7, Vector512<float> bRow, [ConstantExpected] byte q)
-        where TGroups : struct, ICount
+    private static Vector512<float> NarrowFourSteps(Vector512<float> x, Vector512<float> b0, Vector512<float> b1, Vector512<float> b2, Vector512<float> b3, Vector512<float> y)
     {
-        nuint groups = TGroups.Value;
-        y0 = Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x0, q), bRow, y0);
-        if (groups > 1)
-        {
-            y1 = Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x1, q), bRow, y1);
-        }
-        if (groups > 2)
-        {
-            y2 = Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x2, q), bRow, y2);
-        }
-        if (groups > 3)
-        {
-            y3 = Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x3, q), bRow, y3);
-        }
-        if (groups > 4)
-        {
-            y4 = Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x4, q), bRow, y4);
-        }
-        if (groups > 5)
-        {
-            y5 = Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x5, q), bRow, y5);
-        }
-        if (groups > 6)
-        {
-            y6 = Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x6, q), bRow, y6);
-        }
-        if (groups > 7)
-        {
-            y7 = Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x7, q), bRow, y7);
-        }
+        y = Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x, 0b00_00_00_00), b0, y);
+        y = Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x, 0b01_01_01_01), b1, y);
+        y = Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x, 0b10_10_10_10), b2, y);
+        return Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x, 0b11_11_11_11), b3, y);
     }
+
+    /// <summary>One p for one group (the last 1..3 p): y = fma(the group's spread op(A) values, B's row, y).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> NarrowOneStep(Vector512<float> x, Vector512<float> bRow, Vector512<float> y) =>
+        Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x, 0b00_00_00_00), bRow, y);
 
     /// <summary>Four rows' first 4 (or masked 1..3) values, one row per 128-bit lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

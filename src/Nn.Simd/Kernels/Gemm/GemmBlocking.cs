@@ -13,8 +13,8 @@
 //
 // No packing: for the layer shapes of this engine (K ≤ a few thousand) B's 16- or 32-column panel
 // streams from L2 fast enough, so the micro-kernels read A and B in place through their strides.
-// The row counts of the edge tiles are type arguments (GemmCounts.cs), one switch arm per count:
-// each instantiation is compiled with its unused rows removed.
+// The row counts of the edge tiles are type arguments: WithCount (GemmCounts.cs) turns the rows
+// left over into the instantiation compiled for exactly that many, its unused rows removed.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
@@ -97,24 +97,7 @@ public static partial class Kernel
                 Gemm6x16Avx2<Count6>(s, a, b, c, i, j);
             }
 
-            switch (s.M - i)
-            {
-                case 1:
-                    Gemm6x16Avx2<Count1>(s, a, b, c, i, j);
-                    break;
-                case 2:
-                    Gemm6x16Avx2<Count2>(s, a, b, c, i, j);
-                    break;
-                case 3:
-                    Gemm6x16Avx2<Count3>(s, a, b, c, i, j);
-                    break;
-                case 4:
-                    Gemm6x16Avx2<Count4>(s, a, b, c, i, j);
-                    break;
-                case 5:
-                    Gemm6x16Avx2<Count5>(s, a, b, c, i, j);
-                    break;
-            }
+            WithCount(s.M - i, new Gemm6x16Avx2Rows(s, a, b, c, i, j));
         }
 
         if (j + 8 <= s.N)
@@ -228,44 +211,10 @@ public static partial class Kernel
             Gemm32x4Avx512<Count8, TColumns>(s, a, b, c, i, j, mask);
         }
 
-        switch ((s.M - i) / 4)
-        {
-            case 1:
-                Gemm32x4Avx512<Count1, TColumns>(s, a, b, c, i, j, mask);
-                break;
-            case 2:
-                Gemm32x4Avx512<Count2, TColumns>(s, a, b, c, i, j, mask);
-                break;
-            case 3:
-                Gemm32x4Avx512<Count3, TColumns>(s, a, b, c, i, j, mask);
-                break;
-            case 4:
-                Gemm32x4Avx512<Count4, TColumns>(s, a, b, c, i, j, mask);
-                break;
-            case 5:
-                Gemm32x4Avx512<Count5, TColumns>(s, a, b, c, i, j, mask);
-                break;
-            case 6:
-                Gemm32x4Avx512<Count6, TColumns>(s, a, b, c, i, j, mask);
-                break;
-            case 7:
-                Gemm32x4Avx512<Count7, TColumns>(s, a, b, c, i, j, mask);
-                break;
-        }
+        WithCount((s.M - i) / 4, new Gemm32x4Avx512Groups<TColumns>(s, a, b, c, i, j, mask));
 
         i = s.M - (s.M % 4);
-        switch (s.M - i)
-        {
-            case 1:
-                Gemm12x32Avx512<Count1, MaskedHalfColumns>(s, a, b, c, i, j, mask512, default);
-                break;
-            case 2:
-                Gemm12x32Avx512<Count2, MaskedHalfColumns>(s, a, b, c, i, j, mask512, default);
-                break;
-            case 3:
-                Gemm12x32Avx512<Count3, MaskedHalfColumns>(s, a, b, c, i, j, mask512, default);
-                break;
-        }
+        WithCount(s.M - i, new Gemm12x32Avx512Rows<MaskedHalfColumns>(s, a, b, c, i, j, mask512, default));
     }
 
     /// <summary>One 32-column panel of C, in tiles of 12 rows and one tile of the 1..11 rows left.</summary>
@@ -279,42 +228,7 @@ public static partial class Kernel
             Gemm12x32Avx512<Count12, TColumns>(s, a, b, c, i, j, mask0, mask1);
         }
 
-        switch (s.M - i)
-        {
-            case 1:
-                Gemm12x32Avx512<Count1, TColumns>(s, a, b, c, i, j, mask0, mask1);
-                break;
-            case 2:
-                Gemm12x32Avx512<Count2, TColumns>(s, a, b, c, i, j, mask0, mask1);
-                break;
-            case 3:
-                Gemm12x32Avx512<Count3, TColumns>(s, a, b, c, i, j, mask0, mask1);
-                break;
-            case 4:
-                Gemm12x32Avx512<Count4, TColumns>(s, a, b, c, i, j, mask0, mask1);
-                break;
-            case 5:
-                Gemm12x32Avx512<Count5, TColumns>(s, a, b, c, i, j, mask0, mask1);
-                break;
-            case 6:
-                Gemm12x32Avx512<Count6, TColumns>(s, a, b, c, i, j, mask0, mask1);
-                break;
-            case 7:
-                Gemm12x32Avx512<Count7, TColumns>(s, a, b, c, i, j, mask0, mask1);
-                break;
-            case 8:
-                Gemm12x32Avx512<Count8, TColumns>(s, a, b, c, i, j, mask0, mask1);
-                break;
-            case 9:
-                Gemm12x32Avx512<Count9, TColumns>(s, a, b, c, i, j, mask0, mask1);
-                break;
-            case 10:
-                Gemm12x32Avx512<Count10, TColumns>(s, a, b, c, i, j, mask0, mask1);
-                break;
-            case 11:
-                Gemm12x32Avx512<Count11, TColumns>(s, a, b, c, i, j, mask0, mask1);
-                break;
-        }
+        WithCount(s.M - i, new Gemm12x32Avx512Rows<TColumns>(s, a, b, c, i, j, mask0, mask1));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -352,4 +266,33 @@ public static partial class Kernel
 
     /// <summary>How many of a row's <paramref name="vectors"/> go to panel <paramref name="panel"/> of <paramref name="panels"/>: an even split, the first panels one larger.</summary>
     private static int PanelVectors(int vectors, int panels, int panel) => (vectors / panels) + (panel < vectors % panels ? 1 : 0);
+
+    /// <summary>Gemm6x16Avx2 at (i, j) for the 1..5 rows left below the 6-row tiles.</summary>
+    private readonly unsafe struct Gemm6x16Avx2Rows(GemmShape s, float* a, float* b, float* c, nuint i, nuint j) : ICountedCall
+    {
+        public static int MaxCount => 5;
+
+        public void Invoke<TRows>()
+            where TRows : struct, ICount => Gemm6x16Avx2<TRows>(s, a, b, c, i, j);
+    }
+
+    /// <summary>Gemm12x32Avx512 at (i, j) for the 1..11 rows left below the 12-row tiles.</summary>
+    private readonly unsafe struct Gemm12x32Avx512Rows<TColumns>(GemmShape s, float* a, float* b, float* c, nuint i, nuint j, Vector512<float> mask0, Vector512<float> mask1) : ICountedCall
+        where TColumns : struct, IColumnMask
+    {
+        public static int MaxCount => 11;
+
+        public void Invoke<TRows>()
+            where TRows : struct, ICount => Gemm12x32Avx512<TRows, TColumns>(s, a, b, c, i, j, mask0, mask1);
+    }
+
+    /// <summary>Gemm32x4Avx512 at (i, j) for the 1..7 groups of four rows left below the 32-row tiles.</summary>
+    private readonly unsafe struct Gemm32x4Avx512Groups<TColumns>(GemmShape s, float* a, float* b, float* c, nuint i, nuint j, Vector128<float> mask) : ICountedCall
+        where TColumns : struct, IColumnMask
+    {
+        public static int MaxCount => 7;
+
+        public void Invoke<TGroups>()
+            where TGroups : struct, ICount => Gemm32x4Avx512<TGroups, TColumns>(s, a, b, c, i, j, mask);
+    }
 }

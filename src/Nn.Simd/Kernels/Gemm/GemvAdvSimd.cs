@@ -28,58 +28,7 @@ public static partial class Kernel
         for (int panel = 0; panel < panels; panel++)
         {
             int count = PanelVectors(vectors, panels, panel);
-            switch (count)
-            {
-                case 1:
-                    GemvPanelAdvSimd<Count1>(s, aRow, b, cRow, j);
-                    break;
-                case 2:
-                    GemvPanelAdvSimd<Count2>(s, aRow, b, cRow, j);
-                    break;
-                case 3:
-                    GemvPanelAdvSimd<Count3>(s, aRow, b, cRow, j);
-                    break;
-                case 4:
-                    GemvPanelAdvSimd<Count4>(s, aRow, b, cRow, j);
-                    break;
-                case 5:
-                    GemvPanelAdvSimd<Count5>(s, aRow, b, cRow, j);
-                    break;
-                case 6:
-                    GemvPanelAdvSimd<Count6>(s, aRow, b, cRow, j);
-                    break;
-                case 7:
-                    GemvPanelAdvSimd<Count7>(s, aRow, b, cRow, j);
-                    break;
-                case 8:
-                    GemvPanelAdvSimd<Count8>(s, aRow, b, cRow, j);
-                    break;
-                case 9:
-                    GemvPanelAdvSimd<Count9>(s, aRow, b, cRow, j);
-                    break;
-                case 10:
-                    GemvPanelAdvSimd<Count10>(s, aRow, b, cRow, j);
-                    break;
-                case 11:
-                    GemvPanelAdvSimd<Count11>(s, aRow, b, cRow, j);
-                    break;
-                case 12:
-                    GemvPanelAdvSimd<Count12>(s, aRow, b, cRow, j);
-                    break;
-                case 13:
-                    GemvPanelAdvSimd<Count13>(s, aRow, b, cRow, j);
-                    break;
-                case 14:
-                    GemvPanelAdvSimd<Count14>(s, aRow, b, cRow, j);
-                    break;
-                case 15:
-                    GemvPanelAdvSimd<Count15>(s, aRow, b, cRow, j);
-                    break;
-                default:
-                    GemvPanelAdvSimd<Count16>(s, aRow, b, cRow, j);
-                    break;
-            }
-
+            WithCount((nuint)count, new GemvPanelAdvSimdCall(s, aRow, b, cRow, j));
             j += (nuint)(4 * count);
         }
     }
@@ -287,5 +236,14 @@ public static partial class Kernel
         {
             y15.Store(c0 + 60);
         }
+    }
+
+    /// <summary>GemvPanelAdvSimd from column j for a panel of 1..16 vectors.</summary>
+    private readonly unsafe struct GemvPanelAdvSimdCall(GemmShape s, float* aRow, float* b, float* cRow, nuint j) : ICountedCall
+    {
+        public static int MaxCount => 16;
+
+        public void Invoke<TVectors>()
+            where TVectors : struct, ICount => GemvPanelAdvSimd<TVectors>(s, aRow, b, cRow, j);
     }
 }

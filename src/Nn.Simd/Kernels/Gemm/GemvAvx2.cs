@@ -48,48 +48,7 @@ public static partial class Kernel
     private static unsafe void GemvPanelAvx2<TColumns>(int vectors, GemmShape s, float* a, float* b, float* c, nuint j, Vector256<float> mask)
         where TColumns : struct, IColumnMask
     {
-        switch (vectors)
-        {
-            case 1:
-                GemvPanelAvx2<Count1, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 2:
-                GemvPanelAvx2<Count2, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 3:
-                GemvPanelAvx2<Count3, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 4:
-                GemvPanelAvx2<Count4, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 5:
-                GemvPanelAvx2<Count5, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 6:
-                GemvPanelAvx2<Count6, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 7:
-                GemvPanelAvx2<Count7, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 8:
-                GemvPanelAvx2<Count8, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 9:
-                GemvPanelAvx2<Count9, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 10:
-                GemvPanelAvx2<Count10, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 11:
-                GemvPanelAvx2<Count11, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 12:
-                GemvPanelAvx2<Count12, TColumns>(s, a, b, c, j, mask);
-                break;
-            default:
-                GemvPanelAvx2<Count13, TColumns>(s, a, b, c, j, mask);
-                break;
-        }
+        WithCount((nuint)vectors, new GemvPanelAvx2Call<TColumns>(s, a, b, c, j, mask));
     }
 
     /// <summary>
@@ -354,5 +313,15 @@ public static partial class Kernel
                 y12.Store(c0 + 96);
             }
         }
+    }
+
+    /// <summary>GemvPanelAvx2 from column j for a panel of 1..13 vectors.</summary>
+    private readonly unsafe struct GemvPanelAvx2Call<TColumns>(GemmShape s, float* a, float* b, float* c, nuint j, Vector256<float> mask) : ICountedCall
+        where TColumns : struct, IColumnMask
+    {
+        public static int MaxCount => 13;
+
+        public void Invoke<TVectors>()
+            where TVectors : struct, ICount => GemvPanelAvx2<TVectors, TColumns>(s, a, b, c, j, mask);
     }
 }

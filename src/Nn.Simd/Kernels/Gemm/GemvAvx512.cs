@@ -48,57 +48,7 @@ public static partial class Kernel
     private static unsafe void GemvPanelAvx512<TColumns>(int vectors, GemmShape s, float* a, float* b, float* c, nuint j, Vector512<float> mask)
         where TColumns : struct, IColumnMask
     {
-        switch (vectors)
-        {
-            case 1:
-                GemvPanelAvx512<Count1, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 2:
-                GemvPanelAvx512<Count2, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 3:
-                GemvPanelAvx512<Count3, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 4:
-                GemvPanelAvx512<Count4, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 5:
-                GemvPanelAvx512<Count5, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 6:
-                GemvPanelAvx512<Count6, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 7:
-                GemvPanelAvx512<Count7, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 8:
-                GemvPanelAvx512<Count8, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 9:
-                GemvPanelAvx512<Count9, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 10:
-                GemvPanelAvx512<Count10, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 11:
-                GemvPanelAvx512<Count11, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 12:
-                GemvPanelAvx512<Count12, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 13:
-                GemvPanelAvx512<Count13, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 14:
-                GemvPanelAvx512<Count14, TColumns>(s, a, b, c, j, mask);
-                break;
-            case 15:
-                GemvPanelAvx512<Count15, TColumns>(s, a, b, c, j, mask);
-                break;
-            default:
-                GemvPanelAvx512<Count16, TColumns>(s, a, b, c, j, mask);
-                break;
-        }
+        WithCount((nuint)vectors, new GemvPanelAvx512Call<TColumns>(s, a, b, c, j, mask));
     }
 
     /// <summary>
@@ -420,5 +370,15 @@ public static partial class Kernel
                 y15.Store(c0 + 240);
             }
         }
+    }
+
+    /// <summary>GemvPanelAvx512 from column j for a panel of 1..16 vectors.</summary>
+    private readonly unsafe struct GemvPanelAvx512Call<TColumns>(GemmShape s, float* a, float* b, float* c, nuint j, Vector512<float> mask) : ICountedCall
+        where TColumns : struct, IColumnMask
+    {
+        public static int MaxCount => 16;
+
+        public void Invoke<TVectors>()
+            where TVectors : struct, ICount => GemvPanelAvx512<TVectors, TColumns>(s, a, b, c, j, mask);
     }
 }
