@@ -60,13 +60,13 @@ public static partial class Kernel
     /// <param name="path">The path to run on; must be supported here.</param>
     public static void Gemm(ReadOnlySpan2D<float> a, bool transposeA, ReadOnlySpan2D<float> b, Span2D<float> c, bool accumulate, KernelPath path)
     {
-        GemmShape shape = CheckGemm(a, transposeA, b, c, accumulate, path, out ReadOnlySpan<float> aExtent, out ReadOnlySpan<float> bExtent, out Span<float> cExtent);
-        if (shape.M == 0 || shape.N == 0)
+        GemmOperands operands = CheckGemm(a, transposeA, b, c, accumulate, path);
+        if (operands.Shape.M == 0 || operands.Shape.N == 0)
         {
             return;
         }
 
-        Run(shape, aExtent, bExtent, cExtent, path);
+        Run(operands.Shape, operands.A, operands.B, operands.C, path);
     }
 
     /// <summary>
@@ -81,14 +81,15 @@ public static partial class Kernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemmBias(ReadOnlySpan2D<float> a, ReadOnlySpan2D<float> b, Span2D<float> c, ReadOnlySpan<float> bias, bool relu, KernelPath path)
     {
-        GemmShape shape = CheckGemm(a, false, b, c, accumulate: true, path, out ReadOnlySpan<float> aExtent, out ReadOnlySpan<float> bExtent, out Span<float> cExtent);
+        GemmOperands operands = CheckGemm(a, false, b, c, accumulate: true, path);
+        GemmShape shape = operands.Shape;
         int m = (int)shape.M, n = (int)shape.N;
         if (bias.Length != n)
         {
             throw new ArgumentException($"Length mismatch: the bias has {bias.Length} elements but C has {n} columns.", nameof(bias));
         }
 
-        Check.NoOverlap(bias, nameof(bias), cExtent, nameof(c));
+        Check.NoOverlap(bias, nameof(bias), operands.C, nameof(c));
 
         if (m == 0 || n == 0)
         {
@@ -108,7 +109,7 @@ public static partial class Kernel
         {
             fixed (float* pbias = bias)
             {
-                Run(shape with { Bias = fused ? (nint)pbias : 0, Relu = fused && relu }, aExtent, bExtent, cExtent, path);
+                Run(shape with { Bias = fused ? (nint)pbias : 0, Relu = fused && relu }, operands.A, operands.B, operands.C, path);
             }
         }
 
@@ -127,9 +128,7 @@ public static partial class Kernel
     /// dimension: CommunityToolkit makes every empty view 0×0) and that C overlaps neither input;
     /// returns the product's shape and the memory each view spans.
     /// </summary>
-    private static GemmShape CheckGemm(
-        ReadOnlySpan2D<float> a, bool transposeA, ReadOnlySpan2D<float> b, Span2D<float> c, bool accumulate, KernelPath path,
-        out ReadOnlySpan<float> aExtent, out ReadOnlySpan<float> bExtent, out Span<float> cExtent)
+    private static GemmOperands CheckGemm(ReadOnlySpan2D<float> a, bool transposeA, ReadOnlySpan2D<float> b, Span2D<float> c, bool accumulate, KernelPath path)
     {
         (int aRows, int aColumns) = transposeA ? (a.Width, a.Height) : (a.Height, a.Width);
         int m = c.IsEmpty ? aRows : c.Height, n = c.IsEmpty ? b.Width : c.Width, k = a.IsEmpty ? b.Height : aColumns;
@@ -140,14 +139,25 @@ public static partial class Kernel
                 nameof(c));
         }
 
-        aExtent = Extent(a, out int lda);
-        bExtent = Extent(b, out int ldb);
-        ReadOnlySpan<float> cSpan = Extent(c, out int ldc);
-        cExtent = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(cSpan), cSpan.Length);
+        ReadOnlySpan<float> aExtent = Extent(a, out int lda), bExtent = Extent(b, out int ldb), cSpan = Extent(c, out int ldc);
+        Span<float> cExtent = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(cSpan), cSpan.Length);
         Check.NoOverlap(aExtent, nameof(a), cExtent, nameof(c));
         Check.NoOverlap(bExtent, nameof(b), cExtent, nameof(c));
         KernelDispatch.ThrowIfUnsupported(path);
-        return new GemmShape((nuint)m, (nuint)n, (nuint)k, (nuint)lda, transposeA, (nuint)ldb, (nuint)ldc, accumulate);
+        var shape = new GemmShape((nuint)m, (nuint)n, (nuint)k, (nuint)lda, transposeA, (nuint)ldb, (nuint)ldc, accumulate);
+        return new GemmOperands(shape, aExtent, bExtent, cExtent);
+    }
+
+    /// <summary>A checked product: its shape and the memory each operand spans (pinned by <c>Run</c>).</summary>
+    private readonly ref struct GemmOperands(GemmShape shape, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
+    {
+        public GemmShape Shape { get; } = shape;
+
+        public ReadOnlySpan<float> A { get; } = a;
+
+        public ReadOnlySpan<float> B { get; } = b;
+
+        public Span<float> C { get; } = c;
     }
 
     /// <summary>Whether a view of <paramref name="rows"/>×<paramref name="columns"/> (0×0 if empty) has the shape <paramref name="expectedRows"/>×<paramref name="expectedColumns"/>.</summary>
