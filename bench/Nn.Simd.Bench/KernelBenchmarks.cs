@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
+using CommunityToolkit.HighPerformance;
 using Nn.Simd.Kernels;
 
 namespace Nn.Simd.Bench;
@@ -344,20 +345,20 @@ public class GemmBenchmarks : IWorkload, IDisposable
     public void Dispose() => _pool.Dispose();
 
     [Benchmark(Baseline = true)]
-    public void Scalar() => Kernel.Gemm(_a, _k, false, _b, _n, _c, _n, _m, _n, _k, false, KernelPath.Scalar);
+    public void Scalar() => Kernel.Gemm(new ReadOnlySpan2D<float>(_a, _m, _k), false, new ReadOnlySpan2D<float>(_b, _k, _n), new Span2D<float>(_c, _m, _n), false, KernelPath.Scalar);
 
     /// <summary>The same product split by columns over two threads (the batched trainer's way).</summary>
     [Benchmark]
-    public void Avx2TwoThreads() => _parallel.Run(_a, 0, _a.Length, _k, false, _b, 0, _b.Length, _n, _c, 0, _c.Length, _n, _m, _n, _k, false, KernelPath.Avx2);
+    public void Avx2TwoThreads() => _parallel.Run(new ReadOnlyMemory2D<float>(_a, _m, _k), false, new ReadOnlyMemory2D<float>(_b, _k, _n), new Memory2D<float>(_c, _m, _n), false, KernelPath.Avx2);
 
     /// <summary>The 512-bit micro-kernel over two threads.</summary>
     [Benchmark]
-    public void Avx512TwoThreads() => _parallel.Run(_a, 0, _a.Length, _k, false, _b, 0, _b.Length, _n, _c, 0, _c.Length, _n, _m, _n, _k, false, KernelPath.Avx512);
+    public void Avx512TwoThreads() => _parallel.Run(new ReadOnlyMemory2D<float>(_a, _m, _k), false, new ReadOnlyMemory2D<float>(_b, _k, _n), new Memory2D<float>(_c, _m, _n), false, KernelPath.Avx512);
 
     [Benchmark]
-    public void Avx2() => Kernel.Gemm(_a, _k, false, _b, _n, _c, _n, _m, _n, _k, false, KernelPath.Avx2);
+    public void Avx2() => Kernel.Gemm(new ReadOnlySpan2D<float>(_a, _m, _k), false, new ReadOnlySpan2D<float>(_b, _k, _n), new Span2D<float>(_c, _m, _n), false, KernelPath.Avx2);
 
     /// <summary>The 512-bit micro-kernel (where the CPU has AVX-512).</summary>
     [Benchmark]
-    public void Avx512() => Kernel.Gemm(_a, _k, false, _b, _n, _c, _n, _m, _n, _k, false, KernelPath.Avx512);
+    public void Avx512() => Kernel.Gemm(new ReadOnlySpan2D<float>(_a, _m, _k), false, new ReadOnlySpan2D<float>(_b, _k, _n), new Span2D<float>(_c, _m, _n), false, KernelPath.Avx512);
 }

@@ -245,9 +245,6 @@ public static partial class Kernel
         return u.ToScalar() + u.GetElement(1);
     }
 
-    /// <summary>Eight −1s then eight 0s: the load mask for the first <c>count</c> lanes starts at <c>8 − count</c>.</summary>
-    private static ReadOnlySpan<int> TailMask => [-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0];
-
     /// <summary>
     /// Loads <paramref name="count"/> (1..7) floats from x[i..] with a masked load, which never
     /// touches memory past them, and fills the other lanes with <paramref name="pad"/>.

@@ -166,7 +166,7 @@ public sealed class Predictor
             {
                 int first = (backwards ? panels - 1 - i : i) * PanelWidth, columns = Math.Min(PanelWidth, n - first);
                 ReadOnlySpan<float> panel = _panels[l].AsSpan(_origins[l] + (first * previous), columns * previous);
-                Kernel.GemmBias(a, previous, panel, columns, z[first..], n, rows, columns, previous, bias.Slice(first, columns), relu, path);
+                Kernel.GemmBias(MatrixView.Of(a, rows, previous, previous), MatrixView.Of(panel, previous, columns, columns), MatrixView.Of(z[first..], rows, columns, n), bias.Slice(first, columns), relu, path);
             }
 
             if (!relu)

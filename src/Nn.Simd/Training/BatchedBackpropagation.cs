@@ -228,7 +228,7 @@ internal sealed class BatchedBackpropagation
             }
             else
             {
-                _gemm.RunBias(_a[l - 1], 0, m * previous, previous, _transposedWeights[l], 0, n * previous, n, _z[l], 0, m * n, n, _network.ParameterArray, _network.ParameterOrigin + _network.BiasOffset(l), m, n, previous, path);
+                _gemm.RunBias(new(_a[l - 1], 0, m, previous, 0), new(_transposedWeights[l], 0, previous, n, 0), new(_z[l], 0, m, n, 0), _network.ParameterArray.AsMemory(_network.ParameterOrigin + _network.BiasOffset(l), n), path);
             }
 
             ActivationKernels.ApplyRows(_network.Activations[l - 1], _z[l].AsSpan(0, m * n), _a[l].AsSpan(0, m * n), n, path);
@@ -258,11 +258,11 @@ internal sealed class BatchedBackpropagation
             ReadOnlySpan<float> delta = _delta[l].AsSpan(0, m * n);
             if (_forms[l] == LayerForm.TransposedMaster)
             {
-                _gemm.Run(_a[l - 1], 0, m * previous, previous, true, _delta[l], 0, m * n, n, Gradient, _network.WeightOffset(l), n * previous, n, previous, n, m, accumulate: false, path);
+                _gemm.Run(new(_a[l - 1], 0, m, previous, 0), true, new(_delta[l], 0, m, n, 0), new(Gradient, _network.WeightOffset(l), previous, n, 0), accumulate: false, path);
             }
             else
             {
-                _gemm.Run(_delta[l], 0, m * n, n, true, _a[l - 1], 0, m * previous, previous, Gradient, _network.WeightOffset(l), n * previous, previous, n, previous, m, accumulate: false, path);
+                _gemm.Run(new(_delta[l], 0, m, n, 0), true, new(_a[l - 1], 0, m, previous, 0), new(Gradient, _network.WeightOffset(l), n, previous, 0), accumulate: false, path);
             }
 
             Span<float> biasGradient = gradient.Slice(_network.BiasOffset(l), n);
@@ -276,7 +276,7 @@ internal sealed class BatchedBackpropagation
             {
                 Span<float> below = _delta[l - 1].AsSpan(0, m * previous);
                 Span<float> derivative = _scratch.AsSpan(0, m * previous);
-                _gemm.Run(_delta[l], 0, m * n, n, false, parameters, _network.ParameterOrigin + _network.WeightOffset(l), n * previous, previous, _delta[l - 1], 0, m * previous, previous, m, previous, n, accumulate: false, path);
+                _gemm.Run(new(_delta[l], 0, m, n, 0), false, new(parameters, _network.ParameterOrigin + _network.WeightOffset(l), n, previous, 0), new(_delta[l - 1], 0, m, previous, 0), accumulate: false, path);
                 ActivationKernels.Derivative(_network.Activations[l - 2], _z[l - 1].AsSpan(0, m * previous), derivative, path);
                 Kernel.Hadamard(below, derivative, below, path);
             }
@@ -296,7 +296,7 @@ internal sealed class BatchedBackpropagation
             zt.Slice(j * m, m).Fill(bias[j]);
         }
 
-        _gemm.Run(_network.ParameterArray, _network.ParameterOrigin + _network.WeightOffset(l), n * previous, previous, false, _transposedInput, 0, previous * m, m, _transposedOutput, 0, n * m, m, n, m, previous, accumulate: true, path);
+        _gemm.Run(new(_network.ParameterArray, _network.ParameterOrigin + _network.WeightOffset(l), n, previous, 0), false, new(_transposedInput, 0, previous, m, 0), new(_transposedOutput, 0, n, m, 0), accumulate: true, path);
         Transposition.Transpose(zt, n, m, _z[l]);
     }
 }

@@ -1,9 +1,10 @@
+using CommunityToolkit.HighPerformance;
 using Nn.Simd.Kernels;
 
 namespace Nn.Simd.Workers;
 
 /// <summary>
-/// <see cref="Kernel.Gemm(ReadOnlySpan{float}, int, bool, ReadOnlySpan{float}, int, Span{float}, int, int, int, int, bool, KernelPath)"/>
+/// <see cref="Kernel.Gemm(ReadOnlySpan2D{float}, bool, ReadOnlySpan2D{float}, Span2D{float}, bool, KernelPath)"/>
 /// or <see cref="Kernel.GemmBias"/> split by columns of C over a <see cref="WorkerPool"/>. Every element of C is still one fma chain
 /// in increasing k computed by one thread, so the result has the same bits for any thread count.
 /// One instance is reused for every call (no allocation per product).
@@ -24,49 +25,34 @@ internal sealed class ParallelGemm : IPartitionedWork
     private const long ParallelFrom = 4L << 20;
 
     private readonly WorkerPool? _pool;
-    private float[] _a = [];
-    private float[] _b = [];
-    private float[] _c = [];
-    private float[]? _bias;
-    private int _aOffset, _aLength, _bOffset, _bLength, _cOffset, _cLength, _biasOffset;
-    private int _lda, _ldb, _ldc, _m, _n, _k;
-    private bool _transposeA, _accumulate;
+    private ReadOnlyMemory2D<float> _a, _b;
+    private Memory2D<float> _c;
+    private ReadOnlyMemory<float> _bias;
+    private bool _transposeA, _accumulate, _withBias;
     private KernelPath _path;
 
     public ParallelGemm(WorkerPool? pool) => _pool = pool;
 
-    /// <summary>C ← [C or 0] + op(A)·B with the operands given as (array, offset, length) slices.</summary>
-    public void Run(
-        float[] a, int aOffset, int aLength, int lda, bool transposeA,
-        float[] b, int bOffset, int bLength, int ldb,
-        float[] c, int cOffset, int cLength, int ldc,
-        int m, int n, int k, bool accumulate, KernelPath path)
+    /// <summary>C ← [C or 0] + op(A)·B (<see cref="Kernel.Gemm(ReadOnlySpan2D{float}, bool, ReadOnlySpan2D{float}, Span2D{float}, bool, KernelPath)"/>'s operands, held for the workers).</summary>
+    public void Run(ReadOnlyMemory2D<float> a, bool transposeA, ReadOnlyMemory2D<float> b, Memory2D<float> c, bool accumulate, KernelPath path)
     {
-        (_a, _aOffset, _aLength, _lda, _transposeA) = (a, aOffset, aLength, lda, transposeA);
-        (_bias, _biasOffset, _accumulate) = (null, 0, accumulate);
-        Split(b, bOffset, bLength, ldb, c, cOffset, cLength, ldc, m, n, k, path);
+        (_transposeA, _accumulate, _withBias, _bias) = (transposeA, accumulate, false, default);
+        Split(a, b, c, path);
     }
 
-    /// <summary>
-    /// A layer of a batch, C ← 1·bᵀ + A·B: <see cref="Kernel.GemmBias"/> without relu, the bias
-    /// row given as <paramref name="bias"/>[<paramref name="biasOffset"/> ..] (n values).
-    /// </summary>
-    public void RunBias(
-        float[] a, int aOffset, int aLength, int lda,
-        float[] b, int bOffset, int bLength, int ldb,
-        float[] c, int cOffset, int cLength, int ldc,
-        float[] bias, int biasOffset, int m, int n, int k, KernelPath path)
+    /// <summary>A layer of a batch, C ← 1·biasᵀ + A·B: <see cref="Kernel.GemmBias"/> without relu.</summary>
+    public void RunBias(ReadOnlyMemory2D<float> a, ReadOnlyMemory2D<float> b, Memory2D<float> c, ReadOnlyMemory<float> bias, KernelPath path)
     {
-        (_a, _aOffset, _aLength, _lda, _transposeA) = (a, aOffset, aLength, lda, false);
-        (_bias, _biasOffset, _accumulate) = (bias, biasOffset, false);
-        Split(b, bOffset, bLength, ldb, c, cOffset, cLength, ldc, m, n, k, path);
+        (_transposeA, _accumulate, _withBias, _bias) = (false, false, true, bias);
+        Split(a, b, c, path);
     }
 
     public void Execute(int part, int parts)
     {
-        int blocks = (_n + Block - 1) / Block;
-        int first = Math.Min(_n, blocks * part / parts * Block);
-        int end = Math.Min(_n, blocks * (part + 1) / parts * Block);
+        int n = _c.Width;
+        int blocks = (n + Block - 1) / Block;
+        int first = Math.Min(n, blocks * part / parts * Block);
+        int end = Math.Min(n, blocks * (part + 1) / parts * Block);
         if (first < end)
         {
             Columns(first, end);
@@ -74,14 +60,13 @@ internal sealed class ParallelGemm : IPartitionedWork
     }
 
     /// <summary>Runs the product on the calling thread, or splits its columns over the pool.</summary>
-    private void Split(float[] b, int bOffset, int bLength, int ldb, float[] c, int cOffset, int cLength, int ldc, int m, int n, int k, KernelPath path)
+    private void Split(ReadOnlyMemory2D<float> a, ReadOnlyMemory2D<float> b, Memory2D<float> c, KernelPath path)
     {
-        (_b, _bOffset, _bLength, _ldb) = (b, bOffset, bLength, ldb);
-        (_c, _cOffset, _cLength, _ldc) = (c, cOffset, cLength, ldc);
-        (_m, _n, _k, _path) = (m, n, k, path);
-        if (_pool is null || _pool.Threads == 1 || n < 2 * Block || ((long)m * n * k < ParallelFrom && !_pool.SplitsSmallWork))
+        (_a, _b, _c, _path) = (a, b, c, path);
+        long m = c.Height, n = c.Width, k = _transposeA ? a.Height : a.Width;
+        if (_pool is null || _pool.Threads == 1 || n < 2 * Block || (m * n * k < ParallelFrom && !_pool.SplitsSmallWork))
         {
-            Columns(0, n);
+            Columns(0, (int)n);
         }
         else
         {
@@ -89,18 +74,18 @@ internal sealed class ParallelGemm : IPartitionedWork
         }
     }
 
-    /// <summary>Columns [<paramref name="first"/>, <paramref name="end"/>) of C.</summary>
+    /// <summary>Columns [<paramref name="first"/>, <paramref name="end"/>) of C (and of B, and of the bias).</summary>
     private void Columns(int first, int end)
     {
-        ReadOnlySpan<float> a = _a.AsSpan(_aOffset, _aLength), b = _b.AsSpan(_bOffset + first, _bLength - first);
-        Span<float> c = _c.AsSpan(_cOffset + first, _cLength - first);
-        if (_bias is null)
+        ReadOnlySpan2D<float> b = _b.IsEmpty ? default : _b.Span.Slice(0, first, _b.Height, end - first);
+        Span2D<float> c = _c.IsEmpty ? default : _c.Span.Slice(0, first, _c.Height, end - first);
+        if (_withBias)
         {
-            Kernel.Gemm(a, _lda, _transposeA, b, _ldb, c, _ldc, _m, end - first, _k, _accumulate, _path);
+            Kernel.GemmBias(_a.Span, b, c, _bias.Span.Slice(first, end - first), relu: false, _path);
         }
         else
         {
-            Kernel.GemmBias(a, _lda, b, _ldb, c, _ldc, _m, end - first, _k, _bias.AsSpan(_biasOffset + first, end - first), relu: false, _path);
+            Kernel.Gemm(_a.Span, _transposeA, b, c, _accumulate, _path);
         }
     }
 }

@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance;
 using CsCheck;
 using Nn.Simd.Kernels;
 using Nn.Simd.Tests.Oracles;
@@ -144,25 +145,28 @@ public class GemmTests
     [Fact]
     public void A_bias_of_the_wrong_length_or_inside_C_is_refused()
     {
-        var e = Assert.Throws<ArgumentException>(() => Kernel.GemmBias(new float[6], 3, new float[12], 4, new float[8], 4, 2, 4, 3, new float[3], relu: true, KernelDispatch.Active));
+        var e = Assert.Throws<ArgumentException>(() => Kernel.GemmBias(new ReadOnlySpan2D<float>(new float[6], 2, 3), new ReadOnlySpan2D<float>(new float[12], 3, 4), new Span2D<float>(new float[8], 2, 4), new float[3], relu: true, KernelDispatch.Active));
         Assert.Contains("bias has 3", e.Message, StringComparison.Ordinal);
         Assert.Contains("4 columns", e.Message, StringComparison.Ordinal);
         var shared = new float[12];
-        e = Assert.Throws<ArgumentException>(() => Kernel.GemmBias(new float[6], 3, new float[12], 4, shared.AsSpan(0, 8), 4, 2, 4, 3, shared.AsSpan(6, 4), relu: false, KernelDispatch.Active));
+        e = Assert.Throws<ArgumentException>(() => Kernel.GemmBias(new ReadOnlySpan2D<float>(new float[6], 2, 3), new ReadOnlySpan2D<float>(new float[12], 3, 4), new Span2D<float>(shared, 0, 2, 4, 0), shared.AsSpan(6, 4), relu: false, KernelDispatch.Active));
         Assert.Contains("overlaps", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Bad_shapes_and_strides_are_refused_naming_the_sizes()
+    public void Shapes_that_disagree_are_refused_naming_the_sizes()
     {
-        var e = Assert.Throws<ArgumentException>(() => Kernel.Gemm(new float[5], 3, false, new float[12], 4, new float[8], 4, 2, 4, 3, false));
-        Assert.Contains("5", e.Message, StringComparison.Ordinal);
-        Assert.Contains("6", e.Message, StringComparison.Ordinal);
-        e = Assert.Throws<ArgumentException>(() => Kernel.Gemm(new float[6], 3, false, new float[12], 3, new float[8], 4, 2, 4, 3, false));
-        Assert.Contains("ldb", e.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Kernel.Gemm([], 0, false, [], 0, [], 0, -1, 0, 0, false));
+        // op(A) 2×3, B 4×4, C 2×4: K disagrees.
+        var e = Assert.Throws<ArgumentException>(() => Kernel.Gemm(new ReadOnlySpan2D<float>(new float[6], 2, 3), false, new ReadOnlySpan2D<float>(new float[16], 4, 4), new Span2D<float>(new float[8], 2, 4), false));
+        Assert.Contains("op(A) is 2×3, B is 4×4 and C is 2×4", e.Message, StringComparison.Ordinal);
+        // A 2×3 given transposed is op(A) 3×2: M disagrees with C's 2 rows.
+        e = Assert.Throws<ArgumentException>(() => Kernel.Gemm(new ReadOnlySpan2D<float>(new float[6], 2, 3), true, new ReadOnlySpan2D<float>(new float[12], 2, 6), new Span2D<float>(new float[12], 2, 6), false));
+        Assert.Contains("op(A) is 3×2", e.Message, StringComparison.Ordinal);
+        // An empty C with a non-empty product.
+        e = Assert.Throws<ArgumentException>(() => Kernel.Gemm(new ReadOnlySpan2D<float>(new float[6], 2, 3), false, new ReadOnlySpan2D<float>(new float[12], 3, 4), Span2D<float>.Empty, false));
+        Assert.Contains("C is 0×0", e.Message, StringComparison.Ordinal);
         var shared = new float[40];
-        e = Assert.Throws<ArgumentException>(() => Kernel.Gemm(shared.AsSpan(0, 6), 3, false, new float[12], 4, shared.AsSpan(4, 8), 4, 2, 4, 3, false));
+        e = Assert.Throws<ArgumentException>(() => Kernel.Gemm(new ReadOnlySpan2D<float>(shared, 0, 2, 3, 0), false, new ReadOnlySpan2D<float>(new float[12], 3, 4), new Span2D<float>(shared, 4, 2, 4, 0), false));
         Assert.Contains("overlaps", e.Message, StringComparison.Ordinal);
     }
 
@@ -187,14 +191,16 @@ public class GemmTests
             bias.CopyTo(expected.AsSpan(i * ldc, n));
         }
 
-        Kernel.Gemm(a, lda, false, b, n, expected, ldc, m, n, k, accumulate: true, KernelPath.Scalar);
+        var aView = new ReadOnlySpan2D<float>(a, 0, m, k, padding);
+        var bView = new ReadOnlySpan2D<float>(b, 0, k, n, 0);
+        Kernel.Gemm(aView, false, bView, new Span2D<float>(expected, 0, m, n, padding), accumulate: true, KernelPath.Scalar);
         for (int i = 0; i < m && relu; i++)
         {
             Kernel.Relu(expected.AsSpan(i * ldc, n), expected.AsSpan(i * ldc, n), KernelPath.Scalar);
         }
 
         KernelBodies.Forget();
-        Kernel.GemmBias(a, lda, b, n, actual, ldc, m, n, k, bias, relu, path);
+        Kernel.GemmBias(aView, bView, new Span2D<float>(actual, 0, m, n, padding), bias, relu, path);
         KernelBodies.AssertRan(path, $"GemmBias {path} M={m} N={n} K={k} relu={relu}", KernelPath.Avx512);
         Assertions.BitsEqual(expected, actual, $"GemmBias {path} M={m} N={n} K={k} relu={relu} padding={padding}");
     }
@@ -219,9 +225,11 @@ public class GemmTests
 
         float[] expected = (float[])c0.Clone();
         float[] actual = (float[])c0.Clone();
-        Kernel.Gemm(a, lda, transposeA, b, ldb, expected, ldc, m, n, k, accumulate, KernelPath.Scalar);
+        var aView = new ReadOnlySpan2D<float>(a, 0, aRows, aColumns, padding);
+        var bView = new ReadOnlySpan2D<float>(b, 0, k, n, padding);
+        Kernel.Gemm(aView, transposeA, bView, new Span2D<float>(expected, 0, m, n, padding), accumulate, KernelPath.Scalar);
         KernelBodies.Forget();
-        Kernel.Gemm(a, lda, transposeA, b, ldb, actual, ldc, m, n, k, accumulate, path);
+        Kernel.Gemm(aView, transposeA, bView, new Span2D<float>(actual, 0, m, n, padding), accumulate, path);
         string context = $"Gemm {path} M={m} N={n} K={k} transposeA={transposeA} accumulate={accumulate} padding={padding}";
         KernelBodies.AssertRan(path, context, KernelPath.Avx512);
         Assertions.BitsEqual(expected, actual, context);

@@ -126,7 +126,7 @@ public class ThreadingTests
             }
 
             int first = 32 * part, count = 32;
-            Nn.Simd.Kernels.Kernel.Gemm(_a, 48, false, _b.AsSpan(first), 96, _c.AsSpan(first), 96, 32, count, 48, false);
+            Nn.Simd.Kernels.Kernel.Gemm(new CommunityToolkit.HighPerformance.ReadOnlySpan2D<float>(_a, 32, 48), false, new CommunityToolkit.HighPerformance.ReadOnlySpan2D<float>(_b, first, 48, count, 96 - count), new CommunityToolkit.HighPerformance.Span2D<float>(_c, first, 32, count, 96 - count), false);
             _last[part] = GC.GetAllocatedBytesForCurrentThread();
         }
     }
