@@ -49,9 +49,9 @@ internal static class TrainCommand
             }
 
             string? plotPath = parse.GetValue(plot);
-            if (plotPath is not null && !CurvePlot.IsSupported(plotPath))
+            if (plotPath is not null)
             {
-                throw new UsageException($"--plot '{plotPath}' must end in .png or .svg.");
+                CurvePlot.Check(plotPath);
             }
 
             string? metricsPath = parse.GetValue(metrics);
