@@ -80,6 +80,6 @@ public class CliTests
         CliProcess.AssertOneLineError(expectedCode, message, result);
 
         // The command line's messages name its options, never the library's members behind them.
-        Assert.DoesNotMatch("LearningRate|MiniBatchSize|Epochs is|Lambda|Threads is|CrossEntropy|LogLikelihood|layerSizes|TrainingOptions", result.Stderr);
+        Assert.DoesNotMatch("LearningRate|MiniBatchSize|Epochs is|Lambda|Threads is|CrossEntropy|LogLikelihood|layerSizes|TrainingOptions|not (Sigmoid|Tanh|Relu|Identity|Softmax)", result.Stderr);
     }
 }

@@ -112,7 +112,7 @@ internal static class TrainCommand
         }
         catch (ArgumentException e) when (e.ParamName == "cost")
         {
-            string message = Program.MessageOf(e);
+            string message = Program.MessageOf(e).Replace($"not {output}", $"not {Names.NameOf(output)}", StringComparison.Ordinal);
             int why = message.IndexOf(": ", StringComparison.Ordinal);
             throw new UsageException($"--cost {cost.Name()} cannot be used with --output-activation {Names.NameOf(output)}{(why < 0 ? "." : message[why..])}");
         }
