@@ -24,7 +24,15 @@ public static class Program
                 cancellation.Cancel();
             }
         };
-        return Run(args, AnsiConsole.Console, Console.Error, cancellation.Token);
+        IAnsiConsole console = AnsiConsole.Console;
+        if (Console.IsOutputRedirected)
+        {
+            // A pipe or a file has no width, and Spectre.Console would wrap every line at 80 columns.
+            // (It leaves out colours there by itself, and everywhere when NO_COLOR is set.)
+            console.Profile.Width = int.MaxValue;
+        }
+
+        return Run(args, console, Console.Error, cancellation.Token);
     }
 
     /// <summary>Runs the command line against the given console and error writer (tests use this in-process).</summary>
@@ -55,7 +63,8 @@ public static class Program
         {
             // An unrecognised word says more than the missing command it leaves behind.
             ParseError first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
-            error.WriteLine($"nn: {first.Message} (see 'nn --help')");
+            string suggestion = first.Message.StartsWith("Unrecognized", StringComparison.Ordinal) ? Suggestions.ForUnmatched(parse) : string.Empty;
+            error.WriteLine($"nn: {first.Message}{suggestion} (see 'nn --help')");
             return ExitCodes.Usage;
         }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Nn.Simd.Kernels;
-using Spectre.Console;
 
 namespace Nn.Cli.Commands;
 
@@ -12,19 +11,17 @@ internal static class CpuCommand
         var command = new Command("cpu", "Show the active kernel path, the CPU, its vector features and any override.");
         command.SetAction(_ =>
         {
-            var table = new Table().HideHeaders().Border(TableBorder.None).AddColumn("what").AddColumn("value");
-            table.AddRow("kernel path", Markup.Escape(KernelDispatch.Active.ToString()));
-            table.AddRow("best path", Markup.Escape(KernelDispatch.Best.ToString()));
-            table.AddRow("supported paths", Markup.Escape(string.Join(", ", KernelDispatch.SupportedPaths)));
-            table.AddRow(
-                "override",
-                Markup.Escape(KernelDispatch.Override is { } o
+            Report.Properties(
+                context.Console,
+                ("kernel path", KernelDispatch.Active.ToString()),
+                ("best path", KernelDispatch.Best.ToString()),
+                ("supported paths", string.Join(", ", KernelDispatch.SupportedPaths)),
+                ("override", KernelDispatch.Override is { } o
                     ? $"{o} (from {KernelDispatch.OverrideVariable})"
-                    : $"none (set {KernelDispatch.OverrideVariable}=scalar|advsimd|avx2|avx512 to force a path)"));
-            table.AddRow("cpu", Markup.Escape(CpuInfo.ModelName));
-            table.AddRow("vector features", Markup.Escape(KernelDispatch.DescribeFeatures()));
-            table.AddRow("runtime", Markup.Escape($"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}"));
-            context.Console.Write(table);
+                    : $"none (set {KernelDispatch.OverrideVariable}=scalar|advsimd|avx2|avx512 to force a path)"),
+                ("cpu", CpuInfo.ModelName),
+                ("vector features", KernelDispatch.DescribeFeatures()),
+                ("runtime", $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}"));
             return ExitCodes.Success;
         });
         return command;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Nn.Simd.IO;
 using Nn.Simd.Model;
-using Spectre.Console;
 
 namespace Nn.Cli.Commands;
 
@@ -16,14 +15,14 @@ internal static class InfoCommand
         {
             string path = parse.GetValue(model)!;
             Network network = ModelFile.Load(path);
-            var table = new Table().HideHeaders().Border(TableBorder.None).AddColumn("what").AddColumn("value");
-            table.AddRow("file", Markup.Escape($"{path} ({new FileInfo(path).Length:N0} bytes, format version {ModelFile.CurrentVersion}, checksum OK)"));
-            table.AddRow("layers", Markup.Escape(string.Join(" → ", network.LayerSizes)));
-            table.AddRow("activations", Markup.Escape(string.Join(", ", network.Activations.Select(a => a.ToString().ToLowerInvariant()))));
-            table.AddRow("cost", network.Cost.Name());
-            table.AddRow("parameters", $"{network.ParameterCount:N0}");
-            table.AddRow("weights hash", $"0x{network.ComputeHash():X16}");
-            context.Console.Write(table);
+            Report.Properties(
+                context.Console,
+                ("file", $"{path} ({new FileInfo(path).Length:N0} bytes, format version {ModelFile.CurrentVersion}, checksum OK)"),
+                ("layers", string.Join(" → ", network.LayerSizes)),
+                ("activations", string.Join(", ", network.Activations.Select(a => a.ToString().ToLowerInvariant()))),
+                ("cost", network.Cost.Name()),
+                ("parameters", $"{network.ParameterCount:N0}"),
+                ("weights hash", $"0x{network.ComputeHash():X16}"));
             return ExitCodes.Success;
         });
         return command;

@@ -7,39 +7,42 @@ namespace Nn.Cli.Commands;
 /// <summary>The command line's names for activations, costs and initialisations.</summary>
 internal static class Names
 {
-    public static Activation ParseActivation(string name, string option) => name.ToLowerInvariant() switch
-    {
-        "sigmoid" => Activation.Sigmoid,
-        "tanh" => Activation.Tanh,
-        "relu" => Activation.Relu,
-        "identity" => Activation.Identity,
-        "softmax" => Activation.Softmax,
-        _ => throw new UsageException($"{option} '{name}' is not one of sigmoid, tanh, relu, identity, softmax."),
-    };
+    private static readonly (string Name, Activation Value)[] Activations =
+        [("sigmoid", Activation.Sigmoid), ("tanh", Activation.Tanh), ("relu", Activation.Relu), ("identity", Activation.Identity), ("softmax", Activation.Softmax)];
 
-    public static Cost ParseCost(string name) => name.ToLowerInvariant() switch
-    {
-        "quadratic" => Cost.Quadratic,
-        "cross-entropy" => Cost.CrossEntropy,
-        "log-likelihood" => Cost.LogLikelihood,
-        _ => throw new UsageException($"--cost '{name}' is not one of quadratic, cross-entropy, log-likelihood."),
-    };
+    private static readonly (string Name, Cost Value)[] Costs =
+        [("quadratic", Cost.Quadratic), ("cross-entropy", Cost.CrossEntropy), ("log-likelihood", Cost.LogLikelihood)];
 
-    public static Initialization ParseInitialization(string name) => name.ToLowerInvariant() switch
-    {
-        "gaussian" => Initialization.Gaussian,
-        "scaled-gaussian" => Initialization.ScaledGaussian,
-        "xavier" => Initialization.Xavier,
-        "he" => Initialization.He,
-        _ => throw new UsageException($"--init '{name}' is not one of gaussian, scaled-gaussian, xavier, he."),
-    };
+    private static readonly (string Name, Initialization Value)[] Initializations =
+        [("gaussian", Initialization.Gaussian), ("scaled-gaussian", Initialization.ScaledGaussian), ("xavier", Initialization.Xavier), ("he", Initialization.He)];
 
-    public static bool ParseEngine(string name) => name.ToLowerInvariant() switch
+    /// <summary>The engines by name: true for the batched one.</summary>
+    private static readonly (string Name, bool Value)[] Engines = [("batched", true), ("samples", false)];
+
+    public static Activation ParseActivation(string name, string option) => Parse(Activations, name, option);
+
+    public static Cost ParseCost(string name) => Parse(Costs, name, "--cost");
+
+    public static Initialization ParseInitialization(string name) => Parse(Initializations, name, "--init");
+
+    public static bool ParseEngine(string name) => Parse(Engines, name, "--engine");
+
+    /// <summary>The command line's name of an activation (what <c>--activation</c> takes).</summary>
+    public static string NameOf(Activation activation) => Activations.First(a => a.Value == activation).Name;
+
+    private static T Parse<T>((string Name, T Value)[] table, string name, string option)
     {
-        "samples" => false,
-        "batched" => true,
-        _ => throw new UsageException($"--engine '{name}' is not one of batched, samples."),
-    };
+        foreach ((string known, T value) in table)
+        {
+            if (string.Equals(known, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        string[] names = [.. table.Select(t => t.Name)];
+        throw new UsageException($"{option} '{name}' is not one of {string.Join(", ", names)}.{Suggestions.DidYouMean(name, names)}");
+    }
 
     /// <summary>
     /// A CSV file's reading options for <c>--label-column</c>, which is a 0-based index or a header name

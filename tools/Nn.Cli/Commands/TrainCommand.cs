@@ -23,16 +23,16 @@ internal static class TrainCommand
         var outputActivation = new Option<string?>("--output-activation") { Description = "Output activation: sigmoid|tanh|relu|identity|softmax (default: softmax for log-likelihood, else the hidden one)." };
         var cost = new Option<string>("--cost") { Description = "quadratic|cross-entropy|log-likelihood.", DefaultValueFactory = _ => "quadratic" };
         var init = new Option<string>("--init") { Description = "gaussian|scaled-gaussian|xavier|he.", DefaultValueFactory = _ => "scaled-gaussian" };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 30 };
-        var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 10 };
-        var eta = new Option<float>("--eta") { Description = "Learning rate η.", DefaultValueFactory = _ => 3f };
-        var lambda = new Option<float>("--lambda") { Description = "L2 regularisation λ.", DefaultValueFactory = _ => 0f };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 30 }.Within(1);
+        var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 10 }.Within(1);
+        var eta = new Option<float>("--eta") { Description = "Learning rate η.", DefaultValueFactory = _ => 3f }.Positive();
+        var lambda = new Option<float>("--lambda") { Description = "L2 regularisation λ.", DefaultValueFactory = _ => 0f }.Positive(zeroAllowed: true);
         var validation = new Option<string?>("--validation") { Description = "Hold out COUNT samples, or a FRACTION (< 1), of the training set for validation." };
         var output = new Option<string?>("--out") { Description = "Save the trained model here (atomically; see docs/model-format.md)." };
         var force = new Option<bool>("--force") { Description = "Replace existing --out, --metrics and --plot files." };
         var metrics = new Option<string?>("--metrics") { Description = "Write the per-epoch and test figures as JSON here." };
         var plot = new Option<string?>("--plot") { Description = "Draw the training curves here (.png or .svg)." };
-        var threads = new Option<int>("--threads") { Description = "Threads for the batched engine's matrix products (default: all cores). The weights are the same for any count.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Threads for the batched engine's matrix products (default: all cores). The weights are the same for any count.", DefaultValueFactory = _ => Environment.ProcessorCount }.Within(1, 1024);
         var engine = new Option<string>("--engine") { Description = "batched (one matrix product per mini-batch; faster at every mini-batch size measured, 1 to 128) or samples (the algorithm as written, sample by sample).", DefaultValueFactory = _ => "batched" };
         var command = new Command("train", "Train a network and report its test accuracy.")
         {
@@ -44,9 +44,9 @@ internal static class TrainCommand
         {
             string? outPath = parse.GetValue(output);
             string? plotPath = parse.GetValue(plot);
-            if (plotPath is not null && !CurvePlot.IsSupported(plotPath))
+            if (plotPath is not null)
             {
-                throw new UsageException($"--plot '{plotPath}' must end in .png or .svg.");
+                CurvePlot.Check(plotPath);
             }
 
             string? metricsPath = parse.GetValue(metrics);
@@ -59,6 +59,11 @@ internal static class TrainCommand
                 ? Names.ParseActivation(o, "--output-activation")
                 : costValue == Cost.LogLikelihood ? Activation.Softmax : hidden;
             Initialization initialization = Names.ParseInitialization(parse.GetValue(init)!);
+            if (hidden == Activation.Softmax)
+            {
+                throw new UsageException("--activation softmax: softmax is only allowed on the output layer (--output-activation softmax).");
+            }
+
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs),
@@ -69,8 +74,6 @@ internal static class TrainCommand
                 Batched = Names.ParseEngine(parse.GetValue(engine)!),
                 Threads = parse.GetValue(threads),
             };
-            AsUsageError(options.Validate);
-
             (Dataset training, Dataset test, string dataName) = data.Load(parse);
             Dataset? validationSet = null;
             if (parse.GetValue(validation) is { } v)
@@ -84,7 +87,7 @@ internal static class TrainCommand
                 throw new UsageException($"--layers {string.Join(',', sizes)} does not fit the data: {dataName} has {training.InputSize} inputs and {training.TargetSize} classes, so the layers must start with {training.InputSize} and end with {training.TargetSize}.");
             }
 
-            Network network = AsUsageError(() => Network.Create(sizes, hidden, outputValue, costValue, initialization, seed));
+            Network network = CreateNetwork(sizes, hidden, outputValue, costValue, initialization, seed);
             var run = new TrainingRun(network, options, training, validationSet, test, dataName);
             return Run(context, run, outPath, metricsPath, plotPath);
         });
@@ -92,38 +95,25 @@ internal static class TrainCommand
     }
 
     /// <summary>
-    /// The options behind the values that <see cref="TrainingOptions.Validate"/> and
-    /// <see cref="Network.Create(ReadOnlySpan{int}, Activation, Activation, Cost, Initialization, long)"/> check,
-    /// by the parameter name their <see cref="ArgumentException"/> carries.
+    /// <see cref="Network.Create(ReadOnlySpan{int}, Activation, Activation, Cost, Initialization, long)"/>, whose
+    /// refusals become usage errors that name the options and their values as typed: the library's
+    /// messages name its own members (e.g. "The CrossEntropy cost cannot be used with Softmax outputs: why").
     /// </summary>
-    private static readonly Dictionary<string, string> OptionFor = new(StringComparer.Ordinal)
-    {
-        [nameof(TrainingOptions.Epochs)] = "--epochs",
-        [nameof(TrainingOptions.MiniBatchSize)] = "--batch",
-        [nameof(TrainingOptions.LearningRate)] = "--eta",
-        [nameof(TrainingOptions.Lambda)] = "--lambda",
-        [nameof(TrainingOptions.Threads)] = "--threads",
-        ["activations"] = "--activation, --output-activation",
-        ["cost"] = "--cost, --output-activation",
-    };
-
-    /// <summary>Runs <paramref name="check"/>; a value it refuses is a usage error naming the option that gave it.</summary>
-    private static void AsUsageError(Action check) => AsUsageError(() =>
-    {
-        check();
-        return true;
-    });
-
-    /// <summary>Runs <paramref name="build"/>; a value it refuses is a usage error naming the option that gave it.</summary>
-    private static T AsUsageError<T>(Func<T> build)
+    private static Network CreateNetwork(int[] sizes, Activation hidden, Activation output, Cost cost, Initialization initialization, long seed)
     {
         try
         {
-            return build();
+            return Network.Create(sizes, hidden, output, cost, initialization, seed);
         }
-        catch (ArgumentException e) when (e.ParamName is { } name && OptionFor.TryGetValue(name, out string? option))
+        catch (ArgumentException e) when (e.ParamName == "cost")
         {
-            throw new UsageException($"{option}: {Program.MessageOf(e)}");
+            string message = Program.MessageOf(e).Replace($"not {output}", $"not {Names.NameOf(output)}", StringComparison.Ordinal);
+            int why = message.IndexOf(": ", StringComparison.Ordinal);
+            throw new UsageException($"--cost {cost.Name()} cannot be used with --output-activation {Names.NameOf(output)}{(why < 0 ? "." : message[why..])}");
+        }
+        catch (ArgumentException e) when (e.ParamName == "layerSizes")
+        {
+            throw new UsageException($"--layers: {Program.MessageOf(e)}");
         }
     }
 
