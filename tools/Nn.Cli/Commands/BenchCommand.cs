@@ -161,7 +161,7 @@ internal static class BenchCommand
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
         json.WriteString("kernelPath", KernelDispatch.Active.ToString());
-        json.WriteString("cpu", CpuInfo.ModelName);
+        CpuReport.WriteJson(json, "cpu", CpuInfo.Describe());
         json.WriteString("data", dataName);
         json.WriteStartArray("training");
         foreach ((string config, int threads, double rate) in training)

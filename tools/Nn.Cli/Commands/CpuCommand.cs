@@ -4,12 +4,12 @@ using Spectre.Console;
 
 namespace Nn.Cli.Commands;
 
-/// <summary><c>nn cpu</c>: which kernel path runs here, the CPU's vector features and the override in use.</summary>
+/// <summary><c>nn cpu</c>: which kernel path runs here, the override in use, and the CPU exactly (model, caches, vector features).</summary>
 internal static class CpuCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("cpu", "Show the active kernel path, the CPU, its vector features and any override.");
+        var command = new Command("cpu", "Show the active kernel path, any override, and the CPU: vendor, model, caches, vector features, runtime.");
         command.SetAction(_ =>
         {
             var table = new Table().HideHeaders().Border(TableBorder.None).AddColumn("what").AddColumn("value");
@@ -21,9 +21,11 @@ internal static class CpuCommand
                 Markup.Escape(KernelDispatch.Override is { } o
                     ? $"{o} (from {KernelDispatch.OverrideVariable})"
                     : $"none (set {KernelDispatch.OverrideVariable}=scalar|advsimd|avx2|avx512 to force a path)"));
-            table.AddRow("cpu", Markup.Escape(CpuInfo.ModelName));
-            table.AddRow("vector features", Markup.Escape(KernelDispatch.DescribeFeatures()));
-            table.AddRow("runtime", Markup.Escape($"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}"));
+            foreach ((string label, string value) in CpuReport.Rows(CpuInfo.Describe()))
+            {
+                table.AddRow(label, Markup.Escape(value));
+            }
+
             context.Console.Write(table);
             return ExitCodes.Success;
         });
