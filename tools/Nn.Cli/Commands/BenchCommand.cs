@@ -88,7 +88,7 @@ internal static class BenchCommand
 
             if (parse.GetValue(json) is { } path)
             {
-                WriteJson(path, dataName, training, latency);
+                WriteJson(path, dataName, epochCount, callCount, training, latency);
             }
 
             return ExitCodes.Success;
@@ -155,7 +155,7 @@ internal static class BenchCommand
         return values[values.Count / 2];
     }
 
-    private static void WriteJson(string path, string dataName, List<(string Config, int Threads, double SamplesPerSecond)> training, List<(string Model, double Median, double P99)> latency)
+    private static void WriteJson(string path, string dataName, int epochCount, int callCount, List<(string Config, int Threads, double SamplesPerSecond)> training, List<(string Model, double Median, double P99)> latency)
     {
         using var stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
@@ -163,6 +163,8 @@ internal static class BenchCommand
         json.WriteString("kernelPath", KernelDispatch.Active.ToString());
         CpuReport.WriteJson(json, "cpu", CpuInfo.Describe());
         json.WriteString("data", dataName);
+        json.WriteNumber("epochs", epochCount);
+        json.WriteNumber("latencyCalls", callCount);
         json.WriteStartArray("training");
         foreach ((string config, int threads, double rate) in training)
         {
