@@ -148,6 +148,13 @@ public static class KernelDispatch
     /// <returns>Space-separated feature names; <c>none</c> when hardware intrinsics are off.</returns>
     public static string DescribeFeatures()
     {
+        IReadOnlyList<string> names = FeatureNames();
+        return names.Count == 0 ? "none" : string.Join(' ', names);
+    }
+
+    /// <summary>The vector features the runtime reports, one name each; empty when hardware intrinsics are off.</summary>
+    internal static IReadOnlyList<string> FeatureNames()
+    {
         var names = new List<string>();
         void Add(bool supported, string name)
         {
@@ -167,7 +174,7 @@ public static class KernelDispatch
         Add(Avx512F.VL.IsSupported, "AVX-512VL");
         Add(AdvSimd.IsSupported, "AdvSimd");
         Add(AdvSimd.Arm64.IsSupported, "AdvSimd.Arm64");
-        return names.Count == 0 ? "none" : string.Join(' ', names);
+        return names;
     }
 
     /// <summary>

@@ -117,7 +117,7 @@ public sealed partial class CliPipeTests : IDisposable
 
         var cpu = CliProcess.Run(new Dictionary<string, string?>(), "cpu");
         string[] cpuLines = AssertPlainLines(cpu.Stdout, "nn cpu | …");
-        string[] keys = ["kernel path", "best path", "supported paths", "override", "cpu", "vector features", "runtime"];
+        string[] keys = ["kernel path", "best path", "supported paths", "override", "cpu", "model", "caches", "logical cores", "vector features", "runtime", "os", "results key"];
         Assert.Equal(keys.Length, cpuLines.Length);
         for (int i = 0; i < keys.Length; i++)
         {

@@ -90,7 +90,7 @@ internal static class BenchCommand
 
             if (parse.GetValue(json) is { } path)
             {
-                WriteJson(path, dataName, training, latency);
+                WriteJson(path, dataName, epochCount, callCount, training, latency);
             }
 
             return ExitCodes.Success;
@@ -157,21 +157,23 @@ internal static class BenchCommand
         return values[values.Count / 2];
     }
 
-    private static void WriteJson(string path, string dataName, List<(string Config, int Threads, double SamplesPerSecond)> training, List<(string Model, double Median, double P99)> latency)
+    private static void WriteJson(string path, string dataName, int epochCount, int callCount, List<(string Config, int Threads, double SamplesPerSecond)> training, List<(string Model, double Median, double P99)> latency)
     {
         AtomicFile.Write(path, overwrite: true, file =>
         {
             using var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true });
-            WriteJson(json, dataName, training, latency);
+            WriteJson(json, dataName, epochCount, callCount, training, latency);
         });
     }
 
-    private static void WriteJson(Utf8JsonWriter json, string dataName, List<(string Config, int Threads, double SamplesPerSecond)> training, List<(string Model, double Median, double P99)> latency)
+    private static void WriteJson(Utf8JsonWriter json, string dataName, int epochCount, int callCount, List<(string Config, int Threads, double SamplesPerSecond)> training, List<(string Model, double Median, double P99)> latency)
     {
         json.WriteStartObject();
         json.WriteString("kernelPath", KernelDispatch.Active.ToString());
-        json.WriteString("cpu", CpuInfo.ModelName);
+        CpuReport.WriteJson(json, "cpu", CpuInfo.Describe());
         json.WriteString("data", dataName);
+        json.WriteNumber("epochs", epochCount);
+        json.WriteNumber("latencyCalls", callCount);
         json.WriteStartArray("training");
         foreach ((string config, int threads, double rate) in training)
         {
