@@ -9,8 +9,8 @@
 //
 // The per-step factors η/(1 − β₁ᵗ), 1/√(1 − β₂ᵗ) and δ are computed once per step in double and
 // rounded once to float (AdamStepScalars); β^t is taken by binary exponentiation, IEEE
-// multiplications only, so that it has the same bits on every platform (Math.Pow's libm is not
-// guaranteed correctly rounded). Division and square root are IEEE operations, correctly rounded on
+// multiplications only, so that it has the same bits on every platform (DeterministicMath.Power:
+// Math.Pow's libm is not guaranteed correctly rounded). Division and square root are IEEE operations, correctly rounded on
 // every ISA (divps/sqrtps, fdiv/fsqrt), so every path gives the scalar form's bits.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -43,8 +43,8 @@ public readonly struct AdamStepScalars
         Epsilon = epsilon;
         L2 = l2;
         GradientScale = gradientScale;
-        StepSize = (float)(learningRate / (1.0 - Power(beta1, step)));
-        InverseSqrtBias2 = (float)(1.0 / Math.Sqrt(1.0 - Power(beta2, step)));
+        StepSize = (float)(learningRate / (1.0 - DeterministicMath.Power(beta1, step)));
+        InverseSqrtBias2 = (float)(1.0 / Math.Sqrt(1.0 - DeterministicMath.Power(beta2, step)));
         Decay = (float)(1.0 - ((double)learningRate * decoupled));
     }
 
@@ -103,21 +103,6 @@ public readonly struct AdamStepScalars
     /// <exception cref="ArgumentOutOfRangeException">A value lies outside its range.</exception>
     public static AdamStepScalars AdamW(float learningRate, long step, float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float gradientScale = 1f) =>
         new(learningRate, step, beta1, beta2, epsilon, 0f, weightDecay, gradientScale);
-
-    /// <summary>βᵗ by binary exponentiation: IEEE multiplications only, so the same bits on every platform.</summary>
-    internal static double Power(double beta, long t)
-    {
-        double result = 1.0;
-        for (double square = beta; t > 0; t >>= 1, square *= square)
-        {
-            if ((t & 1) != 0)
-            {
-                result *= square;
-            }
-        }
-
-        return result;
-    }
 }
 
 /// <summary>The Adam/AdamW update of the file's formula; s1 is m, s2 is v.</summary>
