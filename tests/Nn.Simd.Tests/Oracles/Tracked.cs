@@ -31,8 +31,13 @@ internal readonly record struct Tracked(double Value, double Error)
     /// <summary>An exact float input.</summary>
     public static Tracked Exact(double value) => new(value, 0);
 
-    /// <summary>A float constant that is <paramref name="exact"/> rounded once from a double computation.</summary>
-    public static Tracked RoundedConstant(double exact) => Round(exact, 0);
+    /// <summary>
+    /// A float constant rounded once from a double computation of <paramref name="exact"/>: one
+    /// rounding, plus 10⁻¹² relative for the double computation itself (a power such as 1 − β₂ᵗ loses
+    /// up to log₁₀(1/(1 − β₂ᵗ)) digits to cancellation, and the kernel's power and this oracle's
+    /// Math.Pow may differ in their last bits).
+    /// </summary>
+    public static Tracked RoundedConstant(double exact) => Round(exact, 1e-12 * Math.Abs(exact));
 
     public static Tracked operator *(Tracked x, Tracked y) =>
         Round(x.Value * y.Value, ProductError(x, y));
