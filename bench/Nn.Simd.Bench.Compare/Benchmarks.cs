@@ -1,5 +1,6 @@
 extern alias Baseline;
 using BenchmarkDotNet.Attributes;
+using CommunityToolkit.HighPerformance;
 using Nn.Simd.Data;
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
@@ -74,19 +75,19 @@ public class GemmCompare : IDisposable
     public void GemmBefore() => Old.Kernels.Kernel.Gemm(_a, _k, false, _b, _n, _c, _n, _m, _n, _k, false, Before);
 
     [Benchmark, BenchmarkCategory("Gemm")]
-    public void GemmAfter() => Kernel.Gemm(_a, _k, false, _b, _n, _c, _n, _m, _n, _k, false, New);
+    public void GemmAfter() => Kernel.Gemm(new ReadOnlySpan2D<float>(_a, _m, _k), false, new ReadOnlySpan2D<float>(_b, _k, _n), new Span2D<float>(_c, _m, _n), false, New);
 
     [Benchmark(Baseline = true), BenchmarkCategory("GemmBias")]
     public void GemmBiasBefore() => Old.Kernels.Kernel.GemmBias(_a, _k, _b, _n, _c, _n, _m, _n, _k, _bias, true, Before);
 
     [Benchmark, BenchmarkCategory("GemmBias")]
-    public void GemmBiasAfter() => Kernel.GemmBias(_a, _k, _b, _n, _c, _n, _m, _n, _k, _bias, true, New);
+    public void GemmBiasAfter() => Kernel.GemmBias(new ReadOnlySpan2D<float>(_a, _m, _k), new ReadOnlySpan2D<float>(_b, _k, _n), new Span2D<float>(_c, _m, _n), _bias, true, New);
 
     [Benchmark(Baseline = true), BenchmarkCategory("Gemm2Threads")]
     public void TwoThreadsBefore() => _oldParallel.Run(_a, 0, _a.Length, _k, false, _b, 0, _b.Length, _n, _c, 0, _c.Length, _n, _m, _n, _k, false, Before);
 
     [Benchmark, BenchmarkCategory("Gemm2Threads")]
-    public void TwoThreadsAfter() => _parallel.Run(_a, 0, _a.Length, _k, false, _b, 0, _b.Length, _n, _c, 0, _c.Length, _n, _m, _n, _k, false, New);
+    public void TwoThreadsAfter() => _parallel.Run(new ReadOnlyMemory2D<float>(_a, _m, _k), false, new ReadOnlyMemory2D<float>(_b, _k, _n), new Memory2D<float>(_c, _m, _n), false, New);
 }
 
 /// <summary>The matrix-vector kernels of the per-sample engine and the predictor.</summary>
