@@ -12,7 +12,7 @@ public class ThreadingTests
     {
         Dataset digits = Datasets.Digits();
         var network = Network.Create([64, 96, 48, 10], Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, seed: 9);
-        using var trainer = new Trainer(network, new TrainingOptions { Epochs = 2, MiniBatchSize = 32, LearningRate = 0.05f, Seed = 9, Batched = true, Threads = threads, SplitSmallWork = true });
+        using var trainer = new Trainer(network, new TrainingOptions { Epochs = 2, MiniBatchSize = 32, LearningRate = 0.05f, Seed = 9, Engine = TrainingEngine.Batched, Threads = threads, SplitSmallWork = true });
         reports = trainer.Train(digits, cancellationToken: TestContext.Current.CancellationToken);
         return network.ComputeHash();
     }
@@ -47,7 +47,7 @@ public class ThreadingTests
                 ulong Hash(int threads)
                 {
                     Network network = c.Shape.Create(c.Seed);
-                    var options = new TrainingOptions { Epochs = 1, MiniBatchSize = c.Batch, LearningRate = 0.1f, Lambda = 0.5f, Seed = c.Seed, Batched = true, Threads = threads, SplitSmallWork = true };
+                    var options = new TrainingOptions { Epochs = 1, MiniBatchSize = c.Batch, LearningRate = 0.1f, Lambda = 0.5f, Seed = c.Seed, Engine = TrainingEngine.Batched, Threads = threads, SplitSmallWork = true };
                     using var trainer = new Trainer(network, options);
                     try
                     {
@@ -72,7 +72,7 @@ public class ThreadingTests
     {
         DataSplit split = Datasets.Digits().Split(0.1, 0, seed: 2);
         var network = Network.Create([64, 96, 48, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.CrossEntropy, Initialization.ScaledGaussian, seed: 2);
-        using var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = 32, LearningRate = 0.5f, Batched = true, Threads = 2, SplitSmallWork = true });
+        using var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = 32, LearningRate = 0.5f, Engine = TrainingEngine.Batched, Threads = 2, SplitSmallWork = true });
         CancellationToken token = TestContext.Current.CancellationToken;
         trainer.TrainEpoch(split.Training, split.Validation, 1, token);
         trainer.TrainEpoch(split.Training, split.Validation, 2, token);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Nn.Simd.Data;
 using Nn.Simd.Model;
+using Nn.Simd.Training;
 
 namespace Nn.Cli.Commands;
 
@@ -34,10 +35,10 @@ internal static class Names
         _ => throw new UsageException($"--init '{name}' is not one of gaussian, scaled-gaussian, xavier, he."),
     };
 
-    public static bool ParseEngine(string name) => name.ToLowerInvariant() switch
+    public static TrainingEngine ParseEngine(string name) => name.ToLowerInvariant() switch
     {
-        "samples" => false,
-        "batched" => true,
+        "samples" => TrainingEngine.PerSample,
+        "batched" => TrainingEngine.Batched,
         _ => throw new UsageException($"--engine '{name}' is not one of batched, samples."),
     };
 
