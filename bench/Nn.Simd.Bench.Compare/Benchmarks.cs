@@ -213,7 +213,7 @@ public class TrainingCompare
         };
         var network = Network.Create(layers, Enum.Parse<Activation>(hidden), Enum.Parse<Activation>(output), Enum.Parse<Cost>(cost), Enum.Parse<Initialization>(init), seed: 1);
         var old = Old.Model.Network.Create(layers, Enum.Parse<Old.Model.Activation>(hidden), Enum.Parse<Old.Model.Activation>(output), Enum.Parse<Old.Model.Cost>(cost), Enum.Parse<Old.Model.Initialization>(init), seed: 1);
-        _trainer = new Trainer(network, new TrainingOptions { MiniBatchSize = batch, LearningRate = eta, Lambda = lambda, Seed = 1, Batched = true, Threads = Threads });
+        _trainer = new Trainer(network, new TrainingOptions { MiniBatchSize = batch, LearningRate = eta, Lambda = lambda, Seed = 1, Engine = TrainingEngine.Batched, Threads = Threads });
         _oldTrainer = new Old.Training.Trainer(old, new Old.Training.TrainingOptions { MiniBatchSize = batch, LearningRate = eta, Lambda = lambda, Seed = 1, Batched = true, Threads = Threads });
     }
 

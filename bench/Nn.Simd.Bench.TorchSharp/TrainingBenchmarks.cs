@@ -47,7 +47,7 @@ public class TrainingBenchmarks
             _ => (new[] { 784, 256, 256, 10 }, Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, 0.1f, 128, 0f),
         };
         var network = Network.Create(layers, hidden, output, cost, init, seed: 1);
-        _trainer = new Trainer(network.Clone(), new TrainingOptions { MiniBatchSize = _batch, LearningRate = _eta, Lambda = _lambda, Seed = 1, Batched = true, Threads = Threads });
+        _trainer = new Trainer(network.Clone(), new TrainingOptions { MiniBatchSize = _batch, LearningRate = _eta, Lambda = _lambda, Seed = 1, Engine = TrainingEngine.Batched, Threads = Threads });
 
         torch.set_num_threads(Threads);
         torch.manual_seed(1);

@@ -27,7 +27,7 @@ public class TrainingBenchmarks : IWorkload
     {
         _digits = Datasets.Digits();
         var network = Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, Initialization.ScaledGaussian, 1);
-        _trainer = new Trainer(network, new TrainingOptions { MiniBatchSize = 10, LearningRate = 3f });
+        _trainer = new Trainer(network, new TrainingOptions { MiniBatchSize = 10, LearningRate = 3f, Engine = TrainingEngine.PerSample });
         _trainer.TrainEpoch(_digits, null, ++_epoch);
         _inference = Network.Create([784, 100, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.CrossEntropy, Initialization.ScaledGaussian, 2);
         _input = Enumerable.Range(0, 784).Select(i => (i % 255) / 255f).ToArray();

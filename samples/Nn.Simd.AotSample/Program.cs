@@ -10,7 +10,7 @@ using Nn.Simd.Training;
 Console.WriteLine(KernelDispatch.Describe());
 DataSplit split = Datasets.Digits().Split(0, 0.2, seed: 1);
 Network network = Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, Initialization.ScaledGaussian, seed: 1);
-using (var trainer = new Trainer(network, new TrainingOptions { Epochs = 5, MiniBatchSize = 10, LearningRate = 3f, Seed = 1 }))
+using (var trainer = new Trainer(network, new TrainingOptions { Epochs = 5, MiniBatchSize = 10, LearningRate = 3f, Seed = 1, Engine = TrainingEngine.PerSample }))
 {
     trainer.Train(split.Training);
 }

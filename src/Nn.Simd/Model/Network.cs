@@ -33,6 +33,7 @@ public sealed class Network
     private readonly int[] _biasOffsets;
     private readonly float[] _parameters;
     private readonly int _parameterCount;
+    private int _training;
 
     private Network(int[] sizes, Activation[] activations, Cost cost)
     {
@@ -318,6 +319,12 @@ public sealed class Network
 
         return best;
     }
+
+    /// <summary>Marks the network as being trained; false if it already is (by another call, on any thread).</summary>
+    internal bool TryBeginTraining() => Interlocked.CompareExchange(ref _training, 1, 0) == 0;
+
+    /// <summary>Ends what <see cref="TryBeginTraining"/> began.</summary>
+    internal void EndTraining() => Volatile.Write(ref _training, 0);
 
     /// <summary>zˡ = Wˡ·a + bˡ into <paramref name="z"/>, then σˡ(zˡ) into <paramref name="activation"/> (which may be z).</summary>
     internal void FeedForwardLayer(int l, ReadOnlySpan<float> a, Span<float> z, Span<float> activation, KernelPath path)

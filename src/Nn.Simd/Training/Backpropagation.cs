@@ -6,21 +6,28 @@
 //   (3)           ∂C/∂Wˡ += δˡ·(aˡ⁻¹)ᵀ                                         OuterProductAdd
 //   (4)           ∂C/∂bˡ += δˡ                                                 Axpy
 //
-// Gradients accumulate over a mini-batch in the parameters' layout; the caller applies them.
+// Gradients accumulate over a mini-batch in the parameters' layout; the trainer applies them.
 // Every buffer is allocated once, here.
+using Nn.Simd.Data;
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
+using Nn.Simd.Workers;
 
 namespace Nn.Simd.Training;
 
-/// <summary>Per-network scratch for the forward and backward passes, and the summed gradient.</summary>
-internal sealed class Backpropagation
+/// <summary>
+/// The per-sample engine: scratch for one sample's forward and backward passes, and the gradient
+/// summed over a mini-batch. It keeps every parameter in the network and runs on the calling thread.
+/// </summary>
+internal sealed class Backpropagation : IMiniBatchEngine
 {
     private readonly Network _network;
     private readonly float[][] _z;
     private readonly float[][] _a;
     private readonly float[][] _delta;
     private readonly float[] _scratch;
+    private readonly float[] _target;
+    private readonly ParameterBlock[] _parameters;
 
     public Backpropagation(Network network)
     {
@@ -38,23 +45,63 @@ internal sealed class Backpropagation
         }
 
         _scratch = new float[network.OutputSize];
-        Target = new float[network.OutputSize];
+        _target = new float[network.OutputSize];
+        _parameters = ParameterBlock.Of(network);
         Gradient = new float[network.ParameterCount];
     }
 
-    /// <summary>Σ ∂C_x/∂w over the samples accumulated since <see cref="ClearGradient"/>, laid out like the parameters.</summary>
+    public WorkerPool? Pool => null;
+
+    /// <summary>Samples are taken one at a time, so a mini-batch of any size fits.</summary>
+    public int Capacity => int.MaxValue;
+
+    /// <summary>Σ ∂C_x/∂w over the last mini-batch, laid out like the parameters.</summary>
     public float[] Gradient { get; }
 
-    /// <summary>Scratch for a sample's target vector y.</summary>
-    public float[] Target { get; }
+    public ReadOnlySpan<ParameterBlock> Parameters => _parameters;
 
-    /// <summary>The output aᴸ of the last <see cref="FeedForward"/>.</summary>
-    public ReadOnlySpan<float> Output => _a[^1];
+    public void BeginEpoch()
+    {
+    }
 
-    public void ClearGradient() => Array.Clear(Gradient);
+    public (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> samples, KernelPath path)
+    {
+        Array.Clear(Gradient);
+        double cost = 0;
+        int correct = 0;
+        foreach (int sample in samples)
+        {
+            data.CopyTarget(sample, _target);
+            cost += Accumulate(data.Input(sample), _target, path);
+            if (Network.ArgMax(_a[^1]) == data.Label(sample))
+            {
+                correct++;
+            }
+        }
+
+        return (cost, correct);
+    }
+
+    public void AfterStep()
+    {
+    }
+
+    public void EndEpoch()
+    {
+    }
+
+    public void ToParameterLayout(float[] source, float[] destination) => source.AsSpan(0, Gradient.Length).CopyTo(destination);
+
+    public void CopyHeldParameters(float[] parameters)
+    {
+    }
+
+    public void Dispose()
+    {
+    }
 
     /// <summary>Stores every zˡ and aˡ for input x.</summary>
-    public void FeedForward(ReadOnlySpan<float> x, KernelPath path)
+    private void FeedForward(ReadOnlySpan<float> x, KernelPath path)
     {
         ReadOnlySpan<float> a = x;
         for (int l = 1; l < _z.Length; l++)
@@ -68,7 +115,7 @@ internal sealed class Backpropagation
     /// Feedforward, then equations (1)–(4) for one sample, adding its gradient to <see cref="Gradient"/>.
     /// </summary>
     /// <returns>The sample's cost C_x (before the 1/n average).</returns>
-    public float Accumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> y, KernelPath path)
+    private float Accumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> y, KernelPath path)
     {
         FeedForward(x, path);
         int last = _z.Length - 1;

@@ -34,8 +34,8 @@ using Nn.Simd.Workers;
 
 namespace Nn.Simd.Training;
 
-/// <summary>Buffers and the passes of the matrix-based mini-batch for one network and a largest batch size.</summary>
-internal sealed class BatchedBackpropagation
+/// <summary>The batched engine: buffers and the passes of the matrix-based mini-batch for one network and a largest batch size.</summary>
+internal sealed class BatchedBackpropagation : IMiniBatchEngine
 {
     private readonly Network _network;
     private readonly int _capacity;
@@ -51,13 +51,13 @@ internal sealed class BatchedBackpropagation
     private readonly ParallelGemm _gemm;
     private readonly ParallelTranspose _transpose = new();
     private readonly ParallelGather _gather;
-    private readonly WorkerPool? _pool;
+    private readonly ParameterBlock[] _parameters;
     private bool _masterIsTransposed;
 
     /// <summary>Buffers for <paramref name="network"/> and mini-batches of up to <paramref name="capacity"/> samples.</summary>
     /// <param name="network">The network being trained.</param>
     /// <param name="capacity">The largest mini-batch.</param>
-    /// <param name="pool">Workers for the products, or null.</param>
+    /// <param name="pool">Workers for the products, or null; the engine disposes it.</param>
     /// <param name="deepForwardByActivations">
     /// The deeper layers' forward form: null chooses the one with the smaller transposes; true or
     /// false forces (Zˡ)ᵀ = Wˡ·(Aˡ⁻¹)ᵀ or the refreshed (Wˡ)ᵀ (tests: both give the same bits).
@@ -74,7 +74,7 @@ internal sealed class BatchedBackpropagation
         _network = network;
         _gemm = new ParallelGemm(pool);
         _gather = new ParallelGather(capacity);
-        _pool = pool;
+        Pool = pool;
         _capacity = capacity;
         int layers = network.LayerSizes.Count;
         _z = new float[layers][];
@@ -104,6 +104,8 @@ internal sealed class BatchedBackpropagation
         _scratch = new float[capacity * network.MaxWidth];
         _targets = new float[capacity * network.OutputSize];
         Gradient = new float[network.ParameterCount];
+        _parameters = ParameterBlock.Of(network);
+        _parameters[0] = _parameters[0] with { Values = _transposedWeights[1], Offset = 0 };
     }
 
     /// <summary>How a layer's forward product and gradient step meet its weights.</summary>
@@ -131,8 +133,12 @@ internal sealed class BatchedBackpropagation
     /// </summary>
     public float[] Gradient { get; }
 
-    /// <summary>The first layer's master weights, (W¹)ᵀ, while an epoch runs (between <see cref="BeginEpoch"/> and <see cref="EndEpoch"/>).</summary>
-    public float[] TransposedFirstLayer => _transposedWeights[1];
+    public WorkerPool? Pool { get; }
+
+    /// <summary>The network's parameters, except that the first layer's weights are its master copy (W¹)ᵀ, whose gradient block is transposed alike.</summary>
+    public ReadOnlySpan<ParameterBlock> Parameters => _parameters;
+
+    public void Dispose() => Pool?.Dispose();
 
     /// <summary>Takes the network's weights as the starting point of an epoch: (W¹)ᵀ and the transposed copies.</summary>
     public void BeginEpoch()
@@ -173,7 +179,7 @@ internal sealed class BatchedBackpropagation
     }
 
     /// <summary>While an epoch runs, writes W¹ from its transposed master copy into a copy of the parameters.</summary>
-    public void CopyFirstLayerWeights(float[] parameters)
+    public void CopyHeldParameters(float[] parameters)
     {
         if (_masterIsTransposed)
         {
@@ -181,27 +187,26 @@ internal sealed class BatchedBackpropagation
         }
     }
 
-    /// <summary><see cref="Gradient"/> with the first layer's block turned back into the parameters' layout.</summary>
-    public float[] GradientInParameterLayout()
+    /// <summary>Copies <paramref name="source"/> and turns its first layer's block back into the parameters' layout.</summary>
+    public void ToParameterLayout(float[] source, float[] destination)
     {
-        float[] copy = (float[])Gradient.Clone();
-        FirstLayerToParameterLayout(Gradient, _network.WeightOffset(1), copy, 0);
-        return copy;
+        source.AsSpan(0, Gradient.Length).CopyTo(destination);
+        FirstLayerToParameterLayout(source, _network.WeightOffset(1), destination, 0);
     }
 
     /// <summary>A first-layer block in the transposed layout (previous × n, from <paramref name="offset"/>) into W¹'s place in <paramref name="parameters"/> (whose layout starts at <paramref name="origin"/>).</summary>
     private void FirstLayerToParameterLayout(float[] transposed, int offset, float[] parameters, int origin) =>
-        _transpose.Run(_pool, transposed, offset, _network.LayerSizes[0], _network.LayerSizes[1], parameters, origin + _network.WeightOffset(1));
+        _transpose.Run(Pool, transposed, offset, _network.LayerSizes[0], _network.LayerSizes[1], parameters, origin + _network.WeightOffset(1));
 
     private void TransposeWeightsOut(int l) =>
-        _transpose.Run(_pool, _network.ParameterArray, _network.ParameterOrigin + _network.WeightOffset(l), _network.LayerSizes[l], _network.LayerSizes[l - 1], _transposedWeights[l], 0);
+        _transpose.Run(Pool, _network.ParameterArray, _network.ParameterOrigin + _network.WeightOffset(l), _network.LayerSizes[l], _network.LayerSizes[l - 1], _transposedWeights[l], 0);
 
     /// <summary>
     /// The summed gradient of the samples <paramref name="indices"/> of <paramref name="data"/>
     /// into <see cref="Gradient"/> (overwritten). Call between <see cref="BeginEpoch"/> and <see cref="EndEpoch"/>.
     /// </summary>
     /// <returns>The samples' summed cost and how many were classified right by the forward pass.</returns>
-    public (double Cost, int Correct) Compute(Dataset data, ReadOnlySpan<int> indices, KernelPath path)
+    public (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> indices, KernelPath path)
     {
         int m = indices.Length;
         if (m > _capacity)
@@ -211,12 +216,12 @@ internal sealed class BatchedBackpropagation
 
         if (!_masterIsTransposed)
         {
-            throw new InvalidOperationException("Compute runs between BeginEpoch and EndEpoch.");
+            throw new InvalidOperationException("ComputeGradient runs between BeginEpoch and EndEpoch.");
         }
 
         int last = _z.Length - 1;
         int outputs = _network.OutputSize;
-        _gather.Run(_pool, data, indices, _a[0], _targets);
+        _gather.Run(Pool, data, indices, _a[0], _targets);
         Span<float> y = _targets.AsSpan(0, m * outputs);
 
         for (int l = 1; l <= last; l++)

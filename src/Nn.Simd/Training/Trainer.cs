@@ -5,78 +5,6 @@ using Nn.Simd.Model;
 
 namespace Nn.Simd.Training;
 
-/// <summary>Hyperparameters of mini-batch stochastic gradient descent.</summary>
-public sealed record TrainingOptions
-{
-    /// <summary>Passes over the training set (≥ 1). Default 30.</summary>
-    public int Epochs { get; init; } = 30;
-
-    /// <summary>
-    /// Samples per gradient step, m (≥ 1). A value above the training set's size means the whole set,
-    /// one step per epoch: buffers are sized by the samples a mini-batch can really hold, never by m
-    /// alone. Default 10.
-    /// </summary>
-    public int MiniBatchSize { get; init; } = 10;
-
-    /// <summary>The learning rate η (&gt; 0). Default 3.0.</summary>
-    public float LearningRate { get; init; } = 3f;
-
-    /// <summary>The L2 regularisation λ (≥ 0): weights decay by 1 − ηλ/n per step, n the training-set size. Default 0.</summary>
-    public float Lambda { get; init; }
-
-    /// <summary>Seeds the shuffle of every epoch. Default 0.</summary>
-    public long Seed { get; init; }
-
-    /// <summary>
-    /// Compute each mini-batch as matrices (one Gemm per product, every weight read once per
-    /// mini-batch) instead of sample by sample. Both follow the same equations and give the same
-    /// result to rounding; each is deterministic on every kernel path. Default false (the
-    /// algorithm as written, sample by sample).
-    /// </summary>
-    public bool Batched { get; init; }
-
-    /// <summary>
-    /// Threads for the batched engine's matrix products (≥ 1; default 1, for latency). Work is split
-    /// by output columns, each computed exactly as on one thread, so the weights are bit-identical
-    /// for any thread count. Products and steps too small to gain from a second thread (under about
-    /// 4M multiply-adds or 128K elements, e.g. everything at mini-batch 10) stay on the calling thread.
-    /// The per-sample engine always runs on the calling thread.
-    /// </summary>
-    public int Threads { get; init; } = 1;
-
-    /// <summary>Split every product and step over the threads, however small (tests: the split itself, on small networks).</summary>
-    internal bool SplitSmallWork { get; init; }
-
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value.</summary>
-    public void Validate()
-    {
-        if (Epochs < 1)
-        {
-            throw new ArgumentException($"Epochs is {Epochs}; at least 1 is needed.", nameof(Epochs));
-        }
-
-        if (MiniBatchSize < 1)
-        {
-            throw new ArgumentException($"MiniBatchSize is {MiniBatchSize}; it must be at least 1.", nameof(MiniBatchSize));
-        }
-
-        if (!(LearningRate > 0) || float.IsInfinity(LearningRate))
-        {
-            throw new ArgumentException($"LearningRate (η) is {LearningRate}; it must be a finite number > 0.", nameof(LearningRate));
-        }
-
-        if (!(Lambda >= 0) || float.IsInfinity(Lambda))
-        {
-            throw new ArgumentException($"Lambda (λ) is {Lambda}; it must be a finite number ≥ 0.", nameof(Lambda));
-        }
-
-        if (Threads < 1 || Threads > 1024)
-        {
-            throw new ArgumentException($"Threads is {Threads}; it must be between 1 and 1024.", nameof(Threads));
-        }
-    }
-}
-
 /// <summary>What one epoch did.</summary>
 /// <param name="Epoch">1-based epoch number.</param>
 /// <param name="TrainingCost">Mean cost C over the epoch's samples, each measured by its own forward pass during training (no L2 term).</param>
@@ -118,15 +46,19 @@ public sealed class TrainingDivergedException : Exception
 /// four equations say: for each mini-batch, every sample's gradient is summed, then one step is
 /// taken. After the first epoch (which sizes the buffers), an epoch allocates nothing. The same
 /// seed and data give the same weights, bit for bit, on every kernel path and for any thread count.
-/// Dispose it to stop the worker threads of <see cref="TrainingOptions.Threads"/> &gt; 1.
+/// A network trains on one thread at a time: a <see cref="Train"/> or <see cref="TrainEpoch"/> call
+/// while another one (of this or any trainer) trains the same network is refused. Predicting with
+/// the network while it trains reads weights that are being stepped (and, with the batched engine,
+/// the first layer's weights as they were when the epoch began): predict between epochs, or on a
+/// <see cref="Predictor"/> or <see cref="Network.Clone"/> copy. Dispose it to stop the worker threads of <see cref="TrainingOptions.Threads"/> &gt; 1.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    private readonly Backpropagation _backpropagation;
-    private BatchedBackpropagation? _batched;
-    private readonly Workers.WorkerPool? _pool;
-    private readonly GradientStep _gradientStep;
+    private IMiniBatchEngine? _engine;
+    private GradientStep? _gradientStep;
     private readonly DeterministicRandom _random;
+    private readonly float[] _output;
+    private readonly float[] _target;
     private int[] _order = [];
 
     /// <summary>Creates a trainer for <paramref name="network"/>.</summary>
@@ -140,10 +72,9 @@ public sealed class Trainer : IDisposable
         options.Validate();
         Network = network;
         Options = options;
-        _backpropagation = new Backpropagation(network);
-        _pool = options.Batched && options.Threads > 1 ? new Workers.WorkerPool(options.Threads, options.SplitSmallWork) : null;
-        _gradientStep = new GradientStep(_pool);
         _random = new DeterministicRandom(options.Seed);
+        _output = new float[network.OutputSize];
+        _target = new float[network.OutputSize];
     }
 
     /// <summary>The network being trained.</summary>
@@ -161,7 +92,7 @@ public sealed class Trainer : IDisposable
     public Action<int, int>? MiniBatchCompleted { get; set; }
 
     /// <summary>Stops the worker threads, if any.</summary>
-    public void Dispose() => _pool?.Dispose();
+    public void Dispose() => _engine?.Dispose();
 
     /// <summary>Runs <see cref="TrainingOptions.Epochs"/> epochs.</summary>
     /// <param name="training">The training set.</param>
@@ -170,19 +101,28 @@ public sealed class Trainer : IDisposable
     /// <param name="cancellationToken">Checked between mini-batches; on cancellation the network keeps its last complete step.</param>
     /// <returns>One report per epoch.</returns>
     /// <exception cref="ArgumentException">A data set does not fit the network or is empty.</exception>
+    /// <exception cref="InvalidOperationException">The network is being trained already, by another call on any thread.</exception>
     /// <exception cref="TrainingDivergedException">The cost or gradient became non-finite.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public IReadOnlyList<EpochReport> Train(Dataset training, Dataset? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
-        var reports = new List<EpochReport>(Options.Epochs);
-        for (int epoch = 1; epoch <= Options.Epochs; epoch++)
+        BeginTraining();
+        try
         {
-            EpochReport report = TrainEpoch(training, validation, epoch, cancellationToken);
-            reports.Add(report);
-            progress?.Report(report);
-        }
+            var reports = new List<EpochReport>(Options.Epochs);
+            for (int epoch = 1; epoch <= Options.Epochs; epoch++)
+            {
+                EpochReport report = RunEpoch(training, validation, epoch, cancellationToken);
+                reports.Add(report);
+                progress?.Report(report);
+            }
 
-        return reports;
+            return reports;
+        }
+        finally
+        {
+            Network.EndTraining();
+        }
     }
 
     /// <summary>Runs one epoch: shuffle, then one gradient step per mini-batch, then validation.</summary>
@@ -192,9 +132,31 @@ public sealed class Trainer : IDisposable
     /// <param name="cancellationToken">Checked between mini-batches.</param>
     /// <returns>The epoch's report.</returns>
     /// <exception cref="ArgumentException">A data set does not fit the network or is empty.</exception>
+    /// <exception cref="InvalidOperationException">The network is being trained already, by another call on any thread.</exception>
     /// <exception cref="TrainingDivergedException">The cost or gradient became non-finite.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public EpochReport TrainEpoch(Dataset training, Dataset? validation, int epoch, CancellationToken cancellationToken = default)
+    {
+        BeginTraining();
+        try
+        {
+            return RunEpoch(training, validation, epoch, cancellationToken);
+        }
+        finally
+        {
+            Network.EndTraining();
+        }
+    }
+
+    private void BeginTraining()
+    {
+        if (!Network.TryBeginTraining())
+        {
+            throw new InvalidOperationException($"The network {Network} is being trained already (by another Train or TrainEpoch call, of this or another Trainer, on any thread); a network trains on one thread at a time.");
+        }
+    }
+
+    private EpochReport RunEpoch(Dataset training, Dataset? validation, int epoch, CancellationToken cancellationToken)
     {
         CheckFits(training, nameof(training), allowEmpty: false);
         if (validation is not null)
@@ -217,10 +179,10 @@ public sealed class Trainer : IDisposable
         _random.Shuffle(_order);
         int m = Math.Min(Options.MiniBatchSize, n);
         int batches = ((n - 1) / m) + 1;
-        SizeBatchedEngine(m);
+        IMiniBatchEngine engine = EngineFor(m);
         double costSum = 0, lastFiniteCost = double.NaN;
         int correct = 0;
-        _batched?.BeginEpoch();
+        engine.BeginEpoch();
         try
         {
             for (int batch = 0; batch < batches; batch++)
@@ -228,10 +190,8 @@ public sealed class Trainer : IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 int first = batch * m;
                 int size = Math.Min(m, n - first);
-                (double batchCost, int batchCorrect, float[] gradient) = _batched is null
-                    ? RunSamples(training, _order.AsSpan(first, size), path)
-                    : RunBatch(training, _order.AsSpan(first, size), path);
-                if (!double.IsFinite(batchCost) || !float.IsFinite(Kernel.Sum(gradient, path)))
+                (double batchCost, int batchCorrect) = engine.ComputeGradient(training, _order.AsSpan(first, size), path);
+                if (!double.IsFinite(batchCost) || !float.IsFinite(Kernel.Sum(engine.Gradient, path)))
                 {
                     throw new TrainingDivergedException(epoch, batch + 1, lastFiniteCost);
                 }
@@ -239,21 +199,20 @@ public sealed class Trainer : IDisposable
                 lastFiniteCost = batchCost / size;
                 costSum += batchCost;
                 correct += batchCorrect;
-                _gradientStep.Apply(Network, gradient, Options.LearningRate, Options.Lambda, n, size, path, _batched?.TransposedFirstLayer);
-                _batched?.AfterStep();
+                Step(engine, n, size, path);
                 MiniBatchCompleted?.Invoke(batch + 1, batches);
             }
         }
         finally
         {
-            _batched?.EndEpoch();
+            engine.EndEpoch();
         }
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         double? validationCost = null, validationAccuracy = null;
         if (validation is { Count: > 0 })
         {
-            (double cost, int right) = Measure(validation, path);
+            (double cost, int right) = Measure(validation);
             validationCost = cost;
             validationAccuracy = (double)right / validation.Count;
         }
@@ -261,45 +220,45 @@ public sealed class Trainer : IDisposable
         return new EpochReport(epoch, costSum / n, (double)correct / n, validationCost, validationAccuracy, seconds, n / Math.Max(seconds, 1e-9));
     }
 
-    /// <summary>One mini-batch sample by sample: the summed cost, the number classified right, the summed gradient.</summary>
-    private (double Cost, int Correct, float[] Gradient) RunSamples(Dataset training, ReadOnlySpan<int> samples, KernelPath path)
+    /// <summary>
+    /// The gradient step after a mini-batch of <paramref name="batchSize"/> of the
+    /// <paramref name="trainingCount"/> training samples, on the parameters the engine holds, from
+    /// its gradient; then the engine brings what it derives from them up to date.
+    /// </summary>
+    private void Step(IMiniBatchEngine engine, int trainingCount, int batchSize, KernelPath path)
     {
-        _backpropagation.ClearGradient();
-        float[] target = _backpropagation.Target;
-        double cost = 0;
-        int correct = 0;
-        foreach (int sample in samples)
-        {
-            training.CopyTarget(sample, target);
-            cost += _backpropagation.Accumulate(training.Input(sample), target, path);
-            if (Network.ArgMax(_backpropagation.Output) == training.Label(sample))
-            {
-                correct++;
-            }
-        }
-
-        return (cost, correct, _backpropagation.Gradient);
+        _gradientStep!.Apply(engine.Parameters, engine.Gradient, Options.LearningRate, Options.Lambda, trainingCount, batchSize, path);
+        engine.AfterStep();
     }
 
-    /// <summary>One mini-batch as matrices.</summary>
-    private (double Cost, int Correct, float[] Gradient) RunBatch(Dataset training, ReadOnlySpan<int> samples, KernelPath path)
+    /// <summary>
+    /// The engine, created by the first epoch and sized for the samples a mini-batch can really
+    /// hold, never by <see cref="TrainingOptions.MiniBatchSize"/> alone (which may exceed the
+    /// training set); a later call that needs more replaces it.
+    /// </summary>
+    private IMiniBatchEngine EngineFor(int samples)
     {
-        (double cost, int correct) = _batched!.Compute(training, samples, path);
-        return (cost, correct, _batched.Gradient);
+        if (_engine is null || _engine.Capacity < samples)
+        {
+            _engine?.Dispose();
+            _engine = MiniBatchEngine.Create(Network, Options, samples);
+            _gradientStep = new GradientStep(_engine.Pool);
+        }
+
+        return _engine;
     }
 
     /// <summary>Mean cost and number classified right, reusing the trainer's buffers (no allocation).</summary>
-    internal (double Cost, int Correct) Measure(Dataset data, KernelPath path)
+    private (double Cost, int Correct) Measure(Dataset data)
     {
         double cost = 0;
         int correct = 0;
-        float[] target = _backpropagation.Target;
         for (int i = 0; i < data.Count; i++)
         {
-            _backpropagation.FeedForward(data.Input(i), path);
-            data.CopyTarget(i, target);
-            cost += CostFunctions.Evaluate(Network.Cost, _backpropagation.Output, target);
-            if (Network.ArgMax(_backpropagation.Output) == data.Label(i))
+            Network.Predict(data.Input(i), _output);
+            data.CopyTarget(i, _target);
+            cost += CostFunctions.Evaluate(Network.Cost, _output, _target);
+            if (Network.ArgMax(_output) == data.Label(i))
             {
                 correct++;
             }
@@ -308,47 +267,33 @@ public sealed class Trainer : IDisposable
         return (data.Count == 0 ? double.NaN : cost / data.Count, correct);
     }
 
-    /// <summary>The summed gradient of the given samples, as the options' engine computes it, for tests (gradient check).</summary>
+    /// <summary>The summed gradient of the given samples, as the options' engine computes it, in the parameters' layout, for tests (gradient check).</summary>
     internal float[] GradientOf(Dataset data, ReadOnlySpan<int> samples)
     {
-        SizeBatchedEngine(samples.Length);
-        if (_batched is null)
-        {
-            return (float[])RunSamples(data, samples, KernelDispatch.Active).Gradient.Clone();
-        }
-
-        _batched.BeginEpoch();
+        IMiniBatchEngine engine = EngineFor(samples.Length);
+        engine.BeginEpoch();
         try
         {
-            RunBatch(data, samples, KernelDispatch.Active);
-            return _batched.GradientInParameterLayout();
+            engine.ComputeGradient(data, samples, KernelDispatch.Active);
+            float[] gradient = new float[Network.ParameterCount];
+            engine.ToParameterLayout(engine.Gradient, gradient);
+            return gradient;
         }
         finally
         {
-            _batched.EndEpoch();
+            engine.EndEpoch();
         }
     }
+
+    /// <summary>The worker threads the engine runs on, once an epoch has created it (for tests).</summary>
+    internal Workers.WorkerPool? Pool => _engine?.Pool;
 
     /// <summary>A copy of the parameters as they stand now, also in the middle of a batched epoch (for tests).</summary>
     internal float[] CurrentParameters()
     {
         float[] parameters = Network.Parameters.ToArray();
-        _batched?.CopyFirstLayerWeights(parameters);
+        _engine?.CopyHeldParameters(parameters);
         return parameters;
-    }
-
-    /// <summary>
-    /// With the batched engine, makes its buffers hold mini-batches of <paramref name="samples"/>:
-    /// created by the first epoch and grown only when a later one brings a larger data set, so that
-    /// an epoch on the same data allocates nothing and m = <see cref="int.MaxValue"/> ("the whole
-    /// set") costs what the set costs.
-    /// </summary>
-    private void SizeBatchedEngine(int samples)
-    {
-        if (Options.Batched && (_batched is null || _batched.Capacity < samples))
-        {
-            _batched = new BatchedBackpropagation(Network, samples, _pool);
-        }
     }
 
     private void CheckFits(Dataset data, string name, bool allowEmpty)

@@ -8,15 +8,15 @@ namespace Nn.Simd.Tests.Training;
 [Collection(SerialCollection.Name)]
 public class AllocationTests
 {
-    public static TheoryData<Activation, Activation, Cost, bool> Networks()
+    public static TheoryData<Activation, Activation, Cost, TrainingEngine> Networks()
     {
-        var data = new TheoryData<Activation, Activation, Cost, bool>();
-        foreach (bool batched in new[] { false, true })
+        var data = new TheoryData<Activation, Activation, Cost, TrainingEngine>();
+        foreach (TrainingEngine engine in new[] { TrainingEngine.PerSample, TrainingEngine.Batched })
         {
-            data.Add(Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, batched);
-            data.Add(Activation.Sigmoid, Activation.Sigmoid, Cost.CrossEntropy, batched);
-            data.Add(Activation.Relu, Activation.Softmax, Cost.LogLikelihood, batched);
-            data.Add(Activation.Tanh, Activation.Identity, Cost.Quadratic, batched);
+            data.Add(Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, engine);
+            data.Add(Activation.Sigmoid, Activation.Sigmoid, Cost.CrossEntropy, engine);
+            data.Add(Activation.Relu, Activation.Softmax, Cost.LogLikelihood, engine);
+            data.Add(Activation.Tanh, Activation.Identity, Cost.Quadratic, engine);
         }
 
         return data;
@@ -24,11 +24,11 @@ public class AllocationTests
 
     [Theory]
     [MemberData(nameof(Networks))]
-    public void A_training_epoch_allocates_nothing(Activation hidden, Activation output, Cost cost, bool batched)
+    public void A_training_epoch_allocates_nothing(Activation hidden, Activation output, Cost cost, TrainingEngine engine)
     {
         DataSplit split = Datasets.Digits().Split(0.1, 0, seed: 1);
         var network = Network.Create([64, 32, 16, 10], hidden, output, cost, Initialization.Xavier, seed: 1);
-        var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = 10, LearningRate = 0.05f, Lambda = 0.1f, Batched = batched });
+        var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = 10, LearningRate = 0.05f, Lambda = 0.1f, Engine = engine });
         CancellationToken token = TestContext.Current.CancellationToken;
         trainer.TrainEpoch(split.Training, split.Validation, 1, token);
 

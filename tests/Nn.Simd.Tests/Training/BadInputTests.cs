@@ -91,9 +91,9 @@ public class BadInputTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Divergence_stops_training_and_keeps_the_last_good_weights(bool batched)
+    [InlineData(TrainingEngine.PerSample)]
+    [InlineData(TrainingEngine.Batched)]
+    public void Divergence_stops_training_and_keeps_the_last_good_weights(TrainingEngine engine)
     {
         Dataset digits = Datasets.Digits();
         var targets = new float[digits.Count];
@@ -104,7 +104,7 @@ public class BadInputTests
 
         var data = Dataset.FromTargets(digits.Inputs.ToArray(), 64, targets, 1);
         var network = Network.Create([64, 1], [Activation.Identity], Cost.Quadratic, Initialization.Gaussian, seed: 1);
-        using var trainer = new Trainer(network, new TrainingOptions { Epochs = 5, MiniBatchSize = 10, LearningRate = 50f, Batched = batched });
+        using var trainer = new Trainer(network, new TrainingOptions { Epochs = 5, MiniBatchSize = 10, LearningRate = 50f, Engine = engine });
         float[]? lastGood = null;
         trainer.MiniBatchCompleted = (_, _) => lastGood = trainer.CurrentParameters();
         var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train(data, cancellationToken: TestContext.Current.CancellationToken));

@@ -20,18 +20,18 @@ public class DeterminismTests
     public const ulong BatchedReferenceHash = 0x7E054534DEEC6819UL;
 
     /// <summary>Two epochs of [64,30,10] sigmoid/quadratic on the embedded digits, seed 7.</summary>
-    internal static Network TrainReference(bool batched = false)
+    internal static Network TrainReference(TrainingEngine engine)
     {
         Dataset digits = Datasets.Digits();
         var network = Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, Initialization.ScaledGaussian, seed: 7);
-        new Trainer(network, new TrainingOptions { Epochs = 2, MiniBatchSize = 10, LearningRate = 3f, Lambda = 0.5f, Seed = 7, Batched = batched }).Train(digits);
+        new Trainer(network, new TrainingOptions { Epochs = 2, MiniBatchSize = 10, LearningRate = 3f, Lambda = 0.5f, Seed = 7, Engine = engine }).Train(digits);
         return network;
     }
 
     [Fact]
     public void Training_gives_the_reference_weights_on_the_active_path()
     {
-        ulong hash = TrainReference().ComputeHash();
+        ulong hash = TrainReference(TrainingEngine.PerSample).ComputeHash();
         TestContext.Current.SendDiagnosticMessage($"weights hash on {KernelDispatch.Active}: 0x{hash:X16}");
         Assert.Equal($"0x{ReferenceHash:X16}", $"0x{hash:X16}");
     }
@@ -39,15 +39,15 @@ public class DeterminismTests
     [Fact]
     public void Batched_training_gives_its_reference_weights_on_the_active_path()
     {
-        ulong hash = TrainReference(batched: true).ComputeHash();
+        ulong hash = TrainReference(TrainingEngine.Batched).ComputeHash();
         TestContext.Current.SendDiagnosticMessage($"batched weights hash on {KernelDispatch.Active}: 0x{hash:X16}");
         Assert.Equal($"0x{BatchedReferenceHash:X16}", $"0x{hash:X16}");
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Every_supported_path_trains_to_the_same_bits(bool batched)
+    [InlineData(TrainingEngine.PerSample)]
+    [InlineData(TrainingEngine.Batched)]
+    public void Every_supported_path_trains_to_the_same_bits(TrainingEngine engine)
     {
         Assert.SkipWhen(KernelDispatch.SupportedPaths.Count < 2, KernelBodies.OnePathOnly);
         var hashes = new Dictionary<KernelPath, ulong>();
@@ -56,7 +56,7 @@ public class DeterminismTests
             foreach (KernelPath path in KernelDispatch.SupportedPaths)
             {
                 KernelDispatch.ForcePath(path);
-                hashes[path] = TrainReference(batched).ComputeHash();
+                hashes[path] = TrainReference(engine).ComputeHash();
             }
         }
         finally

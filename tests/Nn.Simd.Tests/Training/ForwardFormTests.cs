@@ -40,14 +40,14 @@ public class ForwardFormTests
 
     private static (float[] Weights, float[] Gradient) Train(Network network, Dataset data, int batch, bool byActivations, KernelPath path)
     {
-        var engine = new BatchedBackpropagation(network, batch, null, byActivations);
+        using var engine = new BatchedBackpropagation(network, batch, null, byActivations);
         var step = new GradientStep(null);
         int[] order = [.. Enumerable.Range(0, data.Count)];
         engine.BeginEpoch();
         for (int first = 0; first < data.Count; first += batch)
         {
-            engine.Compute(data, order.AsSpan(first, batch), path);
-            step.Apply(network, engine.Gradient, 0.3f, 0.1f, data.Count, batch, path, engine.TransposedFirstLayer);
+            engine.ComputeGradient(data, order.AsSpan(first, batch), path);
+            step.Apply(engine.Parameters, engine.Gradient, 0.3f, 0.1f, data.Count, batch, path);
             engine.AfterStep();
         }
 

@@ -62,7 +62,7 @@ public class GoldenExampleTests
             Assertions.Within(0.298371109, (float)cost, CostTolerance, $"E on {path}");
             Assertions.BitsEqual(BitConverter.UInt32BitsToSingle(CostBits), (float)cost, $"E on {path}");
 
-            new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = 1, LearningRate = 0.5f }).Train(data, cancellationToken: TestContext.Current.CancellationToken);
+            new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = 1, LearningRate = 0.5f, Engine = TrainingEngine.PerSample }).Train(data, cancellationToken: TestContext.Current.CancellationToken);
 
             double[] expected2 = [0.35891648, 0.408666186, 0.511301270, 0.561370121];
             double[] expected1 = [0.149780716, 0.19956143, 0.24975114, 0.29950229];

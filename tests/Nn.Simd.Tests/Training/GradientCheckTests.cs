@@ -16,10 +16,10 @@ public class GradientCheckTests
 
     private static readonly Activation[] Hidden = [Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Identity];
 
-    public static TheoryData<int[], Activation, Activation, Cost, bool> Combinations()
+    public static TheoryData<int[], Activation, Activation, Cost, TrainingEngine> Combinations()
     {
-        var data = new TheoryData<int[], Activation, Activation, Cost, bool>();
-        foreach (bool batched in new[] { false, true })
+        var data = new TheoryData<int[], Activation, Activation, Cost, TrainingEngine>();
+        foreach (TrainingEngine engine in new[] { TrainingEngine.PerSample, TrainingEngine.Batched })
         {
             foreach (int[] sizes in new[] { new[] { 5, 4, 3 }, [4, 6, 5, 3] })
             {
@@ -27,7 +27,7 @@ public class GradientCheckTests
                 {
                     foreach ((Activation output, Cost cost) in OutputCosts)
                     {
-                        data.Add(sizes, hidden, output, cost, batched);
+                        data.Add(sizes, hidden, output, cost, engine);
                     }
                 }
             }
@@ -47,12 +47,12 @@ public class GradientCheckTests
     /// absolute (a small entry carries the rounding of the large terms it is summed from), so the
     /// tolerance has no term relative to |g_i|: 1e-4·‖g‖∞, a margin of 2 on it, plus 1e-7, ten times
     /// the differences' own error. A wrong equation (a missing σ′, a transposed W, a wrong sign) is
-    /// off by O(‖g‖∞). The same bound holds for the matrix-based mini-batch (<paramref name="batched"/>),
+    /// off by O(‖g‖∞). The same bound holds for the matrix-based mini-batch (<see cref="TrainingEngine.Batched"/>),
     /// whose forward sums round differently.
     /// </summary>
     [Theory]
     [MemberData(nameof(Combinations))]
-    public void Backpropagation_matches_central_differences(int[] sizes, Activation hidden, Activation output, Cost cost, bool batched)
+    public void Backpropagation_matches_central_differences(int[] sizes, Activation hidden, Activation output, Cost cost, TrainingEngine engine)
     {
         var network = Network.Create(sizes, hidden, output, cost, Initialization.ScaledGaussian, seed: 42);
         const int samples = 3;
@@ -68,7 +68,7 @@ public class GradientCheckTests
             data = Dataset.FromTargets(inputs, sizes[0], targets, sizes[^1]);
         }
 
-        float[] gradient = new Trainer(network, new TrainingOptions { MiniBatchSize = 3, Batched = batched }).GradientOf(data, [0, 1, 2]);
+        float[] gradient = new Trainer(network, new TrainingOptions { MiniBatchSize = 3, Engine = engine }).GradientOf(data, [0, 1, 2]);
 
         double[] parameters = network.Parameters.ToArray().Select(p => (double)p).ToArray();
         var numeric = new double[parameters.Length];
@@ -89,7 +89,7 @@ public class GradientCheckTests
         for (int p = 0; p < parameters.Length; p++)
         {
             double bound = (1e-4 * largest) + 1e-7;
-            Assertions.Within(numeric[p], gradient[p], bound, $"∂C/∂parameter[{p}] for [{string.Join(',', sizes)}] {hidden}/{output}/{cost}{(batched ? " batched" : string.Empty)} on {KernelDispatch.Active}");
+            Assertions.Within(numeric[p], gradient[p], bound, $"∂C/∂parameter[{p}] for [{string.Join(',', sizes)}] {hidden}/{output}/{cost}{(engine == TrainingEngine.Batched ? " batched" : string.Empty)} on {KernelDispatch.Active}");
         }
     }
 

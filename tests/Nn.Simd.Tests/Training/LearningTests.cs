@@ -13,20 +13,20 @@ public class LearningTests
     /// version of the same algorithm reaches 96–98%.
     /// </summary>
     [Theory]
-    [InlineData(1, false)]
-    [InlineData(2, false)]
-    [InlineData(3, false)]
-    [InlineData(1, true)]
-    [InlineData(2, true)]
-    [InlineData(3, true)]
-    public void Digits_reach_95_percent_on_a_held_out_fifth(int seed, bool batched)
+    [InlineData(1, TrainingEngine.PerSample)]
+    [InlineData(2, TrainingEngine.PerSample)]
+    [InlineData(3, TrainingEngine.PerSample)]
+    [InlineData(1, TrainingEngine.Batched)]
+    [InlineData(2, TrainingEngine.Batched)]
+    [InlineData(3, TrainingEngine.Batched)]
+    public void Digits_reach_95_percent_on_a_held_out_fifth(int seed, TrainingEngine engine)
     {
         DataSplit split = Datasets.Digits().Split(validationFraction: 0, testFraction: 0.2, seed: seed);
         var network = Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, Initialization.ScaledGaussian, seed);
-        var trainer = new Trainer(network, new TrainingOptions { Epochs = 30, MiniBatchSize = 10, LearningRate = 3f, Seed = seed, Batched = batched });
+        var trainer = new Trainer(network, new TrainingOptions { Epochs = 30, MiniBatchSize = 10, LearningRate = 3f, Seed = seed, Engine = engine });
         IReadOnlyList<EpochReport> reports = trainer.Train(split.Training, cancellationToken: TestContext.Current.CancellationToken);
         Evaluation test = Evaluation.Of(network, split.Test);
-        TestContext.Current.SendDiagnosticMessage($"seed {seed}{(batched ? " batched" : string.Empty)}: test accuracy {test.Accuracy:P2} on {test.Count} held-out digits ({KernelDispatch.Active})");
+        TestContext.Current.SendDiagnosticMessage($"seed {seed}{(engine == TrainingEngine.Batched ? " batched" : string.Empty)}: test accuracy {test.Accuracy:P2} on {test.Count} held-out digits ({KernelDispatch.Active})");
         Assert.Equal(359, test.Count);
         Assert.True(test.Accuracy >= 0.95, $"seed {seed}: test accuracy {test.Accuracy:P2} < 95%");
         Assert.True(reports[^1].TrainingCost < reports[0].TrainingCost, "the training cost must fall");
@@ -58,16 +58,16 @@ public class LearningTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Cancellation_stops_between_mini_batches_and_keeps_the_last_step(bool batched)
+    [InlineData(TrainingEngine.PerSample)]
+    [InlineData(TrainingEngine.Batched)]
+    public void Cancellation_stops_between_mini_batches_and_keeps_the_last_step(TrainingEngine engine)
     {
         Dataset digits = Datasets.Digits();
         var network = Network.Create([64, 10, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, seed: 2);
         float[] initial = network.Parameters.ToArray();
         using var cts = new CancellationTokenSource();
         float[]? afterThird = null;
-        using var trainer = new Trainer(network, new TrainingOptions { Epochs = 2, MiniBatchSize = 10, LearningRate = 1f, Batched = batched });
+        using var trainer = new Trainer(network, new TrainingOptions { Epochs = 2, MiniBatchSize = 10, LearningRate = 1f, Engine = engine });
         trainer.MiniBatchCompleted = (done, _) =>
         {
             if (done == 3)

@@ -23,7 +23,7 @@ public class MiniBatchSizeTests
         (ulong Hash, double[] Costs) Train(int m)
         {
             var network = Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, seed: 5);
-            using var trainer = new Trainer(network, new TrainingOptions { Epochs = 3, MiniBatchSize = m, LearningRate = 3f, Seed = 5, Batched = batched, Threads = 2 });
+            using var trainer = new Trainer(network, new TrainingOptions { Epochs = 3, MiniBatchSize = m, LearningRate = 3f, Seed = 5, Engine = batched ? TrainingEngine.Batched : TrainingEngine.PerSample, Threads = 2 });
             IReadOnlyList<EpochReport> reports = trainer.Train(digits, cancellationToken: TestContext.Current.CancellationToken);
             return (network.ComputeHash(), [.. reports.Select(r => r.TrainingCost)]);
         }
@@ -47,7 +47,7 @@ public class MiniBatchSizeTests
         ulong Train(int m)
         {
             var network = Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, seed: 6);
-            using var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = m, Seed = 6, Batched = true });
+            using var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = m, Seed = 6, Engine = TrainingEngine.Batched });
             CancellationToken token = TestContext.Current.CancellationToken;
             trainer.TrainEpoch(small, null, 1, token);
             trainer.TrainEpoch(digits, null, 2, token);

@@ -52,7 +52,7 @@ internal static class BenchCommand
             foreach ((Config config, int threads) in Configs.SelectMany(c => (int[])[1, Environment.ProcessorCount], (c, t) => (c, t)).Distinct())
             {
                 var network = Network.Create(config.Layers, config.Hidden, config.Output, config.Cost, config.Init, seed: 1);
-                using var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = config.Batch, LearningRate = config.Eta, Lambda = config.Lambda, Batched = true, Threads = threads });
+                using var trainer = new Trainer(network, new TrainingOptions { Epochs = 1, MiniBatchSize = config.Batch, LearningRate = config.Eta, Lambda = config.Lambda, Engine = TrainingEngine.Batched, Threads = threads });
                 // Epochs on a slice for a second (at least one), so that the JIT has finished
                 // tiering up before the timed epochs: one short epoch left config (a) measured
                 // partly on first-tier code (238k samples/s instead of about 800k).

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Nn.Simd.IO;
 using Nn.Simd.Kernels;
+using Nn.Simd.Training;
 
 namespace Nn.Cli.Commands;
 
@@ -18,8 +19,8 @@ internal static class MetricsJson
             json.WriteStartObject();
             json.WriteString("kernelPath", KernelDispatch.Active.ToString());
             json.WriteString("cpu", CpuInfo.ModelName);
-            json.WriteNumber("threads", run.Options.Batched ? run.Options.Threads : 1);
-            json.WriteString("engine", run.Options.Batched ? "batched" : "samples");
+            json.WriteNumber("threads", run.Options.Engine == TrainingEngine.Batched ? run.Options.Threads : 1);
+            json.WriteString("engine", run.Options.Engine == TrainingEngine.Batched ? "batched" : "samples");
             json.WriteString("network", run.Network.ToString());
             json.WriteString("data", run.DataName);
             json.WriteNumber("seed", run.Options.Seed);

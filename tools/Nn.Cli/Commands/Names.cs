@@ -1,6 +1,7 @@
 using System.Globalization;
 using Nn.Simd.Data;
 using Nn.Simd.Model;
+using Nn.Simd.Training;
 
 namespace Nn.Cli.Commands;
 
@@ -16,8 +17,7 @@ internal static class Names
     private static readonly (string Name, Initialization Value)[] Initializations =
         [("gaussian", Initialization.Gaussian), ("scaled-gaussian", Initialization.ScaledGaussian), ("xavier", Initialization.Xavier), ("he", Initialization.He)];
 
-    /// <summary>The engines by name: true for the batched one.</summary>
-    private static readonly (string Name, bool Value)[] Engines = [("batched", true), ("samples", false)];
+    private static readonly (string Name, TrainingEngine Value)[] Engines = [("batched", TrainingEngine.Batched), ("samples", TrainingEngine.PerSample)];
 
     public static Activation ParseActivation(string name, string option) => Parse(Activations, name, option);
 
@@ -25,7 +25,7 @@ internal static class Names
 
     public static Initialization ParseInitialization(string name) => Parse(Initializations, name, "--init");
 
-    public static bool ParseEngine(string name) => Parse(Engines, name, "--engine");
+    public static TrainingEngine ParseEngine(string name) => Parse(Engines, name, "--engine");
 
     /// <summary>The command line's name of an activation (what <c>--activation</c> takes).</summary>
     public static string NameOf(Activation activation) => Activations.First(a => a.Value == activation).Name;
