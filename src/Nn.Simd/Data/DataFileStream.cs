@@ -126,8 +126,9 @@ internal sealed class DataFileStream : Stream
     /// <param name="limit">The most bytes the stream delivers before it throws.</param>
     /// <param name="limitName">The limit's name for the message.</param>
     /// <returns>The stream of its (decompressed) bytes.</returns>
-    public static DataFileStream FromStream(Stream stream, string source, long limit, string limitName) =>
-        Wrap(stream, source, null, limit, limitName, decompress: true);
+    /// <param name="decompress">Decompress a stream that starts with the gzip magic.</param>
+    public static DataFileStream FromStream(Stream stream, string source, long limit, string limitName, bool decompress = true) =>
+        Wrap(stream, source, null, limit, limitName, decompress);
 
     private static DataFileStream Wrap(Stream raw, string source, long? length, long limit, string limitName, bool decompress)
     {

@@ -27,6 +27,13 @@ public static class IdxReader
     {
         limits ??= ReadLimits.Default;
         using DataFileStream stream = Open(path, limits);
+        return ReadImages(stream, limits);
+    }
+
+    /// <summary>Reads an image file from the bounded reading layer (the fuzzing targets read from memory through it).</summary>
+    internal static (float[] Pixels, int Count, int Rows, int Columns) ReadImages(DataFileStream stream, ReadLimits limits)
+    {
+        string path = stream.Source;
         int[] dims = ReadHeader(stream, path, expectedDimensions: 3);
         long pixelsPerImage = (long)dims[1] * dims[2];
         Int128 product = (Int128)dims[0] * pixelsPerImage;
@@ -71,6 +78,13 @@ public static class IdxReader
     {
         limits ??= ReadLimits.Default;
         using DataFileStream stream = Open(path, limits);
+        return ReadLabels(stream, limits);
+    }
+
+    /// <summary>Reads a label file from the bounded reading layer.</summary>
+    internal static int[] ReadLabels(DataFileStream stream, ReadLimits limits)
+    {
+        string path = stream.Source;
         int[] dims = ReadHeader(stream, path, expectedDimensions: 1);
         CheckRoom(stream, path, dims[0], "labels", HeaderLength(1), limits);
         var bytes = new byte[dims[0]];

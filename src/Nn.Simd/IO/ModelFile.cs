@@ -73,8 +73,11 @@ public static class ModelFile
 
         long limit = (limits ?? ReadLimits.Default).MaxModelBytes;
         using var stream = DataFileStream.Open(path, limit, LimitName, decompress: false);
-        return Read(ReadBounded(stream, path, limit), path);
+        return Load(stream, limit);
     }
+
+    /// <summary>Loads a network from the bounded reading layer (the fuzzing target reads from memory through it).</summary>
+    internal static Network Load(DataFileStream stream, long limit) => Read(ReadBounded(stream, stream.Source, limit), stream.Source);
 
     /// <summary>
     /// Checks what a writer is about to save with the reader's rules: layer count and sizes, and
