@@ -36,7 +36,19 @@ public static class OnnxImporter
         }
 
         long limit = (limits ?? ReadLimits.Default).MaxModelBytes;
-        return Import(DataFileStream.ReadAllBytes(path, limit, nameof(ReadLimits) + "." + nameof(ReadLimits.MaxModelBytes)), path);
+        return Import(DataFileStream.ReadAllBytes(path, limit, nameof(ReadLimits) + "." + nameof(ReadLimits.MaxModelBytes), start => CheckStart(start, path)), path);
+    }
+
+    /// <summary>
+    /// A serialized message starts with a field's tag, whose field number is at least 1, so its
+    /// first byte is at least 0x08: a device of zeros is refused before it is read any further.
+    /// </summary>
+    private static void CheckStart(ReadOnlySpan<byte> start, string source)
+    {
+        if (!start.IsEmpty && start[0] < 0x08)
+        {
+            throw new InvalidDataException($"{source}: not a readable ONNX model: its first byte 0x{start[0]:X2} cannot start a protobuf message.");
+        }
     }
 
     /// <summary>Reads an ONNX model from its bytes.</summary>

@@ -94,8 +94,9 @@ internal sealed class DataFileStream : Stream
     /// <param name="path">An existing file.</param>
     /// <param name="limit">The most bytes.</param>
     /// <param name="limitName">The limit's name for the message.</param>
+    /// <param name="checkStart">Checks the first bytes (up to 64 KiB) before the rest is read, so a device that cannot be the format is refused at once.</param>
     /// <returns>The bytes.</returns>
-    public static byte[] ReadAllBytes(string path, long limit, string limitName)
+    public static byte[] ReadAllBytes(string path, long limit, string limitName, Action<ReadOnlySpan<byte>> checkStart)
     {
         using DataFileStream stream = Open(path, limit, limitName, decompress: false);
         if (stream.FileLength is { } length)
@@ -112,10 +113,15 @@ internal sealed class DataFileStream : Stream
 
             var bytes = new byte[length];
             int got = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            checkStart(bytes.AsSpan(0, (int)Math.Min(got, 1 << 16)));
             return got == bytes.Length && stream.ReadByte() < 0 ? bytes : throw new InvalidDataException($"{path}: the file changed while it was read.");
         }
 
+        var start = new byte[1 << 16];
+        int first = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        checkStart(start.AsSpan(0, first));
         using var copy = new MemoryStream();
+        copy.Write(start, 0, first);
         stream.CopyTo(copy);
         return copy.ToArray();
     }

@@ -98,6 +98,21 @@ public class OnnxImportTests
         Assert.Equal("deep.onnx: the layer count 1101 is outside 2 … 1024, which a model file allows.", layers.Message);
     }
 
+    /// <summary>A device is refused from its first bytes, in bounded memory, not read up to the size limit.</summary>
+    [Fact]
+    public void A_device_is_refused_from_its_first_bytes()
+    {
+        if (!File.Exists("/dev/zero"))
+        {
+            Assert.Skip("No /dev/zero on this system.");
+        }
+
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var e = Assert.Throws<InvalidDataException>(() => OnnxImporter.Load("/dev/zero"));
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 4 << 20, "reading /dev/zero allocated more than 4 MB");
+        Assert.Equal("/dev/zero: not a readable ONNX model: its first byte 0x00 cannot start a protobuf message.", e.Message);
+    }
+
     [Theory]
     [InlineData(new byte[] { })]
     [InlineData(new byte[] { 0x3A, 0x7F, 1, 2 })]
