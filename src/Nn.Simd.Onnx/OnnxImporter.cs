@@ -4,11 +4,16 @@
 // Accepted graph: one float input [N, n⁰] and one output, and a chain of nodes from the input:
 //   Gemm(x, W, b)  with alpha = beta = 1, transA = 0, transB = 1 (W: nˡ × nˡ⁻¹) or 0 (W: nˡ⁻¹ × nˡ)
 //   MatMul(x, W) followed by Add(·, b)                           (W: nˡ⁻¹ × nˡ)
+//   Gemm without C, or MatMul without Add (e.g. PyTorch's Linear(…, bias=False)): zero bias
 //   then at most one of Relu, Sigmoid, Tanh, Softmax (axis 1 or −1), Identity
 // Anything else is refused with the operator and the node's name. The model is parsed by the
-// Google.Protobuf types generated from onnx.proto.
+// Google.Protobuf types generated from onnx.proto. The network built is checked with the model
+// file's own rules (layer count and sizes, finite weights), so an import never writes a file that
+// nn then refuses to load.
 using System.Buffers.Binary;
 using Google.Protobuf;
+using Nn.Simd.Data;
+using Nn.Simd.IO;
 using Nn.Simd.Model;
 using Onnx;
 
@@ -19,17 +24,31 @@ public static class OnnxImporter
 {
     /// <summary>Reads an ONNX file.</summary>
     /// <param name="path">The .onnx file.</param>
+    /// <param name="limits">The limits; only <see cref="ReadLimits.MaxModelBytes"/> applies, to the file's size. <see cref="ReadLimits.Default"/> when <see langword="null"/>.</param>
     /// <returns>The network; its cost is log-likelihood for softmax outputs, quadratic otherwise (it matters only for further training).</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a readable ONNX model, or its graph is not an MLP this engine can run; the message names the operator and node.</exception>
-    public static Network Load(string path)
+    /// <exception cref="InvalidDataException">The file is not a readable ONNX model, is larger than the limit, or its graph is not an MLP this engine can run or save; the message names the operator and node.</exception>
+    public static Network Load(string path, ReadLimits? limits = null)
     {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"ONNX file '{path}' does not exist.", path);
         }
 
-        return Import(File.ReadAllBytes(path), path);
+        long limit = (limits ?? ReadLimits.Default).MaxModelBytes;
+        return Import(DataFileStream.ReadAllBytes(path, limit, nameof(ReadLimits) + "." + nameof(ReadLimits.MaxModelBytes), start => CheckStart(start, path)), path);
+    }
+
+    /// <summary>
+    /// A serialized message starts with a field's tag, whose field number is at least 1, so its
+    /// first byte is at least 0x08: a device of zeros is refused before it is read any further.
+    /// </summary>
+    private static void CheckStart(ReadOnlySpan<byte> start, string source)
+    {
+        if (!start.IsEmpty && start[0] < 0x08)
+        {
+            throw new InvalidDataException($"{source}: not a readable ONNX model: its first byte 0x{start[0]:X2} cannot start a protobuf message.");
+        }
     }
 
     /// <summary>Reads an ONNX model from its bytes.</summary>
@@ -159,6 +178,7 @@ public static class OnnxImporter
                 biases[l - 1].CopyTo(network.Biases(l));
             }
 
+            ModelFile.CheckLoadable(network, source);
             return network;
         }
 
@@ -224,15 +244,15 @@ public static class OnnxImporter
                 }
 
                 transposed = (Attribute(node, "transB")?.I ?? 0) != 0;
-                b = node.Input.Count > 2 ? Initializer(node, 2).Values : null;
+                b = node.Input.Count > 2 && node.Input[2].Length > 0 ? Initializer(node, 2).Values : null;
                 output = SingleOutput(node);
             }
             else
             {
                 transposed = false;
                 string product = SingleOutput(node);
-                NodeProto add = Next(product);
-                if (add.OpType != "Add")
+                NodeProto? add = product == graph.Output[0].Name ? null : Next(product);
+                if (add is not { OpType: "Add" })
                 {
                     b = null;
                     output = product;

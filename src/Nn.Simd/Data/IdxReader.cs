@@ -19,12 +19,21 @@ public static class IdxReader
 
     /// <summary>Reads an image file (3 dimensions: count, rows, columns) as floats in [0, 1].</summary>
     /// <param name="path">The file (raw or gzip).</param>
+    /// <param name="limits">The limits on what the file may claim; <see cref="ReadLimits.Default"/> when <see langword="null"/>.</param>
     /// <returns>The pixels (count × rows × columns, row-major) and the dimensions.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">Bad magic, type or dimensions, or a truncated file.</exception>
-    public static (float[] Pixels, int Count, int Rows, int Columns) ReadImages(string path)
+    /// <exception cref="InvalidDataException">Bad magic, type or dimensions, a truncated file, or more pixels than <see cref="ReadLimits.MaxDataValues"/>.</exception>
+    public static (float[] Pixels, int Count, int Rows, int Columns) ReadImages(string path, ReadLimits? limits = null)
     {
-        using DataFileStream stream = Open(path);
+        limits ??= ReadLimits.Default;
+        using DataFileStream stream = Open(path, limits);
+        return ReadImages(stream, limits);
+    }
+
+    /// <summary>Reads an image file from the bounded reading layer (the fuzzing targets read from memory through it).</summary>
+    internal static (float[] Pixels, int Count, int Rows, int Columns) ReadImages(DataFileStream stream, ReadLimits limits)
+    {
+        string path = stream.Source;
         int[] dims = ReadHeader(stream, path, expectedDimensions: 3);
         long pixelsPerImage = (long)dims[1] * dims[2];
         Int128 product = (Int128)dims[0] * pixelsPerImage;
@@ -34,7 +43,7 @@ public static class IdxReader
         }
 
         long total = (long)product;
-        CheckRoom(stream, path, total, "pixel bytes", HeaderLength(3));
+        CheckRoom(stream, path, total, "pixel bytes", HeaderLength(3), limits);
         float[] pixels = GC.AllocateUninitializedArray<float>((int)total);
         var buffer = new byte[1 << 16];
         long done = 0;
@@ -61,14 +70,23 @@ public static class IdxReader
 
     /// <summary>Reads a label file (1 dimension).</summary>
     /// <param name="path">The file (raw or gzip).</param>
+    /// <param name="limits">The limits on what the file may claim; <see cref="ReadLimits.Default"/> when <see langword="null"/>.</param>
     /// <returns>One label per item.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">Bad magic, type or dimensions, or a truncated file.</exception>
-    public static int[] ReadLabels(string path)
+    /// <exception cref="InvalidDataException">Bad magic, type or dimensions, a truncated file, or more labels than <see cref="ReadLimits.MaxDataValues"/>.</exception>
+    public static int[] ReadLabels(string path, ReadLimits? limits = null)
     {
-        using DataFileStream stream = Open(path);
+        limits ??= ReadLimits.Default;
+        using DataFileStream stream = Open(path, limits);
+        return ReadLabels(stream, limits);
+    }
+
+    /// <summary>Reads a label file from the bounded reading layer.</summary>
+    internal static int[] ReadLabels(DataFileStream stream, ReadLimits limits)
+    {
+        string path = stream.Source;
         int[] dims = ReadHeader(stream, path, expectedDimensions: 1);
-        CheckRoom(stream, path, dims[0], "labels", HeaderLength(1));
+        CheckRoom(stream, path, dims[0], "labels", HeaderLength(1), limits);
         var bytes = new byte[dims[0]];
         int done = 0;
         while (done < bytes.Length)
@@ -93,16 +111,17 @@ public static class IdxReader
     /// <param name="folder">The folder.</param>
     /// <param name="test">The t10k files instead of the train files.</param>
     /// <param name="classCount">The number of classes (10 for MNIST and Fashion-MNIST).</param>
+    /// <param name="limits">The limits on what each file may claim; <see cref="ReadLimits.Default"/> when <see langword="null"/>.</param>
     /// <returns>The labelled images as a data set of rows × columns inputs.</returns>
     /// <exception cref="FileNotFoundException">A file is missing; the message lists the names tried.</exception>
-    /// <exception cref="InvalidDataException">A file is malformed, the counts differ, or a label is out of range.</exception>
-    public static Dataset ReadMnistFolder(string folder, bool test, int classCount = 10)
+    /// <exception cref="InvalidDataException">A file is malformed or claims more than a limit, the counts differ, or a label is out of range.</exception>
+    public static Dataset ReadMnistFolder(string folder, bool test, int classCount = 10, ReadLimits? limits = null)
     {
         string prefix = test ? "t10k" : "train";
         string images = Find(folder, $"{prefix}-images-idx3-ubyte");
         string labelsPath = Find(folder, $"{prefix}-labels-idx1-ubyte");
-        (float[] pixels, int count, int rows, int columns) = ReadImages(images);
-        int[] labels = ReadLabels(labelsPath);
+        int[] labels = ReadLabels(labelsPath, limits);
+        (float[] pixels, int count, int rows, int columns) = ReadImages(images, limits);
         if (labels.Length != count)
         {
             throw new InvalidDataException($"{images} holds {count:N0} images but {labelsPath} holds {labels.Length:N0} labels.");
@@ -122,7 +141,7 @@ public static class IdxReader
     /// <returns><see langword="true"/> for the IDX magic 00 00 08 (any dimension count).</returns>
     public static bool LooksLikeIdx(string path)
     {
-        using var stream = DataFileStream.Open(path);
+        using var stream = Open(path, ReadLimits.Default);
         Span<byte> magic = stackalloc byte[3];
         return stream.ReadAtLeast(magic, 3, throwOnEndOfStream: false) == 3 && magic[0] == 0 && magic[1] == 0 && magic[2] == UnsignedByte;
     }
@@ -141,19 +160,32 @@ public static class IdxReader
         throw new FileNotFoundException($"Neither {name} nor {name}.gz is in '{folder}'.", Path.Combine(folder, name));
     }
 
-    private static DataFileStream Open(string path) =>
-        File.Exists(path) ? DataFileStream.Open(path) : throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
+    private static DataFileStream Open(string path, ReadLimits limits) => File.Exists(path)
+        ? DataFileStream.Open(path, limits.MaxDataBytes, nameof(ReadLimits) + "." + nameof(ReadLimits.MaxDataBytes))
+        : throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
 
     /// <summary>The bytes before the data: the magic number and one 32-bit size per dimension.</summary>
     private static int HeaderLength(int dimensions) => 4 + (4 * dimensions);
 
     /// <summary>
-    /// Refuses a header that promises more data than the file can hold, before anything is
-    /// allocated for it: exactly for a raw file, by deflate's largest expansion for gzip.
+    /// Refuses a header that promises more than <see cref="ReadLimits.MaxDataValues"/>, or more
+    /// data than the file can hold (exactly for a raw file, by deflate's largest expansion for
+    /// gzip), before anything is allocated for it or decompressed. A device or a pipe has no known
+    /// length; the limit alone bounds it.
     /// </summary>
-    private static void CheckRoom(DataFileStream stream, string path, long promised, string what, int headerLength)
+    private static void CheckRoom(DataFileStream stream, string path, long promised, string what, int headerLength, ReadLimits limits)
     {
-        long room = stream.MaxLength - headerLength;
+        if (promised > limits.MaxDataValues)
+        {
+            throw DataFileStream.OverLimit(path, $"the header declares {promised:N0} {what}", limits.MaxDataValues, nameof(ReadLimits) + "." + nameof(ReadLimits.MaxDataValues));
+        }
+
+        if (stream.MaxLength is not { } maxLength)
+        {
+            return;
+        }
+
+        long room = maxLength - headerLength;
         if (promised > room)
         {
             throw new InvalidDataException(stream.IsCompressed

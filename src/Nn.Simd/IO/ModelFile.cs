@@ -7,7 +7,7 @@
 //   16            4·n       layer sizes (int32, each 1 … 2²⁴)
 //   16+4n         n−1       activation codes (byte: 0 sigmoid, 1 tanh, 2 relu, 3 identity, 4 softmax)
 //   15+5n         1         cost code (byte: 0 quadratic, 1 cross-entropy, 2 log-likelihood)
-//   16+5n         pad       zero bytes up to a multiple of 4
+//   16+5n         pad       zero bytes up to a multiple of 4 (a non-zero padding byte is refused)
 //   h             8         parameter count P (int64), which the sizes must give exactly
 //   h+8           4·P       parameters (float32) in the network's order: W¹, b¹, W², b², …
 //   h+8+4P        8         XxHash64 (seed 0) of every byte before it
@@ -15,6 +15,7 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
+using Nn.Simd.Data;
 using Nn.Simd.Model;
 
 namespace Nn.Simd.IO;
@@ -23,7 +24,10 @@ namespace Nn.Simd.IO;
 /// Reads and writes networks in the versioned binary model format. Writes are atomic (a temporary
 /// file, flushed to disk, then renamed over the target), so a crash never leaves a half-written
 /// model. Reads check everything and refuse a bad file with <see cref="InvalidDataException"/>
-/// naming what is wrong; they never allocate more than the file's own size.
+/// naming what is wrong. A load reads the header first and checks the length it declares against
+/// <see cref="ReadLimits.MaxModelBytes"/> and against the file's length before it allocates for
+/// the parameters, so a device (/dev/zero), a pipe or a forged header costs no more memory than
+/// the bytes that really arrive, up to that limit.
 /// </summary>
 public static class ModelFile
 {
@@ -33,8 +37,13 @@ public static class ModelFile
     /// <summary>The conventional file extension.</summary>
     public const string Extension = ".nnm";
 
-    private const int MaxLayers = 1024;
-    private const int MaxLayerSize = 1 << 24;
+    /// <summary>The most layer sizes (inputs included) a model may have.</summary>
+    public const int MaxLayers = 1024;
+
+    /// <summary>The largest layer a model may have.</summary>
+    public const int MaxLayerSize = 1 << 24;
+
+    private const string LimitName = nameof(ReadLimits) + "." + nameof(ReadLimits.MaxModelBytes);
     private static readonly byte[] Magic = "NNSIMDMF"u8.ToArray();
 
     /// <summary>Saves <paramref name="network"/> atomically.</summary>
@@ -42,25 +51,101 @@ public static class ModelFile
     /// <param name="path">The target file.</param>
     /// <param name="overwrite">Replace an existing file; otherwise an existing file is an error and is left untouched.</param>
     /// <exception cref="IOException">The file exists and <paramref name="overwrite"/> is false, or writing failed (the target is then untouched).</exception>
+    /// <exception cref="InvalidDataException">The network breaks a rule the reader enforces (see <see cref="CheckLoadable"/>); nothing is written.</exception>
     public static void Save(Network network, string path, bool overwrite = false)
     {
-        ArgumentNullException.ThrowIfNull(network);
+        CheckLoadable(network, path);
         AtomicFile.Write(path, overwrite, stream => Write(network, stream));
     }
 
     /// <summary>Loads a network, checking the whole file first.</summary>
     /// <param name="path">The model file.</param>
+    /// <param name="limits">The limits; only <see cref="ReadLimits.MaxModelBytes"/> applies. <see cref="ReadLimits.Default"/> when <see langword="null"/>.</param>
     /// <returns>The network.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a valid model; the message says why.</exception>
-    public static Network Load(string path)
+    /// <exception cref="InvalidDataException">The file is not a valid model, or is larger than the limit; the message says why.</exception>
+    public static Network Load(string path, ReadLimits? limits = null)
     {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
         }
 
-        return Read(File.ReadAllBytes(path), path);
+        long limit = (limits ?? ReadLimits.Default).MaxModelBytes;
+        using var stream = DataFileStream.Open(path, limit, LimitName, decompress: false);
+        return Load(stream, limit);
+    }
+
+    /// <summary>Loads a network from the bounded reading layer (the fuzzing target reads from memory through it).</summary>
+    internal static Network Load(DataFileStream stream, long limit) => Read(ReadBounded(stream, stream.Source, limit), stream.Source);
+
+    /// <summary>
+    /// Checks what a writer is about to save with the reader's rules: layer count and sizes, and
+    /// finite parameters, so that every file written can be loaded again.
+    /// </summary>
+    /// <param name="network">The network.</param>
+    /// <param name="source">A name for messages (e.g. the target path).</param>
+    /// <exception cref="InvalidDataException">A rule is broken; the message says which.</exception>
+    public static void CheckLoadable(Network network, string source)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        int n = network.LayerSizes.Count;
+        if (n < 2 || n > MaxLayers)
+        {
+            throw Bad(source, $"the layer count {n} is outside 2 … {MaxLayers}, which a model file allows");
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            if (network.LayerSizes[i] > MaxLayerSize)
+            {
+                throw Bad(source, $"layer {i} has size {network.LayerSizes[i]}, above the {MaxLayerSize} a model file allows");
+            }
+        }
+
+        CheckFinite(network, source);
+    }
+
+    /// <summary>
+    /// The bytes of a model file, read header first: the length the header declares is checked
+    /// against the limit and the file's length before the rest is read, and a device or a pipe is
+    /// read only as far as that length (plus one byte, to see that it ends there).
+    /// </summary>
+    private static byte[] ReadBounded(DataFileStream stream, string source, long limit)
+    {
+        var start = new byte[16];
+        int got = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        int n = ParseStart(start.AsSpan(0, got), source);
+        var header = new byte[HeaderLength(n)];
+        start.CopyTo(header, 0);
+        got += stream.ReadAtLeast(header.AsSpan(16), header.Length - 16, throwOnEndOfStream: false);
+        (_, _, _, long expected) = ParseHeader(header.AsSpan(0, got), source);
+        if (expected > limit)
+        {
+            throw DataFileStream.OverLimit(source, $"the header declares a model of {expected:N0} bytes", limit, LimitName);
+        }
+
+        if (expected > Array.MaxLength)
+        {
+            throw Bad(source, $"the header declares a model of {expected:N0} bytes, more than one array can hold");
+        }
+
+        if (stream.FileLength is { } length && length != expected)
+        {
+            throw Bad(source, length < expected
+                ? $"truncated: the header declares {expected:N0} bytes but the file has {length:N0}"
+                : $"sizes do not add up: the header declares {expected:N0} bytes but the file has {length - expected:N0} more");
+        }
+
+        var bytes = new byte[expected];
+        header.CopyTo(bytes, 0);
+        int body = stream.ReadAtLeast(bytes.AsSpan(header.Length), bytes.Length - header.Length, throwOnEndOfStream: false);
+        if (header.Length + body < expected)
+        {
+            throw Bad(source, $"truncated: the header declares {expected:N0} bytes but the file ends after {header.Length + body:N0}");
+        }
+
+        return stream.ReadByte() < 0 ? bytes : throw Bad(source, $"sizes do not add up: the header declares {expected:N0} bytes but the file goes on");
     }
 
     /// <summary>Writes <paramref name="network"/> to a stream in the current format.</summary>
@@ -112,6 +197,44 @@ public static class ModelFile
     /// <exception cref="InvalidDataException">The bytes are not a valid model; the message says why.</exception>
     public static Network Read(ReadOnlySpan<byte> bytes, string source)
     {
+        (int[] sizes, Activation[] activations, Cost cost, long expectedLength) = ParseHeader(bytes, source);
+        int headerLength = HeaderLength(sizes.Length);
+        if (bytes.Length < expectedLength)
+        {
+            throw Bad(source, $"truncated: a [{string.Join(',', sizes)}] model takes {expectedLength:N0} bytes but the file has {bytes.Length:N0}");
+        }
+
+        if (bytes.Length > expectedLength)
+        {
+            throw Bad(source, $"sizes do not add up: a [{string.Join(',', sizes)}] model takes {expectedLength:N0} bytes but the file has {bytes.Length - expectedLength:N0} more");
+        }
+
+        int body = (int)(expectedLength - 8);
+        ulong stored = BinaryPrimitives.ReadUInt64LittleEndian(bytes[body..]);
+        ulong actual = XxHash64.HashToUInt64(bytes[..body]);
+        if (stored != actual)
+        {
+            throw Bad(source, $"checksum mismatch (stored 0x{stored:X16}, computed 0x{actual:X16}): the file is corrupted");
+        }
+
+        Network network;
+        try
+        {
+            network = Network.CreateUninitialized(sizes, activations, cost);
+        }
+        catch (ArgumentException e)
+        {
+            throw Bad(source, $"the architecture is not valid: {e.Message}");
+        }
+
+        MemoryMarshal.Cast<byte, float>(bytes[headerLength..body]).CopyTo(network.Parameters);
+        CheckFinite(network, source);
+        return network;
+    }
+
+    /// <summary>The magic, version and layer count: the first 16 bytes.</summary>
+    private static int ParseStart(ReadOnlySpan<byte> bytes, string source)
+    {
         if (bytes.Length < 16)
         {
             throw Bad(source, $"truncated: {bytes.Length} bytes, fewer than the 16-byte start of a model file");
@@ -129,11 +252,13 @@ public static class ModelFile
         }
 
         int n = BinaryPrimitives.ReadInt32LittleEndian(bytes[12..]);
-        if (n < 2 || n > MaxLayers)
-        {
-            throw Bad(source, $"the layer count {n} is outside 2 … {MaxLayers}");
-        }
+        return n is >= 2 and <= MaxLayers ? n : throw Bad(source, $"the layer count {n} is outside 2 … {MaxLayers}");
+    }
 
+    /// <summary>Everything before the parameters, checked; and the length of the whole file the header declares.</summary>
+    private static (int[] Sizes, Activation[] Activations, Cost Cost, long ExpectedLength) ParseHeader(ReadOnlySpan<byte> bytes, string source)
+    {
+        int n = ParseStart(bytes, source);
         int headerLength = HeaderLength(n);
         if (bytes.Length < headerLength)
         {
@@ -167,49 +292,29 @@ public static class ModelFile
 
         byte costCode = bytes[15 + (5 * n)];
         Cost cost = Enum.IsDefined((Cost)costCode) ? (Cost)costCode : throw Bad(source, $"unknown cost code {costCode}");
+        int padding = bytes[(16 + (5 * n))..(headerLength - 8)].IndexOfAnyExcept((byte)0);
+        if (padding >= 0)
+        {
+            int offset = 16 + (5 * n) + padding;
+            throw Bad(source, $"padding byte at offset {offset} is 0x{bytes[offset]:X2}; padding must be zero");
+        }
+
         long declared = BinaryPrimitives.ReadInt64LittleEndian(bytes[(headerLength - 8)..]);
         if (declared != parameterCount)
         {
             throw Bad(source, $"sizes do not add up: the layers [{string.Join(',', sizes)}] have {parameterCount:N0} parameters but the file declares {declared:N0}");
         }
 
-        long expectedLength = headerLength + (4 * parameterCount) + 8;
-        if (bytes.Length < expectedLength)
-        {
-            throw Bad(source, $"truncated: a [{string.Join(',', sizes)}] model takes {expectedLength:N0} bytes but the file has {bytes.Length:N0}");
-        }
+        return (sizes, activations, cost, headerLength + (4 * parameterCount) + 8);
+    }
 
-        if (bytes.Length > expectedLength)
-        {
-            throw Bad(source, $"sizes do not add up: a [{string.Join(',', sizes)}] model takes {expectedLength:N0} bytes but the file has {bytes.Length - expectedLength:N0} more");
-        }
-
-        int body = (int)(expectedLength - 8);
-        ulong stored = BinaryPrimitives.ReadUInt64LittleEndian(bytes[body..]);
-        ulong actual = XxHash64.HashToUInt64(bytes[..body]);
-        if (stored != actual)
-        {
-            throw Bad(source, $"checksum mismatch (stored 0x{stored:X16}, computed 0x{actual:X16}): the file is corrupted");
-        }
-
-        Network network;
-        try
-        {
-            network = Network.CreateUninitialized(sizes, activations, cost);
-        }
-        catch (ArgumentException e)
-        {
-            throw Bad(source, $"the architecture is not valid: {e.Message}");
-        }
-
-        MemoryMarshal.Cast<byte, float>(bytes[headerLength..body]).CopyTo(network.Parameters);
+    private static void CheckFinite(Network network, string source)
+    {
         int nonFinite = network.Parameters.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
         if (nonFinite >= 0)
         {
             throw Bad(source, $"parameter {nonFinite} is {network.Parameters[nonFinite]}; a model's parameters must be finite");
         }
-
-        return network;
     }
 
     private static int HeaderLength(int layerCount) => (((16 + (5 * layerCount)) + 3) & ~3) + 8;

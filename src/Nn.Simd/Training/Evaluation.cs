@@ -7,13 +7,13 @@ namespace Nn.Simd.Training;
 /// <param name="Count">Samples evaluated.</param>
 /// <param name="Cost">Mean cost C over the samples (no L2 term); NaN for an empty set.</param>
 /// <param name="Accuracy">Share of samples whose largest output is their class; NaN for an empty set.</param>
-/// <param name="Confusion">Confusion[actual][predicted] = number of samples.</param>
-public sealed record Evaluation(int Count, double Cost, double Accuracy, int[][] Confusion)
+/// <param name="Confusion">Confusion[actual, predicted] = number of samples, held sparsely.</param>
+public sealed record Evaluation(int Count, double Cost, double Accuracy, ConfusionMatrix Confusion)
 {
     /// <summary>Measures <paramref name="network"/> on every sample of <paramref name="data"/>.</summary>
     /// <param name="network">The network.</param>
     /// <param name="data">Samples whose sizes fit the network.</param>
-    /// <returns>Cost, accuracy and confusion matrix.</returns>
+    /// <returns>Cost, accuracy and confusion matrix (whose size follows the samples, not the classes).</returns>
     /// <exception cref="ArgumentException">The data does not fit the network.</exception>
     public static Evaluation Of(Network network, Dataset data)
     {
@@ -27,12 +27,7 @@ public sealed record Evaluation(int Count, double Cost, double Accuracy, int[][]
         }
 
         int classes = network.OutputSize;
-        var confusion = new int[classes][];
-        for (int i = 0; i < classes; i++)
-        {
-            confusion[i] = new int[classes];
-        }
-
+        var confusion = new ConfusionMatrix(classes);
         var output = new float[classes];
         var target = new float[classes];
         double cost = 0;
@@ -44,7 +39,7 @@ public sealed record Evaluation(int Count, double Cost, double Accuracy, int[][]
             cost += CostFunctions.Evaluate(network.Cost, output, target);
             int predicted = Network.ArgMax(output);
             int actual = data.Label(i);
-            confusion[actual][predicted]++;
+            confusion.Add(actual, predicted);
             if (predicted == actual)
             {
                 correct++;

@@ -72,22 +72,41 @@ public class CsvDataReaderTests
             iter: 20_000);
     }
 
+    /// <summary>
+    /// Labels are whole numbers below <see cref="ReadLimits.MaxClassCount"/> (or the class count
+    /// given); anything else is refused with its line, however large — the class count is never
+    /// taken blindly from the largest label.
+    /// </summary>
     [Theory]
-    [InlineData("2147483647", "('2147483647') is not a class number (a whole number from 0 to 2147483646)")]
-    [InlineData("2147483646.0", null)]
-    [InlineData("-1", "('-1') is not a class number")]
+    [InlineData("65535.0", null)]
+    [InlineData("65536", "is 65536, outside 0..65,535: a data set may have at most 65,536 classes (ReadLimits.MaxClassCount)")]
+    [InlineData("5000000", "is 5000000, outside 0..65,535")]
+    [InlineData("2147483648", "is 2147483648, outside 0..65,535")]
+    [InlineData("-1", "is -1, outside 0..65,535")]
     [InlineData("1.5", "('1.5') is not a class number")]
-    public void Labels_are_whole_numbers_whose_class_count_is_an_int(string label, string? message)
+    public void Labels_are_whole_numbers_below_the_class_limit(string label, string? message)
     {
-        var reader = new StringReader($"0.5,{label}\n");
+        var reader = new StringReader($"0.5,1\n0.25,{label}\n");
         if (message is null)
         {
-            Assert.Equal(int.MaxValue - 1, CsvDataReader.Read(reader, "labels.csv", new CsvOptions { ClassCount = int.MaxValue }).Label(0));
+            Dataset data = CsvDataReader.Read(reader, "labels.csv");
+            Assert.Equal(65535, data.Label(1));
+            Assert.Equal(65536, data.TargetSize);
             return;
         }
 
         var e = Assert.Throws<InvalidDataException>(() => CsvDataReader.Read(reader, "labels.csv"));
-        Assert.Contains("labels.csv:1: the label in column 2 " + message, e.Message, StringComparison.Ordinal);
+        Assert.Contains("labels.csv:2: the label in column 2 " + message, e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A larger limit, or a class count that a network fixes, moves the bound: the first label past it is refused with its line.</summary>
+    [Fact]
+    public void The_class_bound_follows_the_limits_or_the_given_class_count()
+    {
+        Assert.Equal(int.MaxValue - 1, CsvDataReader.Read(new StringReader("0.5,2147483646.0\n"), "labels.csv", new CsvOptions { ClassCount = int.MaxValue }).Label(0));
+        Assert.Equal(99_999, CsvDataReader.Read(new StringReader("0.5,99999\n"), "labels.csv", new CsvOptions { Limits = ReadLimits.Default with { MaxClassCount = 100_000 } }).Label(0));
+        var e = Assert.Throws<InvalidDataException>(() => CsvDataReader.Read(new StringReader("0.5,1\n0.5,9\n0.5,10\n"), "labels.csv", new CsvOptions { ClassCount = 10 }));
+        Assert.Equal("labels.csv:3: the label in column 2 is 10, outside the 10 classes 0..9.", e.Message);
     }
 
     [Theory]

@@ -108,6 +108,9 @@ public sealed class ModelFileTests : IDisposable
         { "flip:parameter", "checksum mismatch" },
         { "flip:checksum", "checksum mismatch" },
         { "flip:last", "checksum mismatch" },
+        { "padding", "padding byte at offset 31 is 0x01; padding must be zero" },
+        { "declare:huge", "the header declares a model of 1,125,900,041,060,404 bytes, more than the limit of 1,073,741,824 (ReadLimits.MaxModelBytes)" },
+        { "declare:large", "truncated: the header declares 400,080,052 bytes but the file has" },
     };
 
     [Theory]
@@ -148,6 +151,51 @@ public sealed class ModelFileTests : IDisposable
             iter: 20_000);
     }
 
+    /// <summary>The bytes with their last 8 replaced by the checksum of the rest, so that only the change itself can be refused.</summary>
+    private static byte[] Rehashed(byte[] bytes)
+    {
+        BitConverter.TryWriteBytes(bytes.AsSpan(bytes.Length - 8), System.IO.Hashing.XxHash64.HashToUInt64(bytes.AsSpan(0, bytes.Length - 8)));
+        return bytes;
+    }
+
+    /// <summary>A device is refused by its first bytes; a header is read before anything is allocated for the parameters it declares.</summary>
+    [Fact]
+    public void Devices_and_forged_sizes_cost_no_more_than_the_bytes_that_arrive()
+    {
+        if (File.Exists("/dev/zero"))
+        {
+            var zero = Assert.Throws<InvalidDataException>(() => ModelFile.Load("/dev/zero"));
+            Assert.StartsWith("/dev/zero: bad magic number", zero.Message, StringComparison.Ordinal);
+        }
+
+        var network = Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, seed: 5);
+        string path = Path.Combine(_folder, "forged.nnm");
+        ModelFile.Save(network, path);
+        File.WriteAllBytes(path, Corrupt(File.ReadAllBytes(path), "declare:large"));
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        Assert.Throws<InvalidDataException>(() => ModelFile.Load(path));
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        Assert.True(allocated < 1 << 20, $"refusing a header that declares 400 MB allocated {allocated:N0} bytes");
+        var small = Assert.Throws<InvalidDataException>(() => ModelFile.Load(path, ReadLimits.Default with { MaxModelBytes = 1000 }));
+        Assert.Contains("more than the limit of 1,000 (ReadLimits.MaxModelBytes)", small.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A writer is held to the reader's rules: a network the reader would refuse is never written.</summary>
+    [Fact]
+    public void A_network_the_reader_would_refuse_is_not_written()
+    {
+        var network = Network.Create([4, 3, 2], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, seed: 5);
+        network.Parameters[7] = float.PositiveInfinity;
+        string path = Path.Combine(_folder, "infinite.nnm");
+        var e = Assert.Throws<InvalidDataException>(() => ModelFile.Save(network, path));
+        Assert.StartsWith($"{path}: parameter 7 is ", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("a model's parameters must be finite.", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+        int[] deep = [.. Enumerable.Repeat(2, ModelFile.MaxLayers + 1)];
+        var tooDeep = Network.Create(deep, Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, seed: 1);
+        Assert.Contains("the layer count 1025 is outside 2 … 1024", Assert.Throws<InvalidDataException>(() => ModelFile.Save(tooDeep, path)).Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Applies a named corruption to a [64,30,10] model file (n = 3, header 40 bytes).</summary>
     internal static byte[] Corrupt(byte[] bytes, string corruption)
     {
@@ -185,6 +233,17 @@ public sealed class ModelFileTests : IDisposable
             case "count":
                 BitConverter.TryWriteBytes(copy.AsSpan(32), 12345L);
                 return copy;
+            case "padding":
+                copy[31] = 1;
+                return Rehashed(copy);
+            case "declare":
+                // A header whose sizes, count and checksum agree, declaring far more than the file holds.
+                int size = parts[1] == "huge" ? 1 << 24 : 10_000;
+                BitConverter.TryWriteBytes(copy.AsSpan(16), size);
+                BitConverter.TryWriteBytes(copy.AsSpan(20), size);
+                BitConverter.TryWriteBytes(copy.AsSpan(24), 1);
+                BitConverter.TryWriteBytes(copy.AsSpan(32), ((long)size * size) + size + size + 1);
+                return Rehashed(copy);
             case "flip":
                 int at = parts[1] switch
                 {

@@ -17,6 +17,7 @@ public class OnnxImportTests
     [InlineData("sigmoid-softmax-784-100-10", new[] { 784, 100, 10 })]
     [InlineData("relu-tanh-64-32-16-10", new[] { 64, 32, 16, 10 })]
     [InlineData("relu-relu-softmax-784-256-256-10", new[] { 784, 256, 256, 10 })]
+    [InlineData("nobias-relu-8-16-12-3", new[] { 8, 16, 12, 3 })]
     public void PyTorch_models_reproduce_the_recorded_outputs(string name, int[] sizes)
     {
         Network network = OnnxImporter.Load(Fixture(name + ".onnx"));
@@ -58,6 +59,58 @@ public class OnnxImportTests
         var e = Assert.Throws<InvalidDataException>(() => OnnxImporter.Load(Fixture("unsupported-layernorm.onnx")));
         Assert.Contains("/0/Gemm", e.Message, StringComparison.Ordinal);
         Assert.Contains("ReduceMean", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// PyTorch's Linear(…, bias=False) exports as a MatMul without Add (first and last layer of
+    /// the fixture) and imports with a zero bias; a Gemm without its optional C does too.
+    /// </summary>
+    [Fact]
+    public void Bias_free_layers_import_with_a_zero_bias()
+    {
+        Network network = OnnxImporter.Load(Fixture("nobias-relu-8-16-12-3.onnx"));
+        Assert.All(network.Biases(1).ToArray(), b => Assert.Equal(0f, b));
+        Assert.Contains(network.Biases(2).ToArray(), b => b != 0f);
+        Assert.All(network.Biases(3).ToArray(), b => Assert.Equal(0f, b));
+
+        var gemm = Network.Create([3, 2], Activation.Relu, Activation.Identity, Cost.Quadratic, Initialization.Xavier, seed: 4);
+        gemm.Biases(1).Clear();
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(OnnxExporter.Export(gemm));
+        global::Onnx.NodeProto node = model.Graph.Node.Single(n => n.OpType == "Gemm");
+        string bias = node.Input[2];
+        node.Input.RemoveAt(2);
+        model.Graph.Initializer.Remove(model.Graph.Initializer.Single(t => t.Name == bias));
+        Network imported = OnnxImporter.Import(Google.Protobuf.MessageExtensions.ToByteArray(model), "no-c.onnx");
+        Assertions.BitsEqual(gemm.Parameters, imported.Parameters, "Gemm without C");
+    }
+
+    /// <summary>The importer holds what it builds to the model file's rules, so it never hands back a network nn could not save and load.</summary>
+    [Fact]
+    public void An_import_the_model_reader_would_refuse_is_refused()
+    {
+        var nan = Network.Create([4, 3], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, seed: 2);
+        nan.Parameters[5] = float.NaN;
+        var e = Assert.Throws<InvalidDataException>(() => OnnxImporter.Import(OnnxExporter.Export(nan), "nan.onnx"));
+        Assert.StartsWith("nan.onnx: parameter 5 is NaN", e.Message, StringComparison.Ordinal);
+
+        var deep = Network.Create([.. Enumerable.Repeat(2, 1101)], Activation.Relu, Activation.Identity, Cost.Quadratic, seed: 2);
+        var layers = Assert.Throws<InvalidDataException>(() => OnnxImporter.Import(OnnxExporter.Export(deep), "deep.onnx"));
+        Assert.Equal("deep.onnx: the layer count 1101 is outside 2 … 1024, which a model file allows.", layers.Message);
+    }
+
+    /// <summary>A device is refused from its first bytes, in bounded memory, not read up to the size limit.</summary>
+    [Fact]
+    public void A_device_is_refused_from_its_first_bytes()
+    {
+        if (!File.Exists("/dev/zero"))
+        {
+            Assert.Skip("No /dev/zero on this system.");
+        }
+
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var e = Assert.Throws<InvalidDataException>(() => OnnxImporter.Load("/dev/zero"));
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 4 << 20, "reading /dev/zero allocated more than 4 MB");
+        Assert.Equal("/dev/zero: not a readable ONNX model: its first byte 0x00 cannot start a protobuf message.", e.Message);
     }
 
     [Theory]

@@ -30,7 +30,7 @@ public class LearningTests
         Assert.Equal(359, test.Count);
         Assert.True(test.Accuracy >= 0.95, $"seed {seed}: test accuracy {test.Accuracy:P2} < 95%");
         Assert.True(reports[^1].TrainingCost < reports[0].TrainingCost, "the training cost must fall");
-        Assert.Equal(test.Count, test.Confusion.Sum(row => row.Sum()));
+        Assert.Equal(test.Count, test.Confusion.Entries.Sum(e => e.Count));
     }
 
     [Fact]

@@ -28,7 +28,8 @@ internal sealed class DataOptions
         ? string.Create(CultureInfo.InvariantCulture, $"split by --test-fraction {DataSources.TestFraction(parse.GetValue(TestFraction))} and --seed {parse.GetValue(Seed)}, which must be nn train's")
         : null;
 
-    public (Dataset Training, Dataset Test, string Name) Load(ParseResult parse)
+    /// <summary>The data; <paramref name="classCount"/>, when a network fixes it, bounds a CSV file's labels.</summary>
+    public (Dataset Training, Dataset Test, string Name) Load(ParseResult parse, int? classCount = null)
     {
         double? fraction = parse.GetValue(TestFraction);
         if (fraction is { } f && !(f >= 0 && f < 1))
@@ -36,6 +37,6 @@ internal sealed class DataOptions
             throw new UsageException($"--test-fraction {f} must be in [0, 1).");
         }
 
-        return DataSources.Load(parse.GetValue(Data)!, fraction, parse.GetValue(LabelColumn), parse.GetValue(Seed));
+        return DataSources.Load(parse.GetValue(Data)!, fraction, parse.GetValue(LabelColumn), parse.GetValue(Seed), classCount);
     }
 }

@@ -22,8 +22,10 @@ internal static class DataSources
     /// <summary>
     /// The data <paramref name="data"/> names; <paramref name="testFraction"/> and
     /// <paramref name="labelColumn"/> are null unless given, and are refused where they would be ignored.
+    /// <paramref name="classCount"/>, when a network's outputs fix it, bounds a CSV file's labels
+    /// (a larger one is refused with its line).
     /// </summary>
-    public static (Dataset Training, Dataset Test, string Name) Load(string data, double? testFraction, string? labelColumn, long seed)
+    public static (Dataset Training, Dataset Test, string Name) Load(string data, double? testFraction, string? labelColumn, long seed, int? classCount = null)
     {
         Kind kind = KindOf(data);
         if (labelColumn is not null && kind != Kind.CsvFile)
@@ -50,7 +52,7 @@ internal static class DataSources
                 return (IdxReader.ReadMnistFolder(data, test: false), IdxReader.ReadMnistFolder(data, test: true), data);
             case Kind.CsvFile:
             {
-                Dataset all = CsvDataReader.Read(data, Names.LabelColumn(labelColumn));
+                Dataset all = CsvDataReader.Read(data, Names.LabelColumn(labelColumn) with { ClassCount = classCount });
                 if (all.TargetSize < 2)
                 {
                     throw new InvalidDataException($"{data}: every label is 0, a single class, which leaves a classifier nothing to learn; is the label column right (--label-column, default the last)?");

@@ -19,7 +19,7 @@ internal static class EvalCommand
         command.SetAction(parse =>
         {
             Network network = ModelFile.Load(parse.GetValue(model)!);
-            (_, Dataset test, string name) = data.Load(parse);
+            (_, Dataset test, string name) = data.Load(parse, network.OutputSize);
             if (test.InputSize != network.InputSize || test.TargetSize != network.OutputSize)
             {
                 throw new InvalidDataException($"The model {network} takes {network.InputSize} inputs and gives {network.OutputSize} outputs, but {name} has {test.InputSize} inputs and {test.TargetSize} classes.");

@@ -53,19 +53,7 @@ internal static class MetricsJson
                 json.WriteNumber("samples", test.Count);
                 json.WriteNumber("accuracy", test.Accuracy);
                 json.WriteNumber("cost", test.Cost);
-                json.WriteStartArray("confusion");
-                foreach (int[] row in test.Confusion)
-                {
-                    json.WriteStartArray();
-                    foreach (int count in row)
-                    {
-                        json.WriteNumberValue(count);
-                    }
-
-                    json.WriteEndArray();
-                }
-
-                json.WriteEndArray();
+                WriteConfusion(json, test.Confusion);
                 json.WriteEndObject();
             }
 
@@ -74,5 +62,50 @@ internal static class MetricsJson
         }
 
         AtomicFile.Write(path, overwrite: true, file => file.Write(stream.GetBuffer().AsSpan(0, (int)stream.Length)));
+    }
+
+    /// <summary>
+    /// The classes that occur and, over them, the matrix (rows: actual); above
+    /// <see cref="Report.MaxMatrixClasses"/> classes, the non-zero entries as [actual, predicted, count]
+    /// instead, so the file never grows with the square of the class count.
+    /// </summary>
+    private static void WriteConfusion(Utf8JsonWriter json, ConfusionMatrix confusion)
+    {
+        int[] classes = [.. confusion.Classes];
+        json.WriteStartArray("classes");
+        foreach (int c in classes)
+        {
+            json.WriteNumberValue(c);
+        }
+
+        json.WriteEndArray();
+        bool dense = classes.Length <= Report.MaxMatrixClasses;
+        json.WriteStartArray(dense ? "confusion" : "confusionEntries");
+        if (dense)
+        {
+            foreach (int a in classes)
+            {
+                json.WriteStartArray();
+                foreach (int p in classes)
+                {
+                    json.WriteNumberValue(confusion[a, p]);
+                }
+
+                json.WriteEndArray();
+            }
+        }
+        else
+        {
+            foreach ((int actual, int predicted, int count) in confusion.Entries)
+            {
+                json.WriteStartArray();
+                json.WriteNumberValue(actual);
+                json.WriteNumberValue(predicted);
+                json.WriteNumberValue(count);
+                json.WriteEndArray();
+            }
+        }
+
+        json.WriteEndArray();
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using Nn.Simd.Data;
 using Nn.Simd.IO;
 using Nn.Simd.Model;
@@ -37,32 +36,55 @@ internal static class PredictCommand
 
             string? label = parse.GetValue(labelColumn);
             CsvOptions csv = Names.LabelColumn(label) with { InputScale = inputScale };
-            (float[] values, int columns) = standardInput ? CsvDataReader.ReadInputs(Console.In, source, csv)
-                : IdxReader.LooksLikeIdx(inputPath) ? ReadIdx(inputPath)
-                : CsvDataReader.ReadInputs(inputPath, csv);
-            if (columns != network.InputSize)
+            bool probabilities = parse.GetValue(proba);
+            TextWriter writer = context.Console.Profile.Out.Writer;
+            var output = new float[network.OutputSize];
+            string header = probabilities ? string.Join(',', Enumerable.Range(0, network.OutputSize).Select(i => $"p{i}")) : "class";
+            if (standardInput)
             {
-                string hint = label is null && columns == network.InputSize + 1 ? " If one column is a label, name it with --label-column." : string.Empty;
-                throw new InvalidDataException($"{source}: each sample has {columns} values but the model {network} takes {network.InputSize}.{hint}");
+                writer.WriteLine(header);
+                // Row by row: each prediction is written and flushed before the next row is read,
+                // so nn predict can sit in a pipe that stays open.
+                using Stream stdin = Console.OpenStandardInput();
+                foreach (float[] row in CsvDataReader.StreamInputs(stdin, source, csv))
+                {
+                    CheckColumns(network, source, row.Length, label);
+                    Predict(network, row, output, probabilities, writer);
+                    writer.Flush();
+                }
+
+                return ExitCodes.Success;
             }
 
-            var output = new float[network.OutputSize];
-            var text = new StringBuilder();
-            text.AppendLine(parse.GetValue(proba)
-                ? string.Join(',', Enumerable.Range(0, network.OutputSize).Select(i => $"p{i}"))
-                : "class");
+            (float[] values, int columns) = IdxReader.LooksLikeIdx(inputPath) ? ReadIdx(inputPath) : CsvDataReader.ReadInputs(inputPath, csv);
+            CheckColumns(network, source, columns, label);
+            writer.WriteLine(header);
             for (int row = 0; row < values.Length / columns; row++)
             {
-                network.Predict(values.AsSpan(row * columns, columns), output);
-                text.AppendLine(parse.GetValue(proba)
-                    ? string.Join(',', output.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))
-                    : Network.ArgMax(output).ToString(CultureInfo.InvariantCulture));
+                Predict(network, values.AsSpan(row * columns, columns), output, probabilities, writer);
             }
 
-            context.Console.Profile.Out.Writer.Write(text.ToString());
+            writer.Flush();
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static void CheckColumns(Network network, string source, int columns, string? label)
+    {
+        if (columns != network.InputSize)
+        {
+            string hint = label is null && columns == network.InputSize + 1 ? " If one column is a label, name it with --label-column." : string.Empty;
+            throw new InvalidDataException($"{source}: each sample has {columns} values but the model {network} takes {network.InputSize}.{hint}");
+        }
+    }
+
+    private static void Predict(Network network, ReadOnlySpan<float> input, float[] output, bool probabilities, TextWriter writer)
+    {
+        network.Predict(input, output);
+        writer.WriteLine(probabilities
+            ? string.Join(',', output.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))
+            : Network.ArgMax(output).ToString(CultureInfo.InvariantCulture));
     }
 
     private static (float[] Values, int Columns) ReadIdx(string path)

@@ -11,19 +11,36 @@ namespace Nn.Cli.Commands;
 /// </summary>
 internal static class Report
 {
+    /// <summary>
+    /// The most classes a printed confusion matrix shows; above it, the matrix would cost more to
+    /// draw and read than it tells, and a summary of the most frequent confusions is printed.
+    /// </summary>
+    public const int MaxMatrixClasses = 30;
+
     public static void TestResult(IAnsiConsole console, Evaluation result)
     {
         TextWriter output = console.Profile.Out.Writer;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {result.Accuracy:P2} ({result.Count:N0} samples), cost {result.Cost:F4}"));
-        output.WriteLine("  confusion matrix (rows: actual, columns: predicted)");
-        int[][] confusion = result.Confusion;
-        int classes = confusion.Length;
-        int labelWidth = Text(classes - 1).Length;
-        int cellWidth = 2 + Math.Max(labelWidth, confusion.SelectMany(row => row).Select(c => Text(c).Length).DefaultIfEmpty(1).Max());
-        output.WriteLine(new string(' ', 2 + labelWidth) + string.Concat(Enumerable.Range(0, classes).Select(p => Text(p).PadLeft(cellWidth))));
-        for (int a = 0; a < classes; a++)
+        ConfusionMatrix confusion = result.Confusion;
+        int[] classes = [.. confusion.Classes];
+        if (classes.Length > MaxMatrixClasses)
         {
-            output.WriteLine("  " + Text(a).PadLeft(labelWidth) + string.Concat(confusion[a].Select(c => Text(c).PadLeft(cellWidth))));
+            Summary(output, confusion, classes.Length);
+            return;
+        }
+
+        if (classes.Length < confusion.ClassCount)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  the matrix shows the {classes.Length} of {confusion.ClassCount:N0} classes that occur as a label or a prediction"));
+        }
+
+        output.WriteLine("  confusion matrix (rows: actual, columns: predicted)");
+        int labelWidth = classes.Select(c => Text(c).Length).DefaultIfEmpty(1).Max();
+        int cellWidth = 2 + Math.Max(labelWidth, classes.SelectMany(a => classes.Select(p => Text(confusion[a, p]).Length)).DefaultIfEmpty(1).Max());
+        output.WriteLine(new string(' ', 2 + labelWidth) + string.Concat(classes.Select(p => Text(p).PadLeft(cellWidth))));
+        foreach (int a in classes)
+        {
+            output.WriteLine("  " + Text(a).PadLeft(labelWidth) + string.Concat(classes.Select(p => Text(confusion[a, p]).PadLeft(cellWidth))));
         }
     }
 
@@ -35,6 +52,14 @@ internal static class Report
         {
             console.Profile.Out.Writer.WriteLine(name.PadRight(width) + value);
         }
+    }
+
+    private static void Summary(TextWriter output, ConfusionMatrix confusion, int present)
+    {
+        var worst = confusion.Entries.Where(e => e.Actual != e.Predicted).OrderByDescending(e => e.Count).Take(10).ToList();
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  confusion: {present:N0} of {confusion.ClassCount:N0} classes occur, too many for a matrix; most frequent confusions (actual→predicted ×count): {(worst.Count == 0 ? "none" : string.Join(", ", worst.Select(e => $"{e.Actual}→{e.Predicted} ×{e.Count}")))}"));
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -74,14 +74,15 @@ internal static class TrainCommand
                 Engine = Names.ParseEngine(parse.GetValue(engine)!),
                 Threads = parse.GetValue(threads),
             };
-            (Dataset training, Dataset test, string dataName) = data.Load(parse);
+            int[]? givenSizes = parse.GetValue(layers) is { } l ? Names.ParseLayers(l) : null;
+            (Dataset training, Dataset test, string dataName) = data.Load(parse, givenSizes?[^1]);
             Dataset? validationSet = null;
             if (parse.GetValue(validation) is { } v)
             {
                 (training, validationSet) = DataSources.HoldOut(training, v, seed);
             }
 
-            int[] sizes = parse.GetValue(layers) is { } l ? Names.ParseLayers(l) : [training.InputSize, 30, training.TargetSize];
+            int[] sizes = givenSizes ?? [training.InputSize, 30, training.TargetSize];
             if (sizes[0] != training.InputSize || sizes[^1] != training.TargetSize)
             {
                 throw new UsageException($"--layers {string.Join(',', sizes)} does not fit the data: {dataName} has {training.InputSize} inputs and {training.TargetSize} classes, so the layers must start with {training.InputSize} and end with {training.TargetSize}.");

@@ -49,6 +49,10 @@ def main():
     export("unsupported-layernorm",
            nn.Sequential(nn.Linear(8, 6), nn.LayerNorm(6), nn.ReLU(), nn.Linear(6, 3)),
            torch.rand(16, 8))
+    # Bias-free layers (Linear(..., bias=False)): a MatMul without Add, here last and in the middle.
+    export("nobias-relu-8-16-12-3",
+           nn.Sequential(nn.Linear(8, 16, bias=False), nn.ReLU(), nn.Linear(16, 12), nn.ReLU(), nn.Linear(12, 3, bias=False)),
+           torch.rand(16, 8) * 2 - 1)
 
 
 if __name__ == "__main__":
