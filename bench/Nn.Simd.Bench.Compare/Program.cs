@@ -18,7 +18,7 @@ public static class Program
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(
             args,
             ManualConfig.CreateEmpty()
-                .AddJob(Job.Default.WithWarmupCount(8).WithIterationCount(15).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(150)))
+                .AddJob(Job.Default.WithWarmupCount(6).WithIterationCount(12).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(100)))
                 .WithBuildTimeout(TimeSpan.FromMinutes(10))
                 .AddDiagnoser(MemoryDiagnoser.Default)
                 .AddColumnProvider(DefaultColumnProviders.Instance)
