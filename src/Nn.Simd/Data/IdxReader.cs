@@ -141,6 +141,13 @@ public static class IdxReader
     /// <returns><see langword="true"/> for the IDX magic 00 00 08 (any dimension count).</returns>
     public static bool LooksLikeIdx(string path)
     {
+        // An IDX file is a regular file with a header; a pipe or a device reports no length, and
+        // opening it here would consume bytes that its real reader then never sees.
+        if (File.Exists(path) && new FileInfo(path).Length < 3)
+        {
+            return false;
+        }
+
         using var stream = Open(path, ReadLimits.Default);
         Span<byte> magic = stackalloc byte[3];
         return stream.ReadAtLeast(magic, 3, throwOnEndOfStream: false) == 3 && magic[0] == 0 && magic[1] == 0 && magic[2] == UnsignedByte;

@@ -9,6 +9,27 @@ public sealed class IdxReaderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    /// <summary>
+    /// A named pipe given as a path is not opened to look for the IDX magic: its bytes are read once,
+    /// by the CSV reader, not three of them swallowed by the sniff. Opening a pipe that has no
+    /// writer blocks, so a sniff that opened it would not return.
+    /// </summary>
+    [Fact]
+    public async Task A_named_pipe_is_not_opened_to_sniff_for_the_idx_magic()
+    {
+        string fifo = Path.Combine(_folder, "rows");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        Task<bool> sniff = Task.Run(() => IdxReader.LooksLikeIdx(fifo), TestContext.Current.CancellationToken);
+        Task first = await Task.WhenAny(sniff, Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.True(first == sniff, "LooksLikeIdx returned without opening the pipe");
+        Assert.False(await sniff);
+    }
+
     /// <summary>Any images, raw or gzip, read back as their bytes / 255 with their dimensions.</summary>
     [Fact]
     public void Written_images_read_back_as_bytes_over_255()
