@@ -10,7 +10,9 @@ namespace Nn.Simd.Bench.Compare;
 /// <summary>
 /// Before/after benchmarks: each operation once on the earlier library (<c>Before</c>, the
 /// baseline) and once on this one (<c>After</c>), grouped by category so that the Ratio column
-/// is after / before. Both run in one process, on the same operands, one after the other.
+/// is after / before. Both run in one process, on the same operands, one after the other; the
+/// benchmarks run in the host process (BenchmarkDotNet's generated project cannot reference an
+/// assembly under an extern alias).
 /// </summary>
 public static class Program
 {
@@ -18,8 +20,7 @@ public static class Program
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(
             args,
             ManualConfig.CreateEmpty()
-                .AddJob(Job.Default.WithWarmupCount(6).WithIterationCount(12).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(100)))
-                .WithBuildTimeout(TimeSpan.FromMinutes(10))
+                .AddJob(Job.Default.WithWarmupCount(6).WithIterationCount(12).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(100)).WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance))
                 .AddDiagnoser(MemoryDiagnoser.Default)
                 .AddColumnProvider(DefaultColumnProviders.Instance)
                 .AddColumn(StatisticColumn.Median)
