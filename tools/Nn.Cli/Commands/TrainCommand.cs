@@ -88,6 +88,12 @@ internal static class TrainCommand
                 throw new UsageException($"--layers {string.Join(',', sizes)} does not fit the data: {dataName} has {training.InputSize} inputs and {training.TargetSize} classes, so the layers must start with {training.InputSize} and end with {training.TargetSize}.");
             }
 
+            if (options.MiniBatchSize > training.Count)
+            {
+                // The library would take it as the whole set; on the command line it is surely a typo.
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--batch {options.MiniBatchSize:N0} is larger than the {training.Count:N0} training samples; at most {training.Count:N0} (one step per epoch)."));
+            }
+
             Network network = CreateNetwork(sizes, hidden, outputValue, costValue, initialization, seed);
             var run = new TrainingRun(network, options, training, validationSet, test, dataName);
             return Run(context, run, outPath, metricsPath, plotPath);
