@@ -11,7 +11,7 @@ namespace Nn.Simd.Tests;
 /// </summary>
 internal static class AllocationMeter
 {
-    public static long Measure(Action action, bool allThreads = false)
+    public static long Measure(Action action)
     {
         for (int attempt = 0; attempt < 10; attempt++)
         {
@@ -22,9 +22,9 @@ internal static class AllocationMeter
                 continue;
             }
 
-            long before = allThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
+            long before = GC.GetAllocatedBytesForCurrentThread();
             action();
-            long allocated = (allThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread()) - before;
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
             {
                 GC.EndNoGCRegion();
