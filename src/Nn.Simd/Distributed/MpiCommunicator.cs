@@ -33,7 +33,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator
     private readonly nint _world;
     private readonly nint _float;
     private readonly nint _double;
-    private readonly delegate* unmanaged<void*, int*, void*, nint, void*, int*, int*, nint, nint, int> _allgatherv;
+    private readonly delegate* unmanaged<void*, int, nint, void*, int*, int*, nint, nint, int> _allgatherv;
     private readonly delegate* unmanaged<void*, int*, int*, nint, void*, int*, int*, nint, nint, int> _alltoallv;
     private readonly delegate* unmanaged<int, byte*, int*, int> _errorString;
     private readonly delegate* unmanaged<nint, int, int> _abort;
@@ -64,7 +64,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator
         var size = (delegate* unmanaged<nint, int*, int>)Export("MPI_Comm_size");
         var setErrorHandler = (delegate* unmanaged<nint, nint, int>)Export("MPI_Comm_set_errhandler");
         var version = (delegate* unmanaged<byte*, int*, int>)Export("MPI_Get_library_version");
-        _allgatherv = (delegate* unmanaged<void*, int*, void*, nint, void*, int*, int*, nint, nint, int>)Export("MPI_Allgatherv");
+        _allgatherv = (delegate* unmanaged<void*, int, nint, void*, int*, int*, nint, nint, int>)Export("MPI_Allgatherv");
         _alltoallv = (delegate* unmanaged<void*, int*, int*, nint, void*, int*, int*, nint, nint, int>)Export("MPI_Alltoallv");
         _errorString = (delegate* unmanaged<int, byte*, int*, int>)Export("MPI_Error_string");
         _abort = (delegate* unmanaged<nint, int, int>)Export("MPI_Abort");
@@ -87,9 +87,11 @@ public sealed unsafe class MpiCommunicator : ICommunicator
         // MPI_MAX_LIBRARY_VERSION_STRING is 8192 in MPICH and 256 in Open MPI.
         byte* text = stackalloc byte[8192];
         Check(version(text, &length), "MPI_Get_library_version");
+        // "MPICH Version:\t4.0.2\nMPICH Release date: …" or "Open MPI v4.1.4, package: …": the first line's name and version.
         string name = Encoding.UTF8.GetString(text, length).Trim('\0').Trim();
         int end = name.IndexOfAny(['\n', ',']);
-        Description = $"{(end < 0 ? name : name[..end].Trim())} ({fileName})";
+        name = string.Join(' ', (end < 0 ? name : name[..end]).Replace("Version:", string.Empty, StringComparison.Ordinal).Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
+        Description = $"{name} ({fileName})";
     }
 
     /// <summary>This process's rank in MPI_COMM_WORLD.</summary>
@@ -154,7 +156,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator
         fixed (float* s = send, r = receive)
         fixed (int* c = counts, o = offsets)
         {
-            Check(_allgatherv(s, c, r, _float, r, c, o, _float, _world), "MPI_Allgatherv");
+            Check(_allgatherv(s, send.Length, _float, r, c, o, _float, _world), "MPI_Allgatherv");
         }
     }
 
@@ -165,7 +167,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator
         fixed (double* s = send, r = receive)
         fixed (int* c = counts, o = offsets)
         {
-            Check(_allgatherv(s, c, r, _double, r, c, o, _double, _world), "MPI_Allgatherv");
+            Check(_allgatherv(s, send.Length, _double, r, c, o, _double, _world), "MPI_Allgatherv");
         }
     }
 

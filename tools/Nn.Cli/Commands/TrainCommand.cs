@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Nn.Simd.Data;
+using Nn.Simd.Distributed;
 using Nn.Simd.IO;
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
@@ -34,22 +35,33 @@ internal static class TrainCommand
         var plot = new Option<string?>("--plot") { Description = "Draw the training curves here (.png or .svg)." };
         var threads = new Option<int>("--threads") { Description = "Threads for the batched engine's matrix products (default: all cores). The weights are the same for any count.", DefaultValueFactory = _ => Environment.ProcessorCount }.Within(1, 1024);
         var engine = new Option<string>("--engine") { Description = "batched (one matrix product per mini-batch; faster at every mini-batch size measured, 1 to 128) or samples (the algorithm as written, sample by sample).", DefaultValueFactory = _ => "batched" };
+        var distributed = new Option<bool>("--distributed") { Description = "Train over MPI (implied when mpirun, mpiexec or srun started nn): every process trains the shards it owns; process 0 alone prints and writes files. See docs/distributed.md." };
+        var shards = new Option<int?>("--shards") { Description = "Cut every mini-batch into S shards summed in one fixed tree, so the weights are the same for any number of processes ≤ S (default: 8 when distributed, none otherwise)." };
+        shards.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1 or > 4096)
+            {
+                result.AddError($"--shards {result.GetValueOrDefault<int?>()} must be between 1 and 4096.");
+            }
+        });
         var command = new Command("train", "Train a network and report its test accuracy.")
         {
-            layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine, threads,
+            layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine, threads, distributed, shards,
         };
         data.AddTo(command);
 
         command.SetAction(parse =>
         {
-            string? outPath = parse.GetValue(output);
-            string? plotPath = parse.GetValue(plot);
+            MpiCommunicator? processes = Processes.Distributed(parse.GetValue(distributed)) ? Processes.Open() : null;
+            bool quiet = processes is { Rank: > 0 };
+            string? outPath = quiet ? null : parse.GetValue(output);
+            string? plotPath = quiet ? null : parse.GetValue(plot);
             if (plotPath is not null)
             {
                 CurvePlot.Check(plotPath);
             }
 
-            string? metricsPath = parse.GetValue(metrics);
+            string? metricsPath = quiet ? null : parse.GetValue(metrics);
             OutputFiles.Check(parse.GetValue(force), ("--out", outPath), ("--metrics", metricsPath), ("--plot", plotPath));
 
             long seed = parse.GetValue(data.Seed);
@@ -72,7 +84,8 @@ internal static class TrainCommand
                 Lambda = parse.GetValue(lambda),
                 Seed = seed,
                 Engine = Names.ParseEngine(parse.GetValue(engine)!),
-                Threads = parse.GetValue(threads),
+                Threads = processes is null ? parse.GetValue(threads) : Processes.DefaultThreads(parse, threads),
+                Shards = parse.GetValue(shards) ?? (processes is null ? 0 : 8),
             };
             int[]? givenSizes = parse.GetValue(layers) is { } l ? Names.ParseLayers(l) : null;
             (Dataset training, Dataset test, string dataName) = data.Load(parse, givenSizes?[^1]);
@@ -95,8 +108,8 @@ internal static class TrainCommand
             }
 
             Network network = CreateNetwork(sizes, hidden, outputValue, costValue, initialization, seed);
-            var run = new TrainingRun(network, options, training, validationSet, test, dataName);
-            return Run(context, run, outPath, metricsPath, plotPath);
+            var run = new TrainingRun(network, options, training, validationSet, test, dataName) { Processes = processes };
+            return Run(quiet ? context with { Console = Quiet() } : context, run, outPath, metricsPath, plotPath);
         });
         return command;
     }
@@ -133,8 +146,21 @@ internal static class TrainCommand
         console.MarkupLine($"[bold]network[/]  {Markup.Escape(network.ToString())}, {network.ParameterCount:N0} parameters");
         console.MarkupLine($"[bold]training[/] {options.Epochs} epochs, mini-batch {options.MiniBatchSize} ({(options.Engine == TrainingEngine.Batched ? $"batched, {options.Threads} thread{(options.Threads == 1 ? string.Empty : "s")}" : "sample by sample, 1 thread")}), η {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, λ {options.Lambda.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}");
         console.MarkupLine($"[bold]kernels[/]  {KernelDispatch.Active} on {Markup.Escape(CpuInfo.ModelName)}");
+        if (options.Shards > 0)
+        {
+            console.MarkupLine($"[bold]shards[/]   {options.Shards} per mini-batch, {run.ProcessCount} process{(run.ProcessCount == 1 ? string.Empty : "es")}{(run.Processes is { } world ? $" ({Markup.Escape(world.Description)})" : string.Empty)}");
+        }
 
-        using var trainer = new Trainer(network, options);
+        // Over several processes an interruption ends the whole job: the processes would stop at
+        // different mini-batches and wait for each other forever.
+        using CancellationTokenRegistration abortOnInterrupt = run.Processes is { Size: > 1 } processes
+            ? context.CancellationToken.Register(() =>
+            {
+                context.Error.WriteLine($"nn: interrupted; process {processes.Rank} of {processes.Size} ends the job; nothing was saved.");
+                processes.Abort(Interrupted);
+            })
+            : default;
+        using var trainer = new Trainer(network, options, run.Processes);
         float[] lastCompleteEpoch = network.Parameters.ToArray();
         int lastComplete = 0;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -224,6 +250,9 @@ internal static class TrainCommand
         return ExitCodes.Success;
     }
 
+    /// <summary>The console of a process other than 0, which prints nothing.</summary>
+    private static IAnsiConsole Quiet() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null), Interactive = InteractionSupport.No });
+
     private static bool AllFinite(ReadOnlySpan<float> values)
     {
         foreach (float value in values)
@@ -290,4 +319,10 @@ internal sealed class TrainingRun(Network network, TrainingOptions options, Data
     public List<EpochReport> Reports { get; } = [];
 
     public Evaluation? TestResult { get; set; }
+
+    /// <summary>The MPI processes training together, or null for this process alone.</summary>
+    public MpiCommunicator? Processes { get; init; }
+
+    /// <summary>The number of processes training together.</summary>
+    public int ProcessCount => Processes?.Size ?? 1;
 }
