@@ -108,7 +108,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator
 
     /// <summary>
     /// Loads the MPI library (the path in NN_MPI_LIBRARY, else the first of <see cref="LibraryNames"/>
-    /// found), initialises MPI if needed and returns MPI_COMM_WORLD. Once per process: MPI cannot be
+    /// found, Open MPI's first when Open MPI's launcher started the process), initialises MPI if needed and returns MPI_COMM_WORLD. Once per process: MPI cannot be
     /// initialised again after it is finalized.
     /// </summary>
     /// <returns>The communicator.</returns>
@@ -122,7 +122,10 @@ public sealed unsafe class MpiCommunicator : ICommunicator
         }
 
         string? given = Environment.GetEnvironmentVariable("NN_MPI_LIBRARY");
-        IReadOnlyList<string> candidates = string.IsNullOrEmpty(given) ? LibraryNames : [given];
+        // Open MPI's launcher starts processes that must load Open MPI's library, whichever ABI is found first.
+        IReadOnlyList<string> candidates = !string.IsNullOrEmpty(given) ? [given]
+            : Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_RANK") is not null ? ["libmpi.so.40", .. LibraryNames.Where(name => name != "libmpi.so.40")]
+            : LibraryNames;
         foreach (string candidate in candidates)
         {
             if (NativeLibrary.TryLoad(candidate, out nint library))

@@ -180,14 +180,24 @@ internal sealed class ShardedEngine : IMiniBatchEngine
             throw new ArgumentException($"A mini-batch of {samples.Length} samples exceeds the {_capacity} the buffers were sized for.", nameof(samples));
         }
 
+        float[] lastSum = _nodeSums[^1];
         for (int k = 0; k < _ownNodes.Length; k++)
         {
-            SumInto(_ownNodes[k], _nodeSums[k], 0, data, samples, path);
+            int node = _ownNodes[k];
+            if (_communicator is not null && k == _ownNodes.Length - 1 && _left[node] < 0)
+            {
+                // A last subtree of one shard is sent straight from the inner engine's gradient: a copy fewer.
+                lastSum = ComputeShard(_lo[node], data, samples, path) ? _inner.Gradient : Cleared(_nodeSums[k]);
+            }
+            else
+            {
+                SumInto(node, _nodeSums[k], 0, data, samples, path);
+            }
         }
 
         if (_communicator is { } communicator)
         {
-            Exchange(communicator, path);
+            Exchange(communicator, lastSum, path);
             communicator.AllGather(_ownStatistics, _statistics, _statisticsCounts, _statisticsOffsets);
         }
         else
@@ -205,15 +215,15 @@ internal sealed class ShardedEngine : IMiniBatchEngine
         return (cost, (int)correct);
     }
 
-    /// <summary>Steps 2–4: the subtree sums' slices to their owners, the top of the tree over this process's slice, every slice to everyone.</summary>
-    private void Exchange(ICommunicator communicator, KernelPath path)
+    /// <summary>Steps 2–4 (the last subtree's sum in <paramref name="lastSum"/>): the subtree sums' slices to their owners, the top of the tree over this process's slice, every slice to everyone.</summary>
+    private void Exchange(ICommunicator communicator, float[] lastSum, KernelPath path)
     {
         int own = _ownNodes.Length;
         for (int q = 0; q < communicator.Size; q++)
         {
             for (int k = 0; k < own; k++)
             {
-                _nodeSums[k].AsSpan(_sliceStarts[q], _sliceCounts[q]).CopyTo(_send.AsSpan(_sendOffsets[q] + (k * _sliceCounts[q])));
+                (k == own - 1 ? lastSum : _nodeSums[k]).AsSpan(_sliceStarts[q], _sliceCounts[q]).CopyTo(_send.AsSpan(_sendOffsets[q] + (k * _sliceCounts[q])));
             }
         }
 
@@ -271,6 +281,12 @@ internal sealed class ShardedEngine : IMiniBatchEngine
         }
 
         Kernel.Axpy(1f, term, destination, path);
+    }
+
+    private static float[] Cleared(float[] buffer)
+    {
+        buffer.AsSpan().Clear();
+        return buffer;
     }
 
     /// <summary>Shard <paramref name="shard"/>'s gradient into the inner engine's; false for an empty shard (a mini-batch smaller than S), whose gradient is zero.</summary>
