@@ -118,7 +118,7 @@ internal sealed class ShardedEngine : IMiniBatchEngine
         {
             _nodeSums = [.. _ownNodes.Select(_ => new float[parameters])];
             int own = _ownNodes.Length, mine = _sliceCounts[rank];
-            _send = new float[own * parameters];
+            _send = own > 1 ? new float[own * parameters] : [];
             _sendCounts = [.. _sliceCounts.Select(count => own * count)];
             _sendOffsets = [.. _sliceStarts.Select(start => own * start)];
             _receiveCounts = new int[size];
@@ -219,15 +219,19 @@ internal sealed class ShardedEngine : IMiniBatchEngine
     private void Exchange(ICommunicator communicator, float[] lastSum, KernelPath path)
     {
         int own = _ownNodes.Length;
-        for (int q = 0; q < communicator.Size; q++)
+        if (own > 1)
         {
-            for (int k = 0; k < own; k++)
+            for (int q = 0; q < communicator.Size; q++)
             {
-                (k == own - 1 ? lastSum : _nodeSums[k]).AsSpan(_sliceStarts[q], _sliceCounts[q]).CopyTo(_send.AsSpan(_sendOffsets[q] + (k * _sliceCounts[q])));
+                for (int k = 0; k < own; k++)
+                {
+                    (k == own - 1 ? lastSum : _nodeSums[k]).AsSpan(_sliceStarts[q], _sliceCounts[q]).CopyTo(_send.AsSpan(_sendOffsets[q] + (k * _sliceCounts[q])));
+                }
             }
         }
 
-        communicator.AllToAll(_send, _sendCounts, _sendOffsets, _receive, _receiveCounts, _receiveOffsets);
+        // One subtree (N a power of two dividing S) is already laid out slice by slice: sent as it is.
+        communicator.AllToAll(own > 1 ? _send : lastSum, _sendCounts, _sendOffsets, _receive, _receiveCounts, _receiveOffsets);
         TopInto(0, _slice, 0, path);
         communicator.AllGather(_slice, Gradient, _sliceCounts, _sliceStarts);
     }
