@@ -10,16 +10,18 @@ public sealed class CliDistributedTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
-    public void Shards_are_reported_on_the_console_and_in_the_metrics()
+    public void Shards_and_allocation_are_reported_on_the_console_and_in_the_metrics()
     {
         CliProcess.RequireHost();
         string metrics = Path.Combine(_folder, "m.json");
-        var train = CliProcess.Run(new Dictionary<string, string?>(), "train", "--epochs", "1", "--shards", "4", "--metrics", metrics);
+        var train = CliProcess.Run(new Dictionary<string, string?>(), "train", "--epochs", "2", "--threads", "1", "--shards", "4", "--metrics", metrics);
         Assert.True(train.ExitCode == 0, train.Stderr);
         Assert.Contains("shards   4 per mini-batch, 1 process", train.Stdout, StringComparison.Ordinal);
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(metrics));
         Assert.Equal(1, json.RootElement.GetProperty("processes").GetInt32());
         Assert.Equal(4, json.RootElement.GetProperty("shards").GetInt32());
+        // The second epoch of the sharded engine allocates nothing on the training thread.
+        Assert.Equal(0, json.RootElement.GetProperty("epochs")[1].GetProperty("allocatedBytes").GetInt64());
     }
 
     [Theory]

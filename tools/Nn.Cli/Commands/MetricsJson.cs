@@ -27,10 +27,12 @@ internal static class MetricsJson
             json.WriteString("data", run.DataName);
             json.WriteNumber("seed", run.Options.Seed);
             json.WriteStartArray("epochs");
-            foreach (var r in run.Reports)
+            for (int i = 0; i < run.Reports.Count; i++)
             {
+                EpochReport r = run.Reports[i];
                 json.WriteStartObject();
                 json.WriteNumber("epoch", r.Epoch);
+                json.WriteNumber("allocatedBytes", run.AllocatedBytes[i]);
                 json.WriteNumber("seconds", r.Seconds);
                 json.WriteNumber("samplesPerSecond", r.SamplesPerSecond);
                 json.WriteNumber("trainingCost", r.TrainingCost);

@@ -168,7 +168,8 @@ internal static class TrainCommand
             EpochReport report;
             try
             {
-                report = RunEpoch(console, trainer, run.Training, run.Validation, epoch, options.Epochs, context.CancellationToken);
+                report = RunEpoch(console, trainer, run.Training, run.Validation, epoch, options.Epochs, context.CancellationToken, out long allocated);
+                run.AllocatedBytes.Add(allocated);
             }
             catch (OperationCanceledException)
             {
@@ -266,11 +267,15 @@ internal static class TrainCommand
         return true;
     }
 
-    private static EpochReport RunEpoch(IAnsiConsole console, Trainer trainer, Dataset training, Dataset? validation, int epoch, int epochs, CancellationToken token)
+    private static EpochReport RunEpoch(IAnsiConsole console, Trainer trainer, Dataset training, Dataset? validation, int epoch, int epochs, CancellationToken token, out long allocated)
     {
+        long before = GC.GetAllocatedBytesForCurrentThread();
         if (!console.Profile.Capabilities.Interactive)
         {
-            return trainer.TrainEpoch(training, validation, epoch, token);
+            before = GC.GetAllocatedBytesForCurrentThread();
+            EpochReport plain = trainer.TrainEpoch(training, validation, epoch, token);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            return plain;
         }
 
         EpochReport report = default;
@@ -297,6 +302,7 @@ internal static class TrainCommand
                     trainer.MiniBatchCompleted = null;
                 }
             });
+        allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         return report;
     }
 }
@@ -317,6 +323,9 @@ internal sealed class TrainingRun(Network network, TrainingOptions options, Data
     public string DataName { get; } = dataName;
 
     public List<EpochReport> Reports { get; } = [];
+
+    /// <summary>Bytes the training thread allocated in each epoch (on a terminal, its progress bar's included).</summary>
+    public List<long> AllocatedBytes { get; } = [];
 
     public Evaluation? TestResult { get; set; }
 
