@@ -146,7 +146,7 @@ public sealed class Predictor
     /// <summary>Two blocks of activations, then a block of scaled inputs (used when the network scales its inputs).</summary>
     private float[] Scratch()
     {
-        int length = BlockRows * ((2 * _network.MaxWidth) + _network.InputSize);
+        int length = BlockRows * ((2 * _network.MaxWidth) + (_network.InputScaling is null ? 0 : _network.InputSize));
         return t_scratch is { } s && s.Length >= length ? s : (t_scratch = new float[length]);
     }
 
