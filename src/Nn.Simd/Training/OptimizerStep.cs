@@ -75,7 +75,12 @@ internal sealed class OptimizerStep
         RmsProp,
     }
 
-    /// <summary>An optimizer's step over one run of parameters, split into element ranges.</summary>
+    /// <summary>
+    /// An optimizer's step over one run of parameters, split into element ranges. An element costs
+    /// more than SGD's (which moves 12 bytes): momentum moves 20, Adam 28 and a square root and a
+    /// division, RMSProp 20 and the same two; weighting the elements 2 or 4 splits configuration
+    /// (c)'s 256 × 256 layer over both threads too, which the SGD step leaves on one.
+    /// </summary>
     private sealed class ParallelOptimizerStep : RangeWork
     {
         private ParameterBlock _block;
@@ -93,7 +98,7 @@ internal sealed class OptimizerStep
         public void Run(WorkerPool? pool, ParameterBlock block, float[] gradient, float[] first, float[] second, KernelPath path)
         {
             (_block, _gradient, _first, _second, _path) = (block, gradient, first, second, path);
-            RunOver(pool, block.Length, 4096);
+            RunOver(pool, block.Length, 4096, Kind == StepKind.Momentum ? 2 : 4);
         }
 
         protected override void ExecuteRange(int start, int end)
