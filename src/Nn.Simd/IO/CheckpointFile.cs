@@ -146,8 +146,18 @@ public static class CheckpointFile
         }
 
         long modelLimit = (limits ?? ReadLimits.Default).MaxModelBytes;
-        long limit = (4 * Math.Min(modelLimit, long.MaxValue / 8)) + HeaderLength + MaxRunKeyBytes + 16;
-        using var stream = DataFileStream.Open(path, limit, LimitName, decompress: false);
+        using var stream = DataFileStream.Open(path, FileLimit(modelLimit), LimitName, decompress: false);
+        return Load(stream, modelLimit);
+    }
+
+    /// <summary>The most bytes a checkpoint may have: four models' worth, the header and the key.</summary>
+    internal static long FileLimit(long modelLimit) => (4 * Math.Min(modelLimit, long.MaxValue / 8)) + HeaderLength + MaxRunKeyBytes + 16;
+
+    /// <summary>Loads a checkpoint from the bounded reading layer, header first (the fuzzing target reads from memory through it).</summary>
+    internal static TrainingCheckpoint Load(DataFileStream stream, long modelLimit)
+    {
+        string path = stream.Source;
+        long limit = FileLimit(modelLimit);
         var header = new byte[HeaderLength];
         int got = stream.ReadAtLeast(header, HeaderLength, throwOnEndOfStream: false);
         long expected = ParseHeader(header.AsSpan(0, got), path, modelLimit);

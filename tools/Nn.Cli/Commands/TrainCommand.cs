@@ -301,7 +301,7 @@ internal static class TrainCommand
         string metric = stopping.Metric == StoppingMetric.Cost ? "validation cost" : "validation accuracy";
         string why = trainer.StopReason == TrainingStopReason.EarlyStopping
             ? $"early after epoch {trainer.EpochsCompleted}: the {metric} did not improve for {stopping.Patience} epochs"
-            : $"after all {run.Options.Epochs} epochs";
+            : $"after all {run.Options.Epochs} epoch{(run.Options.Epochs == 1 ? string.Empty : "s")}";
         string best = trainer.BestEpoch is { } b ? $"; restored the best epoch, {b}" : "; no epoch had a finite validation figure, so the last one's parameters stay";
         console.MarkupLine(Markup.Escape($"stopping {why}{best}"));
     }
