@@ -302,7 +302,8 @@ public static class CheckpointFile
         int flags = BinaryPrimitives.ReadInt32LittleEndian(bytes[36..]);
         Check(keyLength is >= 1 and <= MaxRunKeyBytes, source, $"the run key's length {keyLength} is outside 1 … {MaxRunKeyBytes}");
         Check(modelLength >= 16 && modelLength <= maxModelBytes, source, $"the model's length {modelLength:N0} is outside 16 … {maxModelBytes:N0} (ReadLimits.MaxModelBytes)");
-        Check(parameters >= 1 && 4 * parameters < modelLength, source, $"the parameter count {parameters:N0} does not fit a model of {modelLength:N0} bytes");
+        // Divided, not multiplied: 4·P of a forged P can wrap around to a small number.
+        Check(parameters >= 1 && parameters < modelLength / 4, source, $"the parameter count {parameters:N0} does not fit a model of {modelLength:N0} bytes");
         Check(states is >= 0 and <= 2, source, $"{states} optimizer state arrays; an optimizer keeps 0, 1 or 2");
         Check((flags & ~3) == 0, source, $"unknown flags 0x{flags:X8}");
         Check(BinaryPrimitives.ReadInt32LittleEndian(bytes[40..]) >= 0, source, "the epochs completed are negative");

@@ -168,6 +168,9 @@ public sealed class CheckpointFileTests : IDisposable
         Refused(Changed(b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(32), 3)), "3 optimizer state arrays");
         Refused(Changed(b => b[^20] ^= 1), "checksum mismatch");
         Refused(Changed(b => BinaryPrimitives.WriteInt64LittleEndian(b.AsSpan(24), 100)), "sizes do not add up");
+
+        // Found by fuzzing: a parameter count whose 4·P wraps around to a small number.
+        Refused(Changed(b => BinaryPrimitives.WriteInt64LittleEndian(b.AsSpan(24), 0x200000000000000CL)), "does not fit a model");
     }
 
     private static byte[] Bytes(TrainingCheckpoint checkpoint)
