@@ -34,9 +34,10 @@ internal static class TrainCommand
         var plot = new Option<string?>("--plot") { Description = "Draw the training curves here (.png or .svg)." };
         var threads = new Option<int>("--threads") { Description = "Threads for the batched engine's matrix products (default: all cores). The weights are the same for any count.", DefaultValueFactory = _ => Environment.ProcessorCount }.Within(1, 1024);
         var engine = new Option<string>("--engine") { Description = "batched (one matrix product per mini-batch; faster at every mini-batch size measured, 1 to 128) or samples (the algorithm as written, sample by sample).", DefaultValueFactory = _ => "batched" };
+        var preprocess = new Option<string?>("--preprocess") { Description = "Scale each input, fitted on the training split only and saved in the model: standardize ((x − μ)/σ), minmax ((x − min)/(max − min)) or none (default: standardize for a CSV file, none for digits and IDX images, whose pixels are already in [0, 1])." };
         var command = new Command("train", "Train a network and report its test accuracy.")
         {
-            layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine, threads,
+            layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine, threads, preprocess,
         };
         data.AddTo(command);
         var plan = new OptimizerOptions();
@@ -116,7 +117,31 @@ internal static class TrainCommand
                 throw new UsageException($"--epochs {options.Epochs}: the checkpoint {resumePath} has {resume.Epoch} epochs done already.");
             }
 
-            Network network = resume?.Network ?? CreateNetwork(sizes, hidden, outputValue, costValue, initialization, seed);
+            string dataSource = parse.GetValue(data.Data)!;
+            InputScalingKind? scaling = Names.ParsePreprocess(parse.GetValue(preprocess) ?? (DataSources.IsCsv(dataSource) ? "standardize" : "none"));
+            Network network;
+            if (resume is not null)
+            {
+                // The run's own network, with the input scaling its first part fitted; its record is
+                // written afresh below, so that it is the record an uninterrupted run would write.
+                network = resume.Network;
+                foreach (string key in network.Metadata.Entries.Select(e => e.Key).Distinct().ToArray())
+                {
+                    network.Metadata.SetAll(key, []);
+                }
+            }
+            else
+            {
+                network = CreateNetwork(sizes, hidden, outputValue, costValue, initialization, seed);
+                if (scaling is { } kind)
+                {
+                    // Fitted on what trains, after the validation hold-out: never on validation or test samples.
+                    network.InputScaling = InputScaling.Fit(kind, training.Inputs, training.InputSize);
+                }
+            }
+
+            ModelRecord.Write(network.Metadata, parse, command, dataSource, training, validationSet, test);
+            network.Metadata.Set("train.preprocess", Names.NameOf(scaling));
             var run = new TrainingRun(network, options, training, validationSet, test, dataName) { Checkpoint = checkpointPath, ResumeFrom = resume };
             return Run(context, run, outPath, metricsPath, plotPath);
         });
@@ -160,6 +185,10 @@ internal static class TrainCommand
         }
 
         console.MarkupLine($"[bold]kernels[/]  {KernelDispatch.Active} on {Markup.Escape(CpuInfo.ModelName)}");
+        if (network.InputScaling is { } scaling)
+        {
+            console.MarkupLine($"[bold]inputs[/]   {(scaling.Kind == InputScalingKind.Standardize ? "standardized, (x − μ)/σ" : "min–max scaled, (x − min)/(max − min)")} per feature, fitted on the {run.Training.Count:N0} training samples, saved with the model");
+        }
 
         using Trainer trainer = StartTrainer(console, run);
         float[] lastCompleteEpoch = network.Parameters.ToArray();
