@@ -6,7 +6,9 @@ using Nn.Simd.Onnx;
 using Nn.Simd.Training;
 
 // Trains the embedded digits briefly, round-trips the model file and ONNX, and prints the kernel
-// path and the weights hash: the same hash as the JIT build on every path is the AOT check.
+// path and the weights hash: the same hash as the JIT build on every path is the AOT check. Then
+// trains the AdamW + cosine warm-up reference run of OptimizerDeterminismTests in two parts through
+// a checkpoint, and prints its hash, which must be that test's on every path.
 Console.WriteLine(KernelDispatch.Describe());
 DataSplit split = Datasets.Digits().Split(0, 0.2, seed: 1);
 Network network = Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, Initialization.ScaledGaussian, seed: 1);
@@ -23,3 +25,28 @@ Network viaOnnx = OnnxImporter.Import(OnnxExporter.Export(loaded), "in memory");
 Evaluation test = Evaluation.Of(viaOnnx, split.Test);
 Console.WriteLine($"test accuracy {test.Accuracy:P2}");
 Console.WriteLine($"weights hash 0x{viaOnnx.ComputeHash():X16}");
+
+// OptimizerDeterminismTests.TrainReference(threads: 2, resumeAfter: 2), step by step.
+TrainingOptions adamW = new()
+{
+    Epochs = 2,
+    MiniBatchSize = 16,
+    LearningRate = 0.003f,
+    Optimizer = new AdamW(0.01f),
+    Schedule = new CosineDecay(WarmupEpochs: 1, Epochs: 3),
+    Seed = 7,
+    Engine = TrainingEngine.Batched,
+    Threads = 2,
+};
+Dataset digits = Datasets.Digits();
+var reference = Network.Create([64, 30, 10], Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, seed: 7);
+using var checkpoint = new MemoryStream();
+using (var first = new Trainer(reference, adamW))
+{
+    first.Train(digits);
+    CheckpointFile.Write(first.CreateCheckpoint(), checkpoint);
+}
+
+using var resumed = Trainer.Resume(CheckpointFile.Read(checkpoint.ToArray(), "memory"), adamW with { Epochs = 3 });
+resumed.Train(digits);
+Console.WriteLine($"adamw weights hash on {KernelDispatch.Active}: 0x{resumed.Network.ComputeHash():X16}");

@@ -4,6 +4,7 @@
 //   onnx    OnnxImporter.Import on a serialized ModelProto
 //   idx     IdxReader images then labels, raw or gzip, through the bounded reading layer
 //   csv     CsvDataReader: a labelled read, an unlabelled read and the row-by-row stream
+//   checkpoint  CheckpointFile through the bounded reading layer (header first, then the body)
 //
 // A target's input is one file's bytes. An InvalidDataException is the loaders' one way to
 // refuse a bad input, so it is the expected outcome; any other exception is a finding (afl-fuzz
@@ -39,6 +40,7 @@ public static class Program
         ["onnx"] = Onnx,
         ["idx"] = Idx,
         ["csv"] = Csv,
+        ["checkpoint"] = Checkpoint,
     };
 
     public static int Main(string[] args)
@@ -77,6 +79,12 @@ public static class Program
     {
         using DataFileStream stream = Open(input, Limits.MaxModelBytes, decompress: false);
         ModelFile.Load(stream, Limits.MaxModelBytes);
+    }
+
+    private static void Checkpoint(byte[] input)
+    {
+        using DataFileStream stream = Open(input, CheckpointFile.FileLimit(Limits.MaxModelBytes), decompress: false);
+        CheckpointFile.Load(stream, Limits.MaxModelBytes);
     }
 
     private static void Onnx(byte[] input) => OnnxImporter.Import(input, "fuzz");

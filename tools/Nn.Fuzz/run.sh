@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing of one loader: instruments Nn.Simd and Nn.Simd.Onnx with SharpFuzz,
 # then runs afl-fuzz on TARGET for SECONDS from the committed seed corpus.
 #
-#   tools/Nn.Fuzz/run.sh TARGET SECONDS        TARGET: model | onnx | idx | csv
+#   tools/Nn.Fuzz/run.sh TARGET SECONDS        TARGET: model | onnx | idx | csv | checkpoint
 #
 # Needs afl-fuzz (Debian: apt-get install afl++) and the SharpFuzz.CommandLine tool (installed
 # into artifacts/fuzz/tool on first use). Findings go to artifacts/fuzz/TARGET/findings; the script
@@ -10,9 +10,9 @@
 # found becomes a regression test (replay one with: dotnet artifacts/fuzz/bin/Nn.Fuzz.dll TARGET < FILE).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-target=${1:?usage: run.sh model|onnx|idx|csv SECONDS}
-seconds=${2:?usage: run.sh model|onnx|idx|csv SECONDS}
-case "$target" in model | onnx | idx | csv) ;; *) echo "run.sh: unknown target '$target'" >&2; exit 2 ;; esac
+target=${1:?usage: run.sh model|onnx|idx|csv|checkpoint SECONDS}
+seconds=${2:?usage: run.sh model|onnx|idx|csv|checkpoint SECONDS}
+case "$target" in model | onnx | idx | csv | checkpoint) ;; *) echo "run.sh: unknown target '$target'" >&2; exit 2 ;; esac
 command -v afl-fuzz >/dev/null || { echo "run.sh: afl-fuzz is missing (apt-get install afl++)" >&2; exit 2; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 

@@ -34,6 +34,29 @@ internal sealed class DeterministicRandom
         return result;
     }
 
+    /// <summary>The generator's four state words (a checkpoint saves them); only a generator with no spare normal deviate has its whole state in them.</summary>
+    public void GetState(Span<ulong> state)
+    {
+        if (_hasSpare)
+        {
+            throw new InvalidOperationException("The generator holds a spare normal deviate, which its four state words do not capture.");
+        }
+
+        (state[0], state[1], state[2], state[3]) = (_s0, _s1, _s2, _s3);
+    }
+
+    /// <summary>Sets the four state words that <see cref="GetState"/> gave (not all zero).</summary>
+    public void SetState(ReadOnlySpan<ulong> state)
+    {
+        if ((state[0] | state[1] | state[2] | state[3]) == 0)
+        {
+            throw new ArgumentException("An all-zero xoshiro256** state never leaves zero; it is not a state GetState gives.", nameof(state));
+        }
+
+        (_s0, _s1, _s2, _s3) = (state[0], state[1], state[2], state[3]);
+        _hasSpare = false;
+    }
+
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 

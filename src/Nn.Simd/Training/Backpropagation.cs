@@ -92,6 +92,8 @@ internal sealed class Backpropagation : IMiniBatchEngine
 
     public void ToParameterLayout(float[] source, float[] destination) => source.AsSpan(0, Gradient.Length).CopyTo(destination);
 
+    public void FromParameterLayout(float[] source, float[] destination) => source.AsSpan(0, Gradient.Length).CopyTo(destination);
+
     public void CopyHeldParameters(float[] parameters)
     {
     }

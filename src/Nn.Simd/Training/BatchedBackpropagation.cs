@@ -194,6 +194,13 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
         FirstLayerToParameterLayout(source, _network.WeightOffset(1), destination, 0);
     }
 
+    /// <summary>Copies <paramref name="source"/> and turns its first layer's block into the transposed layout.</summary>
+    public void FromParameterLayout(float[] source, float[] destination)
+    {
+        source.AsSpan(0, Gradient.Length).CopyTo(destination);
+        _transpose.Run(Pool, source, _network.WeightOffset(1), _network.LayerSizes[1], _network.LayerSizes[0], destination, _network.WeightOffset(1));
+    }
+
     /// <summary>A first-layer block in the transposed layout (previous × n, from <paramref name="offset"/>) into W¹'s place in <paramref name="parameters"/> (whose layout starts at <paramref name="origin"/>).</summary>
     private void FirstLayerToParameterLayout(float[] transposed, int offset, float[] parameters, int origin) =>
         _transpose.Run(Pool, transposed, offset, _network.LayerSizes[0], _network.LayerSizes[1], parameters, origin + _network.WeightOffset(1));

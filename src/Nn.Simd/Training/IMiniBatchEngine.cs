@@ -58,6 +58,9 @@ internal interface IMiniBatchEngine : IDisposable
     /// </summary>
     void ToParameterLayout(float[] source, float[] destination);
 
+    /// <summary>The inverse of <see cref="ToParameterLayout"/>: an array in the parameters' layout into the gradient's (a resumed optimizer state).</summary>
+    void FromParameterLayout(float[] source, float[] destination);
+
     /// <summary>While an epoch runs, writes into <paramref name="parameters"/> (a copy of the network's) the parameters the engine holds elsewhere.</summary>
     void CopyHeldParameters(float[] parameters);
 }

@@ -169,6 +169,8 @@ internal sealed class ShardedEngine : IMiniBatchEngine
 
     public void ToParameterLayout(float[] source, float[] destination) => _inner.ToParameterLayout(source, destination);
 
+    public void FromParameterLayout(float[] source, float[] destination) => _inner.FromParameterLayout(source, destination);
+
     public void CopyHeldParameters(float[] parameters) => _inner.CopyHeldParameters(parameters);
 
     public void Dispose() => _inner.Dispose();

@@ -15,7 +15,14 @@ namespace Nn.Simd.Training;
 /// <param name="Seconds">Wall time of the training part of the epoch (shuffle included, validation excluded).</param>
 /// <param name="SamplesPerSecond">Training samples per second.</param>
 public readonly record struct EpochReport(
-    int Epoch, double TrainingCost, double TrainingAccuracy, double? ValidationCost, double? ValidationAccuracy, double Seconds, double SamplesPerSecond);
+    int Epoch, double TrainingCost, double TrainingAccuracy, double? ValidationCost, double? ValidationAccuracy, double Seconds, double SamplesPerSecond)
+{
+    /// <summary>The learning rate of the epoch's last step, as the schedule gave it.</summary>
+    public float LearningRate { get; init; }
+
+    /// <summary>With early stopping: whether this epoch is the best so far (the one whose parameters are restored unless a later one beats it).</summary>
+    public bool IsBest { get; init; }
+}
 
 /// <summary>Thrown when a step makes the cost or the gradient non-finite; the network keeps the weights of its last good step.</summary>
 public sealed class TrainingDivergedException : Exception
@@ -53,11 +60,12 @@ public sealed class TrainingDivergedException : Exception
 /// the first layer's weights as they were when the epoch began): predict between epochs, or on a
 /// <see cref="Predictor"/> or <see cref="Network.Clone"/> copy. Dispose it to stop the worker threads of <see cref="TrainingOptions.Threads"/> &gt; 1.
 /// </summary>
-public sealed class Trainer : IDisposable
+public sealed partial class Trainer : IDisposable
 {
     private readonly ICommunicator? _communicator;
     private IMiniBatchEngine? _engine;
     private GradientStep? _gradientStep;
+    private OptimizerStep? _optimizerStep;
     private readonly DeterministicRandom _random;
     private readonly float[] _output;
     private readonly float[] _target;
@@ -100,6 +108,7 @@ public sealed class Trainer : IDisposable
         _random = new DeterministicRandom(options.Seed);
         _output = new float[network.OutputSize];
         _target = new float[network.OutputSize];
+        _plateau = options.Schedule is ReduceOnPlateau plateau ? plateau.Start(options.LearningRate) : default;
     }
 
     /// <summary>The network being trained.</summary>
@@ -119,9 +128,14 @@ public sealed class Trainer : IDisposable
     /// <summary>Stops the worker threads, if any.</summary>
     public void Dispose() => _engine?.Dispose();
 
-    /// <summary>Runs <see cref="TrainingOptions.Epochs"/> epochs.</summary>
+    /// <summary>
+    /// Runs the epochs after <see cref="EpochsCompleted"/> up to <see cref="TrainingOptions.Epochs"/>
+    /// (all of them on a new trainer; the rest of the run on a <see cref="Resume(TrainingCheckpoint, TrainingOptions)"/>d one), or until
+    /// <see cref="TrainingOptions.EarlyStopping"/> stops the run; then, with early stopping, the
+    /// network gets the parameters of its best epoch back (<see cref="BestEpoch"/>, <see cref="StopReason"/>).
+    /// </summary>
     /// <param name="training">The training set.</param>
-    /// <param name="validation">Evaluated after every epoch, if given.</param>
+    /// <param name="validation">Evaluated after every epoch, if given; required by early stopping and <see cref="ReduceOnPlateau"/>.</param>
     /// <param name="progress">Receives each epoch's report.</param>
     /// <param name="cancellationToken">Checked between mini-batches; on cancellation the network keeps its last complete step.</param>
     /// <returns>One report per epoch.</returns>
@@ -135,13 +149,19 @@ public sealed class Trainer : IDisposable
         try
         {
             var reports = new List<EpochReport>(Options.Epochs);
-            for (int epoch = 1; epoch <= Options.Epochs; epoch++)
+            for (int epoch = EpochsCompleted + 1; epoch <= Options.Epochs && StopReason != TrainingStopReason.EarlyStopping; epoch++)
             {
                 EpochReport report = RunEpoch(training, validation, epoch, cancellationToken);
                 reports.Add(report);
                 progress?.Report(report);
             }
 
+            if (StopReason == TrainingStopReason.None)
+            {
+                StopReason = TrainingStopReason.EpochLimit;
+            }
+
+            CopyBestParameters();
             return reports;
         }
         finally
@@ -150,10 +170,14 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    /// <summary>Runs one epoch: shuffle, then one gradient step per mini-batch, then validation.</summary>
+    /// <summary>
+    /// Runs one epoch: shuffle, then one step per mini-batch, then validation (and the early-stopping
+    /// and plateau bookkeeping, which may set <see cref="StopReason"/>; the caller that drives epochs
+    /// one by one then stops and calls <see cref="RestoreBestEpoch"/>).
+    /// </summary>
     /// <param name="training">The training set.</param>
     /// <param name="validation">Evaluated after the epoch, if given.</param>
-    /// <param name="epoch">The 1-based epoch number, for the report and error messages.</param>
+    /// <param name="epoch">The 1-based epoch number, for the report, error messages and epoch-based schedules.</param>
     /// <param name="cancellationToken">Checked between mini-batches.</param>
     /// <returns>The epoch's report.</returns>
     /// <exception cref="ArgumentException">A data set does not fit the network or is empty.</exception>
@@ -189,6 +213,8 @@ public sealed class Trainer : IDisposable
             CheckFits(validation, nameof(validation), allowEmpty: true);
         }
 
+        CheckRunFits(training, validation);
+
         long start = Stopwatch.GetTimestamp();
         training = ScaledForTraining(training);
         KernelPath path = KernelDispatch.Active;
@@ -207,6 +233,7 @@ public sealed class Trainer : IDisposable
         int batches = ((n - 1) / m) + 1;
         IMiniBatchEngine engine = EngineFor(m);
         double costSum = 0, lastFiniteCost = double.NaN;
+        float rate = 0;
         int correct = 0;
         engine.BeginEpoch();
         try
@@ -225,7 +252,9 @@ public sealed class Trainer : IDisposable
                 lastFiniteCost = batchCost / size;
                 costSum += batchCost;
                 correct += batchCorrect;
-                Step(engine, n, size, path);
+                rate = Options.Schedule.RateAt(Options.LearningRate, Options.Epochs, Math.Max(0, epoch - 1), StepsCompleted, batches, _plateau);
+                Step(engine, n, size, rate, path);
+                StepsCompleted++;
                 MiniBatchCompleted?.Invoke(batch + 1, batches);
             }
         }
@@ -243,7 +272,8 @@ public sealed class Trainer : IDisposable
             validationAccuracy = (double)right / validation.Count;
         }
 
-        return new EpochReport(epoch, costSum / n, (double)correct / n, validationCost, validationAccuracy, seconds, n / Math.Max(seconds, 1e-9));
+        bool best = EndOfEpoch(epoch, validationCost, validationAccuracy);
+        return new EpochReport(epoch, costSum / n, (double)correct / n, validationCost, validationAccuracy, seconds, n / Math.Max(seconds, 1e-9)) { LearningRate = rate, IsBest = best };
     }
 
     /// <summary>
@@ -251,9 +281,17 @@ public sealed class Trainer : IDisposable
     /// <paramref name="trainingCount"/> training samples, on the parameters the engine holds, from
     /// its gradient; then the engine brings what it derives from them up to date.
     /// </summary>
-    private void Step(IMiniBatchEngine engine, int trainingCount, int batchSize, KernelPath path)
+    private void Step(IMiniBatchEngine engine, int trainingCount, int batchSize, float learningRate, KernelPath path)
     {
-        _gradientStep!.Apply(engine.Parameters, engine.Gradient, Options.LearningRate, Options.Lambda, trainingCount, batchSize, path);
+        if (_optimizerStep is null)
+        {
+            _gradientStep!.Apply(engine.Parameters, engine.Gradient, learningRate, Options.Lambda, trainingCount, batchSize, path);
+        }
+        else
+        {
+            _optimizerStep.Apply(engine.Pool, engine.Parameters, engine.Gradient, learningRate, StepsCompleted, batchSize, path);
+        }
+
         engine.AfterStep();
     }
 
@@ -269,6 +307,11 @@ public sealed class Trainer : IDisposable
             _engine?.Dispose();
             _engine = MiniBatchEngine.Create(Network, Options, samples, _communicator);
             _gradientStep = new GradientStep(_engine.Pool);
+            if (_optimizerStep is null && Options.Optimizer.StateArrays > 0)
+            {
+                _optimizerStep = new OptimizerStep(Options.Optimizer, _engine.Gradient.Length);
+                TakeResumedState(_engine, _optimizerStep);
+            }
         }
 
         return _engine;

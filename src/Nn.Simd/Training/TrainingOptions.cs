@@ -62,6 +62,23 @@ public sealed record TrainingOptions
     /// </summary>
     public int Shards { get; init; }
 
+    /// <summary>
+    /// How each step uses the gradient: <see cref="Sgd"/> (the default), <see cref="SgdMomentum"/>,
+    /// <see cref="Nesterov"/>, <see cref="Adam"/>, <see cref="AdamW"/> or <see cref="RmsProp"/>.
+    /// Their state is sized with the trainer's buffers, so an epoch after the first allocates nothing.
+    /// </summary>
+    public Optimizer Optimizer { get; init; } = new Sgd();
+
+    /// <summary>
+    /// How the learning rate changes from <see cref="LearningRate"/>: <see cref="ConstantRate"/> (the
+    /// default), <see cref="StepDecay"/>, <see cref="ExponentialDecay"/>, <see cref="CosineDecay"/> or
+    /// <see cref="ReduceOnPlateau"/> (which needs a validation set).
+    /// </summary>
+    public LearningRateSchedule Schedule { get; init; } = new ConstantRate();
+
+    /// <summary>Stop when a validation figure stops improving and restore the best epoch's parameters; null (the default) trains every epoch. Needs a validation set.</summary>
+    public EarlyStopping? EarlyStopping { get; init; }
+
     /// <summary>Split every product and step over the threads, however small (tests: the split itself, on small networks).</summary>
     internal bool SplitSmallWork { get; init; }
 
@@ -101,6 +118,16 @@ public sealed record TrainingOptions
         if (Threads < 1 || Threads > 1024)
         {
             throw new ArgumentException($"Threads is {Threads}; it must be between 1 and 1024.", nameof(Threads));
+        }
+
+        ArgumentNullException.ThrowIfNull(Optimizer, nameof(Optimizer));
+        ArgumentNullException.ThrowIfNull(Schedule, nameof(Schedule));
+        Optimizer.Validate();
+        Schedule.Validate(Epochs);
+        EarlyStopping?.Validate();
+        if (Lambda != 0 && Optimizer is not Sgd)
+        {
+            throw new ArgumentException($"Lambda (λ) is {Lambda}, but λ is plain SGD's L2 term; with {Optimizer.GetType().Name} set the optimizer's WeightDecay instead.", nameof(Lambda));
         }
     }
 }

@@ -26,6 +26,16 @@ internal static class MetricsJson
             json.WriteString("network", run.Network.ToString());
             json.WriteString("data", run.DataName);
             json.WriteNumber("seed", run.Options.Seed);
+            json.WriteString("steps", OptimizerOptions.Describe(run.Options) ?? "sgd, constant η");
+            if (run.BestEpoch is { } best)
+            {
+                json.WriteNumber("bestEpoch", best);
+            }
+
+            if (run.StopReason is { } reason)
+            {
+                json.WriteString("stopReason", reason);
+            }
             json.WriteStartArray("epochs");
             for (int i = 0; i < run.Reports.Count; i++)
             {
@@ -37,6 +47,7 @@ internal static class MetricsJson
                 json.WriteNumber("samplesPerSecond", r.SamplesPerSecond);
                 json.WriteNumber("trainingCost", r.TrainingCost);
                 json.WriteNumber("trainingAccuracy", r.TrainingAccuracy);
+                json.WriteNumber("learningRate", r.LearningRate);
                 if (r.ValidationCost is { } vc)
                 {
                     json.WriteNumber("validationCost", vc);

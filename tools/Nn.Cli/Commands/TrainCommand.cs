@@ -26,7 +26,7 @@ internal static class TrainCommand
         var init = new Option<string>("--init") { Description = "gaussian|scaled-gaussian|xavier|he.", DefaultValueFactory = _ => "scaled-gaussian" };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 30 }.Within(1);
         var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 10 }.Within(1);
-        var eta = new Option<float>("--eta") { Description = "Learning rate η.", DefaultValueFactory = _ => 3f }.Positive();
+        var eta = new Option<float>("--eta") { Description = "Learning rate η (default 3 for sgd, 0.3 for momentum and nesterov, 0.001 for adam, adamw and rmsprop).", DefaultValueFactory = _ => 3f }.Positive();
         var lambda = new Option<float>("--lambda") { Description = "L2 regularisation λ.", DefaultValueFactory = _ => 0f }.Positive(zeroAllowed: true);
         var validation = new Option<string?>("--validation") { Description = "Hold out COUNT samples, or a FRACTION (< 1), of the training set for validation." };
         var output = new Option<string?>("--out") { Description = "Save the trained model here (atomically; see docs/model-format.md)." };
@@ -50,6 +50,8 @@ internal static class TrainCommand
             layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine, threads, preprocess, distributed, shards,
         };
         data.AddTo(command);
+        var plan = new OptimizerOptions();
+        plan.AddTo(command);
 
         command.SetAction(parse =>
         {
@@ -63,7 +65,9 @@ internal static class TrainCommand
             }
 
             string? metricsPath = quiet ? null : parse.GetValue(metrics);
-            OutputFiles.Check(parse.GetValue(force), ("--out", outPath), ("--metrics", metricsPath), ("--plot", plotPath));
+            string? checkpointPath = quiet ? null : parse.GetValue(plan.Checkpoint), resumePath = parse.GetValue(plan.Resume);
+            bool resumesItself = checkpointPath is not null && resumePath is not null && Path.GetFullPath(checkpointPath) == Path.GetFullPath(resumePath);
+            OutputFiles.Check(parse.GetValue(force), ("--out", outPath), ("--metrics", metricsPath), ("--plot", plotPath), ("--checkpoint", resumesItself ? null : checkpointPath));
 
             long seed = parse.GetValue(data.Seed);
             Cost costValue = Names.ParseCost(parse.GetValue(cost)!);
@@ -88,7 +92,15 @@ internal static class TrainCommand
                 Threads = processes is null ? parse.GetValue(threads) : Processes.DefaultThreads(parse, threads),
                 Shards = parse.GetValue(shards) ?? (processes is null ? 0 : 8),
             };
+            options = plan.Apply(parse, options, parse.GetResult(eta) is { Implicit: false }, parse.GetValue(validation) is not null);
+            TrainingCheckpoint? resume = resumePath is null ? null : CheckpointFile.Load(resumePath);
             int[]? givenSizes = parse.GetValue(layers) is { } l ? Names.ParseLayers(l) : null;
+            if (resume is not null && givenSizes is not null && !givenSizes.SequenceEqual(resume.Network.LayerSizes))
+            {
+                throw new UsageException($"--layers {string.Join(',', givenSizes)} differs from the checkpoint's network {resume.Network}; a run resumes on its own network.");
+            }
+
+            givenSizes ??= resume is null ? null : [.. resume.Network.LayerSizes];
             (Dataset training, Dataset test, string dataName) = data.Load(parse, givenSizes?[^1]);
             Dataset? validationSet = null;
             if (parse.GetValue(validation) is { } v)
@@ -108,13 +120,37 @@ internal static class TrainCommand
                 throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--batch {options.MiniBatchSize:N0} is larger than the {training.Count:N0} training samples; at most {training.Count:N0} (one step per epoch)."));
             }
 
-            Network network = CreateNetwork(sizes, hidden, outputValue, costValue, initialization, seed);
+            if (resume is not null && resume.TrainingCount > 0 && resume.TrainingCount != training.Count)
+            {
+                throw new UsageException($"--resume {resumePath}: the run trained on {resume.TrainingCount:N0} samples but these options give {training.Count:N0}; resume with the run's own --data, --validation and --seed.");
+            }
+
+            if (resume is not null && resume.Epoch > options.Epochs)
+            {
+                throw new UsageException($"--epochs {options.Epochs}: the checkpoint {resumePath} has {resume.Epoch} epochs done already.");
+            }
+
             string dataSource = parse.GetValue(data.Data)!;
             InputScalingKind? scaling = Names.ParsePreprocess(parse.GetValue(preprocess) ?? (DataSources.IsCsv(dataSource) ? "standardize" : "none"));
-            if (scaling is { } kind)
+            Network network;
+            if (resume is not null)
             {
-                // Fitted on what trains, after the validation hold-out: never on validation or test samples.
-                network.InputScaling = InputScaling.Fit(kind, training.Inputs, training.InputSize);
+                // The run's own network, with the input scaling its first part fitted; its record is
+                // written afresh below, so that it is the record an uninterrupted run would write.
+                network = resume.Network;
+                foreach (string key in network.Metadata.Entries.Select(e => e.Key).Distinct().ToArray())
+                {
+                    network.Metadata.SetAll(key, []);
+                }
+            }
+            else
+            {
+                network = CreateNetwork(sizes, hidden, outputValue, costValue, initialization, seed);
+                if (scaling is { } kind)
+                {
+                    // Fitted on what trains, after the validation hold-out: never on validation or test samples.
+                    network.InputScaling = InputScaling.Fit(kind, training.Inputs, training.InputSize);
+                }
             }
 
             ModelRecord.Write(network.Metadata, parse, command, dataSource, training, validationSet, test);
@@ -125,7 +161,7 @@ internal static class TrainCommand
                 network.Metadata.Set("train.shards", options.Shards.ToString(CultureInfo.InvariantCulture));
             }
 
-            var run = new TrainingRun(network, options, training, validationSet, test, dataName) { Processes = processes };
+            var run = new TrainingRun(network, options, training, validationSet, test, dataName) { Processes = processes, Checkpoint = checkpointPath, ResumeFrom = resume };
             return Run(quiet ? context with { Console = Quiet() } : context, run, outPath, metricsPath, plotPath);
         });
         return command;
@@ -162,6 +198,11 @@ internal static class TrainCommand
         console.MarkupLine($"[bold]data[/]     {Markup.Escape(run.DataName)}: {run.Training.Count:N0} training, {run.Validation?.Count ?? 0:N0} validation, {run.Test.Count:N0} test samples");
         console.MarkupLine($"[bold]network[/]  {Markup.Escape(network.ToString())}, {network.ParameterCount:N0} parameters");
         console.MarkupLine($"[bold]training[/] {options.Epochs} epochs, mini-batch {options.MiniBatchSize} ({(options.Engine == TrainingEngine.Batched ? $"batched, {options.Threads} thread{(options.Threads == 1 ? string.Empty : "s")}" : "sample by sample, 1 thread")}), η {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, λ {options.Lambda.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}");
+        if (OptimizerOptions.Describe(options) is { } plan)
+        {
+            console.MarkupLine($"[bold]steps[/]    {Markup.Escape(plan)}");
+        }
+
         console.MarkupLine($"[bold]kernels[/]  {KernelDispatch.Active} on {Markup.Escape(CpuInfo.ModelName)}");
         if (network.InputScaling is { } scaling)
         {
@@ -182,10 +223,10 @@ internal static class TrainCommand
                 processes.Abort(Interrupted);
             })
             : default;
-        using var trainer = new Trainer(network, options, run.Processes);
+        using Trainer trainer = StartTrainer(console, run);
         float[] lastCompleteEpoch = network.Parameters.ToArray();
-        int lastComplete = 0;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        int lastComplete = trainer.EpochsCompleted;
+        for (int epoch = trainer.EpochsCompleted + 1; epoch <= options.Epochs && trainer.StopReason != TrainingStopReason.EarlyStopping; epoch++)
         {
             EpochReport report;
             try
@@ -204,7 +245,8 @@ internal static class TrainCommand
                     ModelFile.Save(network, outPath, overwrite: true);
                 }
 
-                context.Error.WriteLine($"nn: interrupted during epoch {epoch}; {kept}.");
+                string resumable = run.Checkpoint is null ? string.Empty : $"; the checkpoint of epoch {trainer.EpochsCompleted} is in {run.Checkpoint} (continue with --resume {run.Checkpoint})";
+                context.Error.WriteLine($"nn: interrupted during epoch {epoch}; {kept}{resumable}.");
                 return Interrupted;
             }
             catch (TrainingDivergedException e)
@@ -229,6 +271,11 @@ internal static class TrainCommand
             }
 
             run.Reports.Add(report);
+            if (run.Checkpoint is not null)
+            {
+                CheckpointFile.Save(trainer.CreateCheckpoint(), run.Checkpoint, overwrite: true);
+            }
+
             if (AllFinite(network.Parameters))
             {
                 // A last step that overflowed a weight shows only in the next epoch's cost; such an
@@ -242,8 +289,10 @@ internal static class TrainCommand
                 : string.Empty;
             console.MarkupLine(Markup.Escape(string.Create(
                 CultureInfo.InvariantCulture,
-                $"epoch {epoch,3}  training cost {report.TrainingCost:F4} accuracy {report.TrainingAccuracy:P2}{validationText}  {report.Seconds:F3} s  {report.SamplesPerSecond:N0} samples/s")));
+                $"epoch {epoch,3}  training cost {report.TrainingCost:F4} accuracy {report.TrainingAccuracy:P2}{validationText}  {report.Seconds:F3} s  {report.SamplesPerSecond:N0} samples/s{(options.Schedule is ConstantRate ? string.Empty : $"  η {report.LearningRate:G4}")}{(report.IsBest ? "  best" : string.Empty)}")));
         }
+
+        FinishRun(console, trainer, run);
 
         if (run.Test.Count > 0)
         {
@@ -275,6 +324,53 @@ internal static class TrainCommand
 
     /// <summary>The console of a process other than 0, which prints nothing.</summary>
     private static IAnsiConsole Quiet() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null), Interactive = InteractionSupport.No });
+
+    /// <summary>A new trainer, or the resumed run's; with --checkpoint, a new run's state before its first epoch is written at once, so that an interruption always leaves one to resume.</summary>
+    private static Trainer StartTrainer(IAnsiConsole console, TrainingRun run)
+    {
+        if (run.ResumeFrom is { } checkpoint)
+        {
+            Trainer resumed;
+            try
+            {
+                resumed = Trainer.Resume(checkpoint, run.Options, run.Processes);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"--resume: {Program.MessageOf(e)}");
+            }
+
+            console.MarkupLine(Markup.Escape($"resumed  after epoch {checkpoint.Epoch} (step {checkpoint.Step:N0})"));
+            return resumed;
+        }
+
+        var trainer = new Trainer(run.Network, run.Options, run.Processes);
+        if (run.Checkpoint is not null)
+        {
+            CheckpointFile.Save(trainer.CreateCheckpoint(), run.Checkpoint, overwrite: true);
+        }
+
+        return trainer;
+    }
+
+    /// <summary>With early stopping: the best epoch's parameters back, and a line that says which epoch and why training stopped.</summary>
+    private static void FinishRun(IAnsiConsole console, Trainer trainer, TrainingRun run)
+    {
+        if (run.Options.EarlyStopping is not { } stopping)
+        {
+            return;
+        }
+
+        trainer.RestoreBestEpoch();
+        run.BestEpoch = trainer.BestEpoch;
+        run.StopReason = trainer.StopReason == TrainingStopReason.EarlyStopping ? "early-stopping" : "epochs";
+        string metric = stopping.Metric == StoppingMetric.Cost ? "validation cost" : "validation accuracy";
+        string why = trainer.StopReason == TrainingStopReason.EarlyStopping
+            ? $"early after epoch {trainer.EpochsCompleted}: the {metric} did not improve for {stopping.Patience} epochs"
+            : $"after all {run.Options.Epochs} epoch{(run.Options.Epochs == 1 ? string.Empty : "s")}";
+        string best = trainer.BestEpoch is { } b ? $"; restored the best epoch, {b}" : "; no epoch had a finite validation figure, so the last one's parameters stay";
+        console.MarkupLine(Markup.Escape($"stopping {why}{best}"));
+    }
 
     private static bool AllFinite(ReadOnlySpan<float> values)
     {
@@ -356,4 +452,16 @@ internal sealed class TrainingRun(Network network, TrainingOptions options, Data
 
     /// <summary>The number of processes training together.</summary>
     public int ProcessCount => Processes?.Size ?? 1;
+
+    /// <summary>Where --checkpoint writes the training state, if anywhere.</summary>
+    public string? Checkpoint { get; init; }
+
+    /// <summary>The checkpoint --resume continues, if any.</summary>
+    public TrainingCheckpoint? ResumeFrom { get; init; }
+
+    /// <summary>With early stopping: the best epoch, whose parameters the model has.</summary>
+    public int? BestEpoch { get; set; }
+
+    /// <summary>With early stopping: why training stopped ("early-stopping" or "epochs").</summary>
+    public string? StopReason { get; set; }
 }

@@ -70,8 +70,24 @@ public readonly record struct PlateauState(float Rate, double Best, int BadEpoch
 /// <param name="Threshold">Relative improvement in [0, 1) that counts as better.</param>
 /// <param name="Cooldown">Epochs after a reduction during which bad epochs are not counted (≥ 0).</param>
 /// <param name="MinimumRate">The rate is never reduced below this (≥ 0).</param>
-public sealed record ReduceOnPlateau(float Factor = 0.1f, int Patience = 10, double Threshold = 1e-4, int Cooldown = 0, float MinimumRate = 0f)
+public sealed record ReduceOnPlateau(float Factor = 0.1f, int Patience = 10, double Threshold = 1e-4, int Cooldown = 0, float MinimumRate = 0f) : LearningRateSchedule
 {
+    internal override bool NeedsValidation => true;
+
+    internal override void Validate(int epochs)
+    {
+        try
+        {
+            Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ArgumentException(e.Message, e.ParamName, e);
+        }
+    }
+
+    internal override float RateAt(float baseRate, int epochs, int epoch, long step, long stepsPerEpoch, in PlateauState plateau) => plateau.Rate;
+
     /// <summary>The state before the first epoch.</summary>
     /// <param name="initialRate">The rate of the first epoch.</param>
     /// <returns>Rate <paramref name="initialRate"/>, best +∞, no bad epochs, no cooldown.</returns>
