@@ -70,6 +70,7 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        HiddenDropout.Check(network, options);
         Network = network;
         Options = options;
         _random = new DeterministicRandom(options.Seed);
@@ -182,7 +183,7 @@ public sealed class Trainer : IDisposable
         IMiniBatchEngine engine = EngineFor(m);
         double costSum = 0, lastFiniteCost = double.NaN;
         int correct = 0;
-        engine.BeginEpoch();
+        engine.BeginEpoch(epoch);
         try
         {
             for (int batch = 0; batch < batches; batch++)
@@ -267,11 +268,11 @@ public sealed class Trainer : IDisposable
         return (data.Count == 0 ? double.NaN : cost / data.Count, correct);
     }
 
-    /// <summary>The summed gradient of the given samples, as the options' engine computes it, in the parameters' layout, for tests (gradient check).</summary>
-    internal float[] GradientOf(Dataset data, ReadOnlySpan<int> samples)
+    /// <summary>The summed gradient of the given samples in epoch <c>epoch</c> (whose dropout masks it draws), as the options' engine computes it, in the parameters' layout, for tests (gradient check).</summary>
+    internal float[] GradientOf(Dataset data, ReadOnlySpan<int> samples, int epoch = 1)
     {
         IMiniBatchEngine engine = EngineFor(samples.Length);
-        engine.BeginEpoch();
+        engine.BeginEpoch(epoch);
         try
         {
             engine.ComputeGradient(data, samples, KernelDispatch.Active);

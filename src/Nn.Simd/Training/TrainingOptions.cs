@@ -53,6 +53,17 @@ public sealed record TrainingOptions
     /// </summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>
+    /// Inverted dropout on the hidden layers during training: each hidden unit is dropped with
+    /// probability p and a kept one is scaled by 1/(1 − p); prediction and validation use every unit.
+    /// Empty (the default) or all 0: no dropout, and the weights are what they are without it. One
+    /// rate applies to every hidden layer; otherwise give one rate per hidden layer, each in [0, 1).
+    /// The masks are drawn from a counter-based generator keyed by the seed, the epoch, the sample's
+    /// index in the training set and the layer, so they are the same on every kernel path, for any
+    /// thread count and in either engine.
+    /// </summary>
+    public IReadOnlyList<float> Dropout { get; init; } = [];
+
     /// <summary>Split every product and step over the threads, however small (tests: the split itself, on small networks).</summary>
     internal bool SplitSmallWork { get; init; }
 
@@ -87,6 +98,15 @@ public sealed record TrainingOptions
         if (Threads < 1 || Threads > 1024)
         {
             throw new ArgumentException($"Threads is {Threads}; it must be between 1 and 1024.", nameof(Threads));
+        }
+
+        ArgumentNullException.ThrowIfNull(Dropout);
+        foreach (float rate in Dropout)
+        {
+            if (!(rate >= 0f && rate < 1f))
+            {
+                throw new ArgumentException($"A Dropout rate is {rate}; each must be in [0, 1).", nameof(Dropout));
+            }
         }
     }
 }
