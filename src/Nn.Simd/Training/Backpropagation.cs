@@ -7,7 +7,7 @@
 //   (4)           ∂C/∂bˡ += δˡ                                                 Axpy
 //
 // With dropout, each hidden aˡ is multiplied by its mask after the activation, and σ′(zˡ) by the
-// same mask before equation (2) (see HiddenDropout).
+// same (kept) mask before equation (2) (see HiddenDropout).
 // Gradients accumulate over a mini-batch in the parameters' layout; the trainer applies them.
 // Every buffer is allocated once, here.
 using Nn.Simd.Data;
@@ -116,7 +116,7 @@ internal sealed class Backpropagation : IMiniBatchEngine
         for (int l = 1; l < _z.Length; l++)
         {
             _network.FeedForwardLayer(l, a, _z[l], _a[l], path);
-            _dropout?.Apply(_a[l], sample, l, path);
+            _dropout?.Forward(_a[l], new ReadOnlySpan<int>(in sample), l, path);
             a = _a[l];
         }
     }
@@ -143,7 +143,7 @@ internal sealed class Backpropagation : IMiniBatchEngine
             {
                 float[] delta = _delta[l - 1];
                 ActivationKernels.Derivative(_network.Activations[l - 2], _z[l - 1], delta, path);
-                _dropout?.Apply(delta, sample, l - 1, path);
+                _dropout?.Backward(delta, l - 1, path);
                 Kernel.MatVecTransposedHadamard(_network.Weights(l), rows, columns, _delta[l], delta, delta, path);
             }
         }

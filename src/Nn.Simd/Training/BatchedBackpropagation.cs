@@ -22,7 +22,7 @@
 // the same bits.
 //
 // With dropout, each hidden row of Aˡ is multiplied by its sample's mask after the activation, and
-// the rows of σ′(Zˡ) by the same masks before the Hadamard product of (2) (see HiddenDropout).
+// the rows of σ′(Zˡ) by the same (kept) masks before the Hadamard product of (2) (see HiddenDropout).
 //
 // Each weight is read once per mini-batch instead of once per sample. Equations (2)–(4) perform
 // exactly the per-sample operations in the same order (a Gemm element is one fma chain over its
@@ -248,9 +248,9 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
             }
 
             ActivationKernels.ApplyRows(_network.Activations[l - 1], _z[l].AsSpan(0, m * n), _a[l].AsSpan(0, m * n), n, path);
-            if (_dropout is not null && l < last)
+            if (l < last)
             {
-                ApplyDropout(_a[l].AsSpan(0, m * n), indices, l, path);
+                _dropout?.Forward(_a[l].AsSpan(0, m * n), indices, l, path);
             }
         }
 
@@ -298,26 +298,12 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
                 Span<float> derivative = _scratch.AsSpan(0, m * previous);
                 _gemm.Run(new(_delta[l], 0, m, n, 0), false, new(parameters, _network.ParameterOrigin + _network.WeightOffset(l), n, previous, 0), new(_delta[l - 1], 0, m, previous, 0), accumulate: false, path);
                 ActivationKernels.Derivative(_network.Activations[l - 2], _z[l - 1].AsSpan(0, m * previous), derivative, path);
-                if (_dropout is not null)
-                {
-                    ApplyDropout(derivative, indices, l - 1, path);
-                }
-
+                _dropout?.Backward(derivative, l - 1, path);
                 Kernel.Hadamard(below, derivative, below, path);
             }
         }
 
         return (cost, correct);
-    }
-
-    /// <summary>Layer <paramref name="layer"/>'s masks on a block whose row i belongs to training sample indices[i].</summary>
-    private void ApplyDropout(Span<float> block, ReadOnlySpan<int> indices, int layer, KernelPath path)
-    {
-        int n = _network.LayerSizes[layer];
-        for (int i = 0; i < indices.Length; i++)
-        {
-            _dropout!.Apply(block.Slice(i * n, n), indices[i], layer, path);
-        }
     }
 
     /// <summary>Zˡ through its transpose: (Zˡ)ᵀ = bˡ (in every column) + Wˡ·(Aˡ⁻¹)ᵀ, then Zˡ = ((Zˡ)ᵀ)ᵀ.</summary>

@@ -92,8 +92,8 @@ internal static class MiniBatchEngine
 {
     public static IMiniBatchEngine Create(Network network, TrainingOptions options, int capacity) => options.Engine switch
     {
-        TrainingEngine.Batched => new BatchedBackpropagation(network, capacity, options.Threads > 1 ? new WorkerPool(options.Threads, options.SplitSmallWork) : null, dropout: HiddenDropout.For(network, options)),
-        TrainingEngine.PerSample => new Backpropagation(network, HiddenDropout.For(network, options)),
+        TrainingEngine.Batched => new BatchedBackpropagation(network, capacity, options.Threads > 1 ? new WorkerPool(options.Threads, options.SplitSmallWork) : null, dropout: HiddenDropout.For(network, options, capacity)),
+        TrainingEngine.PerSample => new Backpropagation(network, HiddenDropout.For(network, options, 1)),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Engine, "Not a TrainingEngine."),
     };
 }
