@@ -39,6 +39,8 @@ internal static class TrainCommand
             layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine, threads,
         };
         data.AddTo(command);
+        Option<string?> dropout = DropoutOption.Create();
+        command.Options.Add(dropout);
 
         command.SetAction(parse =>
         {
@@ -64,6 +66,7 @@ internal static class TrainCommand
                 throw new UsageException("--activation softmax: softmax is only allowed on the output layer (--output-activation softmax).");
             }
 
+            float[] dropoutRates = DropoutOption.Parse(parse.GetValue(dropout));
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs),
@@ -87,6 +90,9 @@ internal static class TrainCommand
             {
                 throw new UsageException($"--layers {string.Join(',', sizes)} does not fit the data: {dataName} has {training.InputSize} inputs and {training.TargetSize} classes, so the layers must start with {training.InputSize} and end with {training.TargetSize}.");
             }
+
+            DropoutOption.CheckCount(dropoutRates, sizes);
+            options = options with { Dropout = dropoutRates };
 
             if (options.MiniBatchSize > training.Count)
             {
@@ -132,6 +138,11 @@ internal static class TrainCommand
         console.MarkupLine($"[bold]data[/]     {Markup.Escape(run.DataName)}: {run.Training.Count:N0} training, {run.Validation?.Count ?? 0:N0} validation, {run.Test.Count:N0} test samples");
         console.MarkupLine($"[bold]network[/]  {Markup.Escape(network.ToString())}, {network.ParameterCount:N0} parameters");
         console.MarkupLine($"[bold]training[/] {options.Epochs} epochs, mini-batch {options.MiniBatchSize} ({(options.Engine == TrainingEngine.Batched ? $"batched, {options.Threads} thread{(options.Threads == 1 ? string.Empty : "s")}" : "sample by sample, 1 thread")}), η {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, λ {options.Lambda.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}");
+        if (DropoutOption.Describe(options.Dropout, network.LayerSizes.Count) is { } dropoutText)
+        {
+            console.MarkupLine($"[bold]dropout[/]  {Markup.Escape(dropoutText)}");
+        }
+
         console.MarkupLine($"[bold]kernels[/]  {KernelDispatch.Active} on {Markup.Escape(CpuInfo.ModelName)}");
 
         using var trainer = new Trainer(network, options);
