@@ -12,7 +12,7 @@ namespace Nn.Simd.Bench;
 /// fewer iterations than the default configuration.
 /// </summary>
 [WarmupCount(2)]
-[IterationCount(7)]
+[IterationCount(15)]
 public class DropoutEpochBenchmarks : IWorkload
 {
     private Dataset _training = null!;
