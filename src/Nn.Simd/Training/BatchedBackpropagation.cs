@@ -250,7 +250,7 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
             ActivationKernels.ApplyRows(_network.Activations[l - 1], _z[l].AsSpan(0, m * n), _a[l].AsSpan(0, m * n), n, path);
             if (l < last)
             {
-                _dropout?.Forward(_a[l].AsSpan(0, m * n), indices, l, path);
+                _dropout?.Forward(_a[l], indices, l, path, Pool);
             }
         }
 

@@ -11,6 +11,7 @@
 // mask took 21 µs and a Hadamard product 4 µs, so draw + two products (29 µs) beat two draws (42 µs).
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
+using Nn.Simd.Workers;
 
 namespace Nn.Simd.Training;
 
@@ -19,13 +20,19 @@ internal sealed class HiddenDropout
 {
     private readonly float[] _rates;
     private readonly float[][] _masks;
+    private readonly int[] _widths;
+    private readonly int[] _samples;
     private readonly ulong _seed;
+    private readonly MaskDraw _draw;
 
-    private HiddenDropout(float[] rates, float[][] masks, long seed)
+    private HiddenDropout(float[] rates, float[][] masks, int[] widths, int capacity, long seed)
     {
         _rates = rates;
         _masks = masks;
+        _widths = widths;
+        _samples = new int[capacity];
         _seed = (ulong)seed;
+        _draw = new MaskDraw(this);
     }
 
     /// <summary>The epoch the masks are drawn for; the engines set it at the start of each epoch.</summary>
@@ -49,7 +56,7 @@ internal sealed class HiddenDropout
         }
 
         float[][] masks = [.. rates.Select((r, l) => r > 0 ? new float[(long)capacity * network.LayerSizes[l]] : [])];
-        return rates.Any(r => r > 0) ? new HiddenDropout(rates, masks, options.Seed) : null;
+        return rates.Any(r => r > 0) ? new HiddenDropout(rates, masks, [.. network.LayerSizes], capacity, options.Seed) : null;
     }
 
     /// <summary>Throws when <see cref="TrainingOptions.Dropout"/> is neither empty, one rate, nor one rate per hidden layer of <paramref name="network"/>.</summary>
@@ -64,26 +71,20 @@ internal sealed class HiddenDropout
     }
 
     /// <summary>
-    /// Draws layer <paramref name="layer"/>'s masks for a block whose row i belongs to training sample
-    /// <paramref name="samples"/>[i], keeps them, and multiplies them into the block's activations in
-    /// place; nothing when the layer's rate is 0.
+    /// Draws layer <paramref name="layer"/>'s masks for the block of <paramref name="activations"/>
+    /// whose row i belongs to training sample <paramref name="samples"/>[i], keeps them, and
+    /// multiplies them into the block in place, split by rows over <paramref name="pool"/> (each row
+    /// is drawn and multiplied alike on any thread); nothing when the layer's rate is 0.
     /// </summary>
-    public void Forward(Span<float> activations, ReadOnlySpan<int> samples, int layer, KernelPath path)
+    public void Forward(float[] activations, ReadOnlySpan<int> samples, int layer, KernelPath path, WorkerPool? pool = null)
     {
-        float rate = _rates[layer];
-        if (rate == 0 || samples.IsEmpty)
+        if (_rates[layer] == 0 || samples.IsEmpty)
         {
             return;
         }
 
-        int n = activations.Length / samples.Length;
-        Span<float> mask = _masks[layer].AsSpan(0, activations.Length);
-        for (int i = 0; i < samples.Length; i++)
-        {
-            Kernel.DropoutMask(mask.Slice(i * n, n), rate, new DropoutKey(_seed, Epoch, (uint)samples[i], (uint)layer), path);
-        }
-
-        Kernel.Hadamard(activations, mask, activations, path);
+        samples.CopyTo(_samples);
+        _draw.Run(pool, activations, samples.Length, layer, path);
     }
 
     /// <summary>Multiplies σ′ of layer <paramref name="layer"/>'s block by the masks the last <see cref="Forward"/> drew for it, in place.</summary>
@@ -92,6 +93,38 @@ internal sealed class HiddenDropout
         if (_rates[layer] > 0)
         {
             Kernel.Hadamard(derivative, _masks[layer].AsSpan(0, derivative.Length), derivative, path);
+        }
+    }
+
+    /// <summary>The masks of a block's rows [start, end) drawn and multiplied into its activations.</summary>
+    private sealed class MaskDraw(HiddenDropout owner) : RangeWork
+    {
+        private float[] _activations = [];
+        private int _layer;
+        private KernelPath _path;
+
+        /// <remarks>
+        /// A mask unit costs about what five element-wise operations do (21 µs for 128 × 256 against
+        /// 4 µs for a Hadamard product), so a row counts as 8 elements a unit when deciding the split.
+        /// </remarks>
+        public void Run(WorkerPool? pool, float[] activations, int rows, int layer, KernelPath path)
+        {
+            (_activations, _layer, _path) = (activations, layer, path);
+            RunOver(pool, rows, 8, 8 * owner._widths[layer], splitWhenSpinning: true);
+        }
+
+        protected override void ExecuteRange(int start, int end)
+        {
+            int n = owner._widths[_layer];
+            float rate = owner._rates[_layer];
+            Span<float> mask = owner._masks[_layer].AsSpan(start * n, (end - start) * n);
+            for (int i = start; i < end; i++)
+            {
+                Kernel.DropoutMask(mask.Slice((i - start) * n, n), rate, new DropoutKey(owner._seed, owner.Epoch, (uint)owner._samples[i], (uint)_layer), _path);
+            }
+
+            Span<float> block = _activations.AsSpan(start * n, (end - start) * n);
+            Kernel.Hadamard(block, mask, block, _path);
         }
     }
 }
