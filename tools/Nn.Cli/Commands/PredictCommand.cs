@@ -20,6 +20,7 @@ internal static class PredictCommand
         command.SetAction(parse =>
         {
             Network network = ModelFile.Load(parse.GetValue(model)!);
+            var predictor = new Predictor(network);
             string inputPath = parse.GetValue(input)!;
             bool standardInput = inputPath == "-";
             string source = standardInput ? "standard input" : inputPath;
@@ -49,7 +50,7 @@ internal static class PredictCommand
                 foreach (float[] row in CsvDataReader.StreamInputs(stdin, source, csv))
                 {
                     CheckColumns(network, source, row.Length, label);
-                    Predict(network, row, output, probabilities, writer);
+                    Predict(predictor, row, output, probabilities, writer);
                     writer.Flush();
                 }
 
@@ -61,7 +62,7 @@ internal static class PredictCommand
             writer.WriteLine(header);
             for (int row = 0; row < values.Length / columns; row++)
             {
-                Predict(network, values.AsSpan(row * columns, columns), output, probabilities, writer);
+                Predict(predictor, values.AsSpan(row * columns, columns), output, probabilities, writer);
             }
 
             writer.Flush();
@@ -79,9 +80,9 @@ internal static class PredictCommand
         }
     }
 
-    private static void Predict(Network network, ReadOnlySpan<float> input, float[] output, bool probabilities, TextWriter writer)
+    private static void Predict(Predictor predictor, ReadOnlySpan<float> input, float[] output, bool probabilities, TextWriter writer)
     {
-        network.Predict(input, output);
+        predictor.Predict(input, output);
         writer.WriteLine(probabilities
             ? string.Join(',', output.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))
             : Network.ArgMax(output).ToString(CultureInfo.InvariantCulture));
