@@ -6,6 +6,8 @@
 //   (3)           ∂C/∂Wˡ += δˡ·(aˡ⁻¹)ᵀ                                         OuterProductAdd
 //   (4)           ∂C/∂bˡ += δˡ                                                 Axpy
 //
+// With dropout, each hidden aˡ is multiplied by its mask after the activation, and σ′(zˡ) by the
+// same (kept) mask before equation (2) (see HiddenDropout).
 // Gradients accumulate over a mini-batch in the parameters' layout; the trainer applies them.
 // Every buffer is allocated once, here.
 using Nn.Simd.Data;
@@ -28,10 +30,13 @@ internal sealed class Backpropagation : IMiniBatchEngine
     private readonly float[] _scratch;
     private readonly float[] _target;
     private readonly ParameterBlock[] _parameters;
+    private readonly HiddenDropout? _dropout;
 
-    public Backpropagation(Network network)
+    /// <summary>Buffers for <paramref name="network"/>; <paramref name="dropout"/> masks its hidden layers during training, if given.</summary>
+    public Backpropagation(Network network, HiddenDropout? dropout = null)
     {
         _network = network;
+        _dropout = dropout;
         int layers = network.LayerSizes.Count;
         _z = new float[layers][];
         _a = new float[layers][];
@@ -60,8 +65,12 @@ internal sealed class Backpropagation : IMiniBatchEngine
 
     public ReadOnlySpan<ParameterBlock> Parameters => _parameters;
 
-    public void BeginEpoch()
+    public void BeginEpoch(int epoch)
     {
+        if (_dropout is not null)
+        {
+            _dropout.Epoch = (uint)epoch;
+        }
     }
 
     public (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> samples, KernelPath path)
@@ -72,7 +81,7 @@ internal sealed class Backpropagation : IMiniBatchEngine
         foreach (int sample in samples)
         {
             data.CopyTarget(sample, _target);
-            cost += Accumulate(data.Input(sample), _target, path);
+            cost += Accumulate(data.Input(sample), _target, sample, path);
             if (Network.ArgMax(_a[^1]) == data.Label(sample))
             {
                 correct++;
@@ -102,13 +111,14 @@ internal sealed class Backpropagation : IMiniBatchEngine
     {
     }
 
-    /// <summary>Stores every zˡ and aˡ for input x.</summary>
-    private void FeedForward(ReadOnlySpan<float> x, KernelPath path)
+    /// <summary>Stores every zˡ and aˡ for input x, training sample <paramref name="sample"/> (whose dropout masks apply).</summary>
+    private void FeedForward(ReadOnlySpan<float> x, int sample, KernelPath path)
     {
         ReadOnlySpan<float> a = x;
         for (int l = 1; l < _z.Length; l++)
         {
             _network.FeedForwardLayer(l, a, _z[l], _a[l], path);
+            _dropout?.Forward(_a[l], new ReadOnlySpan<int>(in sample), l, path);
             a = _a[l];
         }
     }
@@ -117,9 +127,9 @@ internal sealed class Backpropagation : IMiniBatchEngine
     /// Feedforward, then equations (1)–(4) for one sample, adding its gradient to <see cref="Gradient"/>.
     /// </summary>
     /// <returns>The sample's cost C_x (before the 1/n average).</returns>
-    private float Accumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> y, KernelPath path)
+    private float Accumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int sample, KernelPath path)
     {
-        FeedForward(x, path);
+        FeedForward(x, sample, path);
         int last = _z.Length - 1;
         float cost = CostFunctions.Evaluate(_network.Cost, _a[last], y);
         CostFunctions.OutputError(_network.Cost, _network.Activations[last - 1], _z[last], _a[last], y, _delta[last], _scratch, path);
@@ -135,6 +145,7 @@ internal sealed class Backpropagation : IMiniBatchEngine
             {
                 float[] delta = _delta[l - 1];
                 ActivationKernels.Derivative(_network.Activations[l - 2], _z[l - 1], delta, path);
+                _dropout?.Backward(delta, l - 1, path);
                 Kernel.MatVecTransposedHadamard(_network.Weights(l), rows, columns, _delta[l], delta, delta, path);
             }
         }

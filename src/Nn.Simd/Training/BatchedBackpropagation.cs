@@ -21,6 +21,9 @@
 // element as the chain Σᵢ δᵢⱼ·aᵢₚ in increasing i, and the step is element-wise, so all of them give
 // the same bits.
 //
+// With dropout, each hidden row of Aˡ is multiplied by its sample's mask after the activation, and
+// the rows of σ′(Zˡ) by the same (kept) masks before the Hadamard product of (2) (see HiddenDropout).
+//
 // Each weight is read once per mini-batch instead of once per sample. Equations (2)–(4) perform
 // exactly the per-sample operations in the same order (a Gemm element is one fma chain over its
 // inner index, as MatVecTransposed's and OuterProductAdd's accumulations are), so for the same
@@ -52,6 +55,7 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
     private readonly ParallelTranspose _transpose = new();
     private readonly ParallelGather _gather;
     private readonly ParameterBlock[] _parameters;
+    private readonly HiddenDropout? _dropout;
     private bool _masterIsTransposed;
 
     /// <summary>Buffers for <paramref name="network"/> and mini-batches of up to <paramref name="capacity"/> samples.</summary>
@@ -62,8 +66,9 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
     /// The deeper layers' forward form: null chooses the one with the smaller transposes; true or
     /// false forces (Zˡ)ᵀ = Wˡ·(Aˡ⁻¹)ᵀ or the refreshed (Wˡ)ᵀ (tests: both give the same bits).
     /// </param>
+    /// <param name="dropout">Masks the hidden layers during training, if given.</param>
     /// <exception cref="ArgumentException">A block of <paramref name="capacity"/> rows of the widest layer would not fit in an array.</exception>
-    public BatchedBackpropagation(Network network, int capacity, WorkerPool? pool, bool? deepForwardByActivations = null)
+    public BatchedBackpropagation(Network network, int capacity, WorkerPool? pool, bool? deepForwardByActivations = null, HiddenDropout? dropout = null)
     {
         long block = (long)capacity * network.MaxWidth;
         if (block > Array.MaxLength)
@@ -72,6 +77,7 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
         }
 
         _network = network;
+        _dropout = dropout;
         _gemm = new ParallelGemm(pool);
         _gather = new ParallelGather(capacity);
         Pool = pool;
@@ -140,9 +146,14 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
 
     public void Dispose() => Pool?.Dispose();
 
-    /// <summary>Takes the network's weights as the starting point of an epoch: (W¹)ᵀ and the transposed copies.</summary>
-    public void BeginEpoch()
+    /// <summary>Takes the network's weights as the starting point of epoch <paramref name="epoch"/>: (W¹)ᵀ and the transposed copies.</summary>
+    public void BeginEpoch(int epoch)
     {
+        if (_dropout is not null)
+        {
+            _dropout.Epoch = (uint)epoch;
+        }
+
         for (int l = 1; l < _z.Length; l++)
         {
             if (_forms[l] is LayerForm.TransposedMaster or LayerForm.TransposedCopy)
@@ -244,6 +255,10 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
             }
 
             ActivationKernels.ApplyRows(_network.Activations[l - 1], _z[l].AsSpan(0, m * n), _a[l].AsSpan(0, m * n), n, path);
+            if (l < last)
+            {
+                _dropout?.Forward(_a[l], indices, l, path, Pool);
+            }
         }
 
         double cost = 0;
@@ -290,6 +305,7 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
                 Span<float> derivative = _scratch.AsSpan(0, m * previous);
                 _gemm.Run(new(_delta[l], 0, m, n, 0), false, new(parameters, _network.ParameterOrigin + _network.WeightOffset(l), n, previous, 0), new(_delta[l - 1], 0, m, previous, 0), accumulate: false, path);
                 ActivationKernels.Derivative(_network.Activations[l - 2], _z[l - 1].AsSpan(0, m * previous), derivative, path);
+                _dropout?.Backward(derivative, l - 1, path);
                 Kernel.Hadamard(below, derivative, below, path);
             }
         }

@@ -48,6 +48,21 @@ public sealed class ConfusionMatrix
         }
     }
 
+    /// <summary>
+    /// Precision, recall, F1 and support of each class that occurs as an actual or a predicted
+    /// class, ascending. A ratio with a zero denominator is 0 (scikit-learn's zero_division=0):
+    /// precision 0 for a class never predicted, recall 0 for a class with no samples.
+    /// </summary>
+    /// <returns>One entry per class in <see cref="Classes"/>.</returns>
+    public IReadOnlyList<ClassMetrics> PerClass() => ClassMetricsCalculator.PerClass(this);
+
+    /// <summary>
+    /// The unweighted means of <see cref="PerClass"/>'s precision, recall and F1 over the classes
+    /// that occur (scikit-learn's average="macro" with zero_division=0); NaN for an empty matrix.
+    /// </summary>
+    /// <returns>The macro averages.</returns>
+    public MacroMetrics Macro() => ClassMetricsCalculator.Macro(PerClass());
+
     /// <summary>Counts one sample.</summary>
     /// <param name="actual">Its class.</param>
     /// <param name="predicted">The class predicted.</param>

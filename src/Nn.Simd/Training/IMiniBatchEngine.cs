@@ -36,8 +36,8 @@ internal interface IMiniBatchEngine : IDisposable
     /// </summary>
     ReadOnlySpan<ParameterBlock> Parameters { get; }
 
-    /// <summary>Takes the network's parameters as the starting point of an epoch.</summary>
-    void BeginEpoch();
+    /// <summary>Takes the network's parameters as the starting point of epoch <paramref name="epoch"/> (1-based; its dropout masks are drawn for it).</summary>
+    void BeginEpoch(int epoch);
 
     /// <summary>
     /// The summed gradient of the samples <paramref name="samples"/> of <paramref name="data"/> into
@@ -100,8 +100,8 @@ internal static class MiniBatchEngine
 
     private static IMiniBatchEngine CreateUnsharded(Network network, TrainingOptions options, int capacity) => options.Engine switch
     {
-        TrainingEngine.Batched => new BatchedBackpropagation(network, capacity, options.Threads > 1 ? new WorkerPool(options.Threads, options.SplitSmallWork) : null),
-        TrainingEngine.PerSample => new Backpropagation(network),
+        TrainingEngine.Batched => new BatchedBackpropagation(network, capacity, options.Threads > 1 ? new WorkerPool(options.Threads, options.SplitSmallWork) : null, dropout: HiddenDropout.For(network, options, capacity)),
+        TrainingEngine.PerSample => new Backpropagation(network, HiddenDropout.For(network, options, 1)),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Engine, "Not a TrainingEngine."),
     };
 }

@@ -161,7 +161,7 @@ internal sealed class ShardedEngine : IMiniBatchEngine
 
     public ReadOnlySpan<ParameterBlock> Parameters => _inner.Parameters;
 
-    public void BeginEpoch() => _inner.BeginEpoch();
+    public void BeginEpoch(int epoch) => _inner.BeginEpoch(epoch);
 
     public void AfterStep() => _inner.AfterStep();
 

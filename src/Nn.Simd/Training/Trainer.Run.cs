@@ -148,7 +148,8 @@ public sealed partial class Trainer
             CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
             return $"mini-batch {options.MiniBatchSize}; learning rate {options.LearningRate:R}; lambda {options.Lambda:R}; seed {options.Seed}; engine {options.Engine}; "
                 + $"optimizer {options.Optimizer}; schedule {options.Schedule.Resolved(options.Epochs)}; early stopping {options.EarlyStopping?.ToString() ?? "none"}"
-                + (options.Shards > 0 ? $"; shards {options.Shards}" : string.Empty);
+                + (options.Shards > 0 ? $"; shards {options.Shards}" : string.Empty)
+                + (options.Dropout.Any(rate => rate != 0) ? $"; dropout {string.Join(',', options.Dropout.Select(rate => rate.ToString("R", CultureInfo.InvariantCulture)))}" : string.Empty);
         }
         finally
         {

@@ -97,6 +97,7 @@ public sealed partial class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        HiddenDropout.Check(network, options);
         if (communicator is not null && options.Shards == 0)
         {
             throw new ArgumentException("Training over several processes needs TrainingOptions.Shards ≥ the number of processes: the shards are what the processes share.", nameof(options));
@@ -235,7 +236,7 @@ public sealed partial class Trainer : IDisposable
         double costSum = 0, lastFiniteCost = double.NaN;
         float rate = 0;
         int correct = 0;
-        engine.BeginEpoch();
+        engine.BeginEpoch(epoch);
         try
         {
             for (int batch = 0; batch < batches; batch++)
@@ -356,11 +357,11 @@ public sealed partial class Trainer : IDisposable
         return (data.Count == 0 ? double.NaN : cost / data.Count, correct);
     }
 
-    /// <summary>The summed gradient of the given samples, as the options' engine computes it, in the parameters' layout, for tests (gradient check).</summary>
-    internal float[] GradientOf(Dataset data, ReadOnlySpan<int> samples)
+    /// <summary>The summed gradient of the given samples in epoch <c>epoch</c> (whose dropout masks it draws), as the options' engine computes it, in the parameters' layout, for tests (gradient check).</summary>
+    internal float[] GradientOf(Dataset data, ReadOnlySpan<int> samples, int epoch = 1)
     {
         IMiniBatchEngine engine = EngineFor(samples.Length);
-        engine.BeginEpoch();
+        engine.BeginEpoch(epoch);
         try
         {
             engine.ComputeGradient(data, samples, KernelDispatch.Active);

@@ -54,6 +54,17 @@ public sealed record TrainingOptions
     public int Threads { get; init; } = 1;
 
     /// <summary>
+    /// Inverted dropout on the hidden layers during training: each hidden unit is dropped with
+    /// probability p and a kept one is scaled by 1/(1 − p); prediction and validation use every unit.
+    /// Empty (the default) or all 0: no dropout, and the weights are what they are without it. One
+    /// rate applies to every hidden layer; otherwise give one rate per hidden layer, each in [0, 1).
+    /// The masks are drawn from a counter-based generator keyed by the seed, the epoch, the sample's
+    /// index in the training set and the layer, so they are the same on every kernel path, for any
+    /// thread count and in either engine.
+    /// </summary>
+    public IReadOnlyList<float> Dropout { get; init; } = [];
+
+    /// <summary>
     /// S, the virtual shards each mini-batch is cut into (0, the default: none). With S ≥ 1 each
     /// shard's gradient is computed as its own sum and the shards' gradients are added in one fixed
     /// tree over the shard index, so the weights are the same bits for any number of processes
@@ -128,6 +139,15 @@ public sealed record TrainingOptions
         if (Lambda != 0 && Optimizer is not Sgd)
         {
             throw new ArgumentException($"Lambda (λ) is {Lambda}, but λ is plain SGD's L2 term; with {Optimizer.GetType().Name} set the optimizer's WeightDecay instead.", nameof(Lambda));
+        }
+
+        ArgumentNullException.ThrowIfNull(Dropout);
+        foreach (float rate in Dropout)
+        {
+            if (!(rate >= 0f && rate < 1f))
+            {
+                throw new ArgumentException($"A Dropout rate is {rate}; each must be in [0, 1).", nameof(Dropout));
+            }
         }
     }
 }

@@ -8,7 +8,8 @@ namespace Nn.Simd.Tests.Oracles;
 /// </summary>
 internal static class DoubleNetwork
 {
-    public static double Cost(Network network, double[] parameters, ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    /// <summary>The cost of one sample; <paramref name="masks"/>[l], where given, multiplies layer l's activations (a fixed dropout mask).</summary>
+    public static double Cost(Network network, double[] parameters, ReadOnlySpan<float> x, ReadOnlySpan<float> y, float[]?[]? masks = null)
     {
         double[] a = Array.ConvertAll(x.ToArray(), v => (double)v);
         int offset = 0;
@@ -29,6 +30,13 @@ internal static class DoubleNetwork
 
             offset += (rows * columns) + rows;
             a = Activate(network.Activations[l - 1], z);
+            if (masks?[l] is { } mask)
+            {
+                for (int j = 0; j < rows; j++)
+                {
+                    a[j] *= mask[j];
+                }
+            }
         }
 
         double cost = 0;

@@ -43,7 +43,7 @@ public class ForwardFormTests
         using var engine = new BatchedBackpropagation(network, batch, null, byActivations);
         var step = new GradientStep(null);
         int[] order = [.. Enumerable.Range(0, data.Count)];
-        engine.BeginEpoch();
+        engine.BeginEpoch(1);
         for (int first = 0; first < data.Count; first += batch)
         {
             engine.ComputeGradient(data, order.AsSpan(first, batch), path);

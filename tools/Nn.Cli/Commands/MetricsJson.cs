@@ -6,7 +6,7 @@ using Nn.Simd.Training;
 namespace Nn.Cli.Commands;
 
 /// <summary>
-/// The <c>--metrics</c> file: <c>{"kernelPath", "cpu", "threads", "engine", "processes", "shards", "network", "epochs": [...], "test": {...}}</c>.
+/// The <c>--metrics</c> file: <c>{"kernelPath", "cpu", "threads", "engine", "processes", "shards", "network", "dropout": [rate of each hidden layer], "epochs": [...], "test": {...}}</c>.
 /// Fields that do not apply (validation without a validation set, test without a test set) are left out.
 /// </summary>
 internal static class MetricsJson
@@ -36,6 +36,14 @@ internal static class MetricsJson
             {
                 json.WriteString("stopReason", reason);
             }
+
+            json.WriteStartArray("dropout");
+            foreach (float rate in DropoutOption.PerHiddenLayer(run.Options.Dropout, run.Network.LayerSizes.Count))
+            {
+                json.WriteNumberValue(rate);
+            }
+
+            json.WriteEndArray();
             json.WriteStartArray("epochs");
             for (int i = 0; i < run.Reports.Count; i++)
             {
@@ -69,6 +77,7 @@ internal static class MetricsJson
                 json.WriteNumber("accuracy", test.Accuracy);
                 json.WriteNumber("cost", test.Cost);
                 WriteConfusion(json, test.Confusion);
+                WriteClassFigures(json, test.Confusion);
                 json.WriteEndObject();
             }
 
@@ -77,6 +86,42 @@ internal static class MetricsJson
         }
 
         AtomicFile.Write(path, overwrite: true, file => file.Write(stream.GetBuffer().AsSpan(0, (int)stream.Length)));
+    }
+
+    /// <summary>
+    /// <c>"perClass": [{"class", "precision", "recall", "f1", "support", "predicted"}, ...]</c> over the
+    /// classes that occur, and <c>"macro": {"precision", "recall", "f1", "classes"}</c>, their unweighted
+    /// means; a figure whose denominator is 0 is 0 (precision of a class never predicted, recall of a
+    /// class with no samples). Left out for an empty test set.
+    /// </summary>
+    private static void WriteClassFigures(Utf8JsonWriter json, ConfusionMatrix confusion)
+    {
+        MacroMetrics macro = confusion.Macro();
+        if (macro.Classes == 0)
+        {
+            return;
+        }
+
+        json.WriteStartArray("perClass");
+        foreach (ClassMetrics m in confusion.PerClass())
+        {
+            json.WriteStartObject();
+            json.WriteNumber("class", m.Class);
+            json.WriteNumber("precision", m.Precision);
+            json.WriteNumber("recall", m.Recall);
+            json.WriteNumber("f1", m.F1);
+            json.WriteNumber("support", m.Support);
+            json.WriteNumber("predicted", m.Predicted);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartObject("macro");
+        json.WriteNumber("precision", macro.Precision);
+        json.WriteNumber("recall", macro.Recall);
+        json.WriteNumber("f1", macro.F1);
+        json.WriteNumber("classes", macro.Classes);
+        json.WriteEndObject();
     }
 
     /// <summary>

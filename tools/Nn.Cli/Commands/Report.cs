@@ -26,6 +26,7 @@ internal static class Report
         if (classes.Length > MaxMatrixClasses)
         {
             Summary(output, confusion, classes.Length);
+            ClassFigures(output, confusion, listClasses: false);
             return;
         }
 
@@ -42,7 +43,39 @@ internal static class Report
         {
             output.WriteLine("  " + Text(a).PadLeft(labelWidth) + string.Concat(classes.Select(p => Text(confusion[a, p]).PadLeft(cellWidth))));
         }
+
+        ClassFigures(output, confusion, listClasses: true);
     }
+
+    /// <summary>
+    /// Precision, recall, F1 and support, one row per class (when <paramref name="listClasses"/>),
+    /// then their macro averages (support: all samples). A figure whose denominator is 0 is 0.
+    /// </summary>
+    private static void ClassFigures(TextWriter output, ConfusionMatrix confusion, bool listClasses)
+    {
+        MacroMetrics macro = confusion.Macro();
+        if (macro.Classes == 0)
+        {
+            return;
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {(listClasses ? "per class, then " : string.Empty)}the macro average over the {macro.Classes:N0} classes that occur (precision 0 for a class never predicted, recall 0 for a class with no samples)"));
+        IReadOnlyList<ClassMetrics> perClass = confusion.PerClass();
+        int labelWidth = Math.Max("macro".Length, listClasses ? perClass.Max(m => Text(m.Class).Length) : 0);
+        output.WriteLine("  " + "class".PadLeft(labelWidth) + "  precision     recall         F1  support");
+        if (listClasses)
+        {
+            foreach (ClassMetrics m in perClass)
+            {
+                output.WriteLine(Row(Text(m.Class), labelWidth, m.Precision, m.Recall, m.F1, m.Support));
+            }
+        }
+
+        output.WriteLine(Row("macro", labelWidth, macro.Precision, macro.Recall, macro.F1, confusion.Total));
+    }
+
+    private static string Row(string label, int labelWidth, double precision, double recall, double f1, int support) =>
+        string.Create(CultureInfo.InvariantCulture, $"  {label.PadLeft(labelWidth)}  {precision,9:F4}  {recall,9:F4}  {f1,9:F4}  {support,7}");
 
     /// <summary>Names in a column as wide as the longest, then their values.</summary>
     public static void Properties(IAnsiConsole console, params (string Name, string Value)[] rows)

@@ -52,6 +52,8 @@ internal static class TrainCommand
         data.AddTo(command);
         var plan = new OptimizerOptions();
         plan.AddTo(command);
+        Option<string?> dropout = DropoutOption.Create();
+        command.Options.Add(dropout);
 
         command.SetAction(parse =>
         {
@@ -81,6 +83,7 @@ internal static class TrainCommand
                 throw new UsageException("--activation softmax: softmax is only allowed on the output layer (--output-activation softmax).");
             }
 
+            float[] dropoutRates = DropoutOption.Parse(parse.GetValue(dropout));
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs),
@@ -113,6 +116,9 @@ internal static class TrainCommand
             {
                 throw new UsageException($"--layers {string.Join(',', sizes)} does not fit the data: {dataName} has {training.InputSize} inputs and {training.TargetSize} classes, so the layers must start with {training.InputSize} and end with {training.TargetSize}.");
             }
+
+            DropoutOption.CheckCount(dropoutRates, sizes);
+            options = options with { Dropout = dropoutRates };
 
             if (options.MiniBatchSize > training.Count)
             {
@@ -201,6 +207,11 @@ internal static class TrainCommand
         if (OptimizerOptions.Describe(options) is { } plan)
         {
             console.MarkupLine($"[bold]steps[/]    {Markup.Escape(plan)}");
+        }
+
+        if (DropoutOption.Describe(options.Dropout, network.LayerSizes.Count) is { } dropoutText)
+        {
+            console.MarkupLine($"[bold]dropout[/]  {Markup.Escape(dropoutText)}");
         }
 
         console.MarkupLine($"[bold]kernels[/]  {KernelDispatch.Active} on {Markup.Escape(CpuInfo.ModelName)}");
