@@ -4,6 +4,8 @@
 //   with an input scaling:  a⁰ = Mul(Sub(input, input_offset), input_scale)   (offsets, scales [n⁰])
 //   for l = 1 … L:  zˡ = Gemm(aˡ⁻¹, Wˡ, bˡ, transB = 1)     (Wˡ stored as nˡ × nˡ⁻¹, like the engine)
 //                   aˡ = Sigmoid | Tanh | Relu | Softmax(axis = 1) | Identity(zˡ)
+//   with a target scaling:  output = Add(Mul(aᴸ, target_deviation), target_mean)   (σ, μ [nᴸ]):
+//                           a regression network's targets in their original units
 //   output "output" [N, nᴸ] float
 //
 // The messages are Google.Protobuf types generated from onnx.proto (ONNX 1.12) at build time.
@@ -30,6 +32,12 @@ public static class OnnxExporter
     /// <summary>The initializer holding the input scaling's scales (multiplied in after the subtraction).</summary>
     internal const string ScaleName = "input_scale";
 
+    /// <summary>The initializer holding the target scaling's deviations σ (multiplied into the last layer's output).</summary>
+    internal const string TargetDeviationName = "target_deviation";
+
+    /// <summary>The initializer holding the target scaling's means μ (added after the product).</summary>
+    internal const string TargetMeanName = "target_mean";
+
     private const long IrVersion = 8;
     private const long OpsetVersion = 13;
 
@@ -55,7 +63,7 @@ public static class OnnxExporter
         {
             string weights = $"W{l}", bias = $"b{l}", z = $"z{l}";
             Activation activation = network.Activations[l - 1];
-            string activated = l == network.LayerCount ? OutputName : $"a{l}";
+            string activated = l < network.LayerCount ? $"a{l}" : network.TargetScaling is null ? OutputName : "output_standardized";
             graph.Initializer.Add(Tensor(weights, [network.LayerSizes[l], network.LayerSizes[l - 1]], network.Weights(l)));
             graph.Initializer.Add(Tensor(bias, [network.LayerSizes[l]], network.Biases(l)));
             var gemm = new NodeProto
@@ -79,6 +87,15 @@ public static class OnnxExporter
             }
 
             previous = activated;
+        }
+
+        if (network.TargetScaling is { } targets)
+        {
+            // Two nodes, as TargetScaling.Restore computes it: y·σ rounded, then + μ rounded.
+            graph.Initializer.Add(Tensor(TargetDeviationName, [targets.Size], targets.Deviations));
+            graph.Initializer.Add(Tensor(TargetMeanName, [targets.Size], targets.Means));
+            graph.Node.Add(new NodeProto { Name = "target_mul", OpType = "Mul", Input = { previous, TargetDeviationName }, Output = { "output_spread" } });
+            graph.Node.Add(new NodeProto { Name = "target_add", OpType = "Add", Input = { "output_spread", TargetMeanName }, Output = { OutputName } });
         }
 
         graph.Input.Add(ValueInfo(InputName, network.InputSize));

@@ -9,6 +9,8 @@
 //   and, before the first layer only, Sub(x, offset) then Mul(·, scale) with constant vectors of
 //   n⁰ values: the input scaling OnnxExporter writes (Network.InputScaling; a Mul whose doc
 //   string is "minmax" marks min–max scaling, else standardisation)
+//   and, as the graph's last nodes only, Mul(·, σ) then Add(·, μ) with constant vectors of nᴸ
+//   values: the target scaling OnnxExporter writes (Network.TargetScaling)
 // Anything else is refused with the operator and the node's name. The model is parsed by the
 // Google.Protobuf types generated from onnx.proto. The network built is checked with the model
 // file's own rules (layer count and sizes, finite weights), so an import never writes a file that
@@ -106,6 +108,7 @@ public static class OnnxImporter
             var weights = new List<float[]>();
             var biases = new List<float[]>();
             (float[] Offsets, float[] Scales, InputScalingKind Kind)? scaling = null;
+            (float[] Deviations, float[] Means)? targets = null;
             while (current != final)
             {
                 NodeProto node = Next(current);
@@ -151,6 +154,33 @@ public static class OnnxImporter
                         float[] scales = ScalingOperand(mul, current, commutative: true);
                         scaling = (offsets, scales, mul.DocString == "minmax" ? InputScalingKind.MinMax : InputScalingKind.Standardize);
                         current = SingleOutput(mul);
+                        break;
+                    }
+
+                    case "Mul" when weights.Count > 0 && targets is null:
+                    {
+                        // A target scaling: Mul(σ) then Add(μ), the last nodes of the graph.
+                        if (activations.Count < weights.Count)
+                        {
+                            activations.Add(Activation.Identity);
+                        }
+
+                        float[] deviations = ScalingOperand(node, current, commutative: true);
+                        current = SingleOutput(node);
+                        NodeProto add = current == final ? node : Next(current);
+                        if (add.OpType != "Add")
+                        {
+                            throw Refuse($"node '{node.Name}' (Mul) after the last layer is not followed by an Add; a target scaling is Mul then Add.");
+                        }
+
+                        _consumed.Add(add);
+                        targets = (deviations, ScalingOperand(add, current, commutative: true));
+                        current = SingleOutput(add);
+                        if (current != final)
+                        {
+                            throw Refuse($"node '{add.Name}' (Add) of the target scaling is not the graph's last node.");
+                        }
+
                         break;
                     }
 
@@ -208,6 +238,18 @@ public static class OnnxImporter
                 catch (ArgumentException e)
                 {
                     throw Refuse($"the input scaling (Sub then Mul) does not fit: {e.Message}");
+                }
+            }
+
+            if (targets is { } t)
+            {
+                try
+                {
+                    network.TargetScaling = TargetScaling.Create(t.Means, t.Deviations);
+                }
+                catch (ArgumentException e)
+                {
+                    throw Refuse($"the target scaling (Mul then Add) does not fit: {e.Message}");
                 }
             }
 

@@ -41,6 +41,7 @@ internal static class ModelSections
     [
         new("META", Required: false, n => n.Metadata.Entries.Count == 0 ? null : n.Metadata.ToText(), (n, p) => n.Metadata.CopyFrom(ModelMetadata.FromText(p))),
         new("INSC", Required: true, n => n.InputScaling is { } s ? EncodeScaling(s) : null, (n, p) => n.InputScaling = DecodeScaling(p, n.InputSize)),
+        new("TGSC", Required: true, n => n.TargetScaling is { } s ? EncodeTargetScaling(s) : null, (n, p) => n.TargetScaling = DecodeTargetScaling(p, n.OutputSize)),
     ];
 
     /// <summary>A network's payload for a section, or <see langword="null"/> when it has nothing to write.</summary>
@@ -249,6 +250,52 @@ internal static class ModelSections
         try
         {
             return InputScaling.Create((InputScalingKind)kind, offsets, scales);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException(e.Message.TrimEnd('.'));
+        }
+    }
+
+    /// <summary>"TGSC": the target count n (uint32), n float32 means μ, n float32 deviations σ.</summary>
+    private static byte[] EncodeTargetScaling(TargetScaling scaling)
+    {
+        int n = scaling.Size;
+        var bytes = new byte[4 + (8 * n)];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, (uint)n);
+        for (int k = 0; k < n; k++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 + (4 * k)), scaling.Means[k]);
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 + (4 * (n + k))), scaling.Deviations[k]);
+        }
+
+        return bytes;
+    }
+
+    private static TargetScaling DecodeTargetScaling(ReadOnlySpan<byte> payload, int outputSize)
+    {
+        if (payload.Length < 4)
+        {
+            throw new FormatException($"{payload.Length} bytes, fewer than the 4 of its target count");
+        }
+
+        uint n = BinaryPrimitives.ReadUInt32LittleEndian(payload);
+        if (n != outputSize || payload.Length != 4 + (8L * n))
+        {
+            throw new FormatException($"{n:N0} targets in {payload.Length:N0} bytes, for a network of {outputSize:N0} outputs (4 + 8 per target expected)");
+        }
+
+        var means = new float[n];
+        var deviations = new float[n];
+        for (int k = 0; k < n; k++)
+        {
+            means[k] = BinaryPrimitives.ReadSingleLittleEndian(payload[(4 + (4 * k))..]);
+            deviations[k] = BinaryPrimitives.ReadSingleLittleEndian(payload[(4 + (4 * ((int)n + k)))..]);
+        }
+
+        try
+        {
+            return TargetScaling.Create(means, deviations);
         }
         catch (ArgumentException e)
         {

@@ -84,6 +84,21 @@ public sealed class Network
             : throw new ArgumentException($"The scaling has {value.Size} features but the network takes {InputSize} inputs.", nameof(value));
     }
 
+    /// <summary>
+    /// For a regression network, the standardisation of its targets, or <see langword="null"/>
+    /// (outputs are the targets as given). The network's outputs are in the standardised units;
+    /// <see cref="TargetScaling.Restore"/> maps them to the targets' original units. It travels in
+    /// the model file and is not part of <see cref="ComputeHash"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Set to a scaling whose size is not <see cref="OutputSize"/>.</exception>
+    public TargetScaling? TargetScaling
+    {
+        get;
+        set => field = value is null || value.Size == OutputSize
+            ? value
+            : throw new ArgumentException($"The target scaling has {value.Size} targets but the network gives {OutputSize} outputs.", nameof(value));
+    }
+
     /// <summary>The activation of each layer after the inputs (<c>LayerSizes.Count − 1</c> entries).</summary>
     public IReadOnlyList<Activation> Activations => _activations;
 
@@ -316,7 +331,7 @@ public sealed class Network
         return hash.GetCurrentHashAsUInt64();
     }
 
-    /// <summary>A deep copy: same architecture, same parameter bits, same metadata and input scaling.</summary>
+    /// <summary>A deep copy: same architecture, same parameter bits, same metadata, input and target scaling.</summary>
     /// <returns>The copy.</returns>
     public Network Clone()
     {
@@ -324,6 +339,7 @@ public sealed class Network
         Parameters.CopyTo(copy.Parameters);
         copy.Metadata.CopyFrom(Metadata);
         copy.InputScaling = InputScaling;
+        copy.TargetScaling = TargetScaling;
         return copy;
     }
 

@@ -54,14 +54,18 @@ internal static class MetricsJson
                 json.WriteNumber("seconds", r.Seconds);
                 json.WriteNumber("samplesPerSecond", r.SamplesPerSecond);
                 json.WriteNumber("trainingCost", r.TrainingCost);
-                json.WriteNumber("trainingAccuracy", r.TrainingAccuracy);
+                if (!run.IsRegression)
+                {
+                    json.WriteNumber("trainingAccuracy", r.TrainingAccuracy);
+                }
+
                 json.WriteNumber("learningRate", r.LearningRate);
                 if (r.ValidationCost is { } vc)
                 {
                     json.WriteNumber("validationCost", vc);
                 }
 
-                if (r.ValidationAccuracy is { } va)
+                if (r.ValidationAccuracy is { } va && !run.IsRegression)
                 {
                     json.WriteNumber("validationAccuracy", va);
                 }
@@ -70,6 +74,28 @@ internal static class MetricsJson
             }
 
             json.WriteEndArray();
+            if (run.RegressionResult is { } regression)
+            {
+                // Original units; R² per target is 1 − SSres/SStot about the test targets' mean, "r2" their plain mean.
+                json.WriteStartObject("test");
+                json.WriteNumber("samples", regression.Count);
+                json.WriteNumber("rmse", regression.MeanRootMeanSquaredError);
+                json.WriteNumber("mae", regression.MeanMeanAbsoluteError);
+                json.WriteNumber("r2", regression.MeanRSquared);
+                json.WriteStartArray("targets");
+                for (int k = 0; k < regression.RSquared.Count; k++)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("rmse", regression.RootMeanSquaredError[k]);
+                    json.WriteNumber("mae", regression.MeanAbsoluteError[k]);
+                    json.WriteNumber("r2", regression.RSquared[k]);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
             if (run.TestResult is { } test)
             {
                 json.WriteStartObject("test");

@@ -16,7 +16,7 @@ internal static class PredictCommand
         var proba = new Option<bool>("--proba") { Description = "Print every output (p0, p1, …) instead of the predicted class." };
         var labelColumn = new Option<string?>("--label-column") { Description = "CSV: a column to ignore (e.g. the label of a labelled file), a 0-based index or a header name." };
         var scale = new Option<float>("--scale") { Description = "CSV: multiply every input by this (the IDX reader already scales bytes to [0, 1]).", DefaultValueFactory = _ => 1f };
-        var command = new Command("predict", "Run a saved model on inputs and print the predicted classes (or outputs) as CSV.") { model, input, proba, labelColumn, scale };
+        var command = new Command("predict", "Run a saved model on inputs and print the predicted classes (or outputs; a regression model's targets in original units) as CSV.") { model, input, proba, labelColumn, scale };
         command.SetAction(parse =>
         {
             Network network = ModelFile.Load(parse.GetValue(model)!);
@@ -40,7 +40,9 @@ internal static class PredictCommand
             bool probabilities = parse.GetValue(proba);
             TextWriter writer = context.Console.Profile.Out.Writer;
             var output = new float[network.OutputSize];
-            string header = probabilities ? string.Join(',', Enumerable.Range(0, network.OutputSize).Select(i => $"p{i}")) : "class";
+            string header = network.TargetScaling is not null
+                ? string.Join(',', Enumerable.Range(0, network.OutputSize).Select(i => $"y{i}"))
+                : probabilities ? string.Join(',', Enumerable.Range(0, network.OutputSize).Select(i => $"p{i}")) : "class";
             if (standardInput)
             {
                 writer.WriteLine(header);
@@ -50,7 +52,7 @@ internal static class PredictCommand
                 foreach (float[] row in CsvDataReader.StreamInputs(stdin, source, csv))
                 {
                     CheckColumns(network, source, row.Length, label);
-                    Predict(predictor, row, output, probabilities, writer);
+                    Predict(predictor, network.TargetScaling, row, output, probabilities, writer);
                     writer.Flush();
                 }
 
@@ -62,7 +64,7 @@ internal static class PredictCommand
             writer.WriteLine(header);
             for (int row = 0; row < values.Length / columns; row++)
             {
-                Predict(predictor, values.AsSpan(row * columns, columns), output, probabilities, writer);
+                Predict(predictor, network.TargetScaling, values.AsSpan(row * columns, columns), output, probabilities, writer);
             }
 
             writer.Flush();
@@ -80,10 +82,12 @@ internal static class PredictCommand
         }
     }
 
-    private static void Predict(Predictor predictor, ReadOnlySpan<float> input, float[] output, bool probabilities, TextWriter writer)
+    /// <summary>One row: a regression model's targets in their original units, else the class or (--proba) every output.</summary>
+    private static void Predict(Predictor predictor, TargetScaling? targets, ReadOnlySpan<float> input, float[] output, bool probabilities, TextWriter writer)
     {
         predictor.Predict(input, output);
-        writer.WriteLine(probabilities
+        targets?.Restore(output);
+        writer.WriteLine(probabilities || targets is not null
             ? string.Join(',', output.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))
             : Network.ArgMax(output).ToString(CultureInfo.InvariantCulture));
     }

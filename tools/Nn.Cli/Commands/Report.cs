@@ -17,6 +17,20 @@ internal static class Report
     /// </summary>
     public const int MaxMatrixClasses = 30;
 
+    /// <summary>RMSE, MAE and R² in the targets' original units: the means, then one row per target when there are several.</summary>
+    public static void RegressionResult(IAnsiConsole console, RegressionEvaluation result)
+    {
+        TextWriter output = console.Profile.Out.Writer;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test RMSE {result.MeanRootMeanSquaredError:G6}  MAE {result.MeanMeanAbsoluteError:G6}  R² {result.MeanRSquared:F4} ({result.Count:N0} samples, original units)"));
+        if (result.RSquared.Count > 1)
+        {
+            for (int k = 0; k < result.RSquared.Count; k++)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  target {k}: RMSE {result.RootMeanSquaredError[k]:G6}  MAE {result.MeanAbsoluteError[k]:G6}  R² {result.RSquared[k]:F4}"));
+            }
+        }
+    }
+
     public static void TestResult(IAnsiConsole console, Evaluation result)
     {
         TextWriter output = console.Profile.Out.Writer;

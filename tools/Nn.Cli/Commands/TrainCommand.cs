@@ -36,6 +36,8 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "Threads for the batched engine's matrix products (default: all cores). The weights are the same for any count.", DefaultValueFactory = _ => Environment.ProcessorCount }.Within(1, 1024);
         var engine = new Option<string>("--engine") { Description = "batched (one matrix product per mini-batch; faster at every mini-batch size measured, 1 to 128) or samples (the algorithm as written, sample by sample).", DefaultValueFactory = _ => "batched" };
         var preprocess = new Option<string?>("--preprocess") { Description = "Scale each input, fitted on the training split only and saved in the model: standardize ((x − μ)/σ), minmax ((x − min)/(max − min)) or none (default: standardize for a CSV file, none for digits and IDX images, whose pixels are already in [0, 1])." };
+        var task = new Option<string>("--task") { Description = "classification (labels) or regression (continuous --target-columns of a CSV file, identity output, quadratic cost, targets standardised and saved with the model).", DefaultValueFactory = _ => "classification" };
+        var targetColumns = new Option<string?>("--target-columns") { Description = "--task regression: the target columns of the CSV file, 0-based indexes or header names, comma-separated; the other columns are inputs." };
         var distributed = new Option<bool>("--distributed") { Description = "Train over MPI (implied when mpirun, mpiexec or srun started nn): every process trains the shards it owns; process 0 alone prints and writes files. See docs/distributed.md." };
         var shards = new Option<int?>("--shards") { Description = "Cut every mini-batch into S shards summed in one fixed tree, so the weights are the same for any number of processes ≤ S (default: 8 when distributed, none otherwise)." };
         shards.Validators.Add(result =>
@@ -47,7 +49,7 @@ internal static class TrainCommand
         });
         var command = new Command("train", "Train a network and report its test accuracy.")
         {
-            layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine, threads, preprocess, distributed, shards,
+            layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine, threads, preprocess, distributed, shards, task, targetColumns,
         };
         data.AddTo(command);
         var plan = new OptimizerOptions();
@@ -72,11 +74,12 @@ internal static class TrainCommand
             OutputFiles.Check(parse.GetValue(force), ("--out", outPath), ("--metrics", metricsPath), ("--plot", plotPath), ("--checkpoint", resumesItself ? null : checkpointPath));
 
             long seed = parse.GetValue(data.Seed);
+            bool regression = Regression.Check(parse, parse.GetValue(task)!, targetColumns, data.LabelColumn, cost, outputActivation);
             Cost costValue = Names.ParseCost(parse.GetValue(cost)!);
             Activation hidden = Names.ParseActivation(parse.GetValue(activation)!, "--activation");
             Activation outputValue = parse.GetValue(outputActivation) is { } o
                 ? Names.ParseActivation(o, "--output-activation")
-                : costValue == Cost.LogLikelihood ? Activation.Softmax : hidden;
+                : costValue == Cost.LogLikelihood ? Activation.Softmax : regression ? Activation.Identity : hidden;
             Initialization initialization = Names.ParseInitialization(parse.GetValue(init)!);
             if (hidden == Activation.Softmax)
             {
@@ -104,7 +107,9 @@ internal static class TrainCommand
             }
 
             givenSizes ??= resume is null ? null : [.. resume.Network.LayerSizes];
-            (Dataset training, Dataset test, string dataName) = data.Load(parse, givenSizes?[^1]);
+            (Dataset training, Dataset test, string dataName) = regression
+                ? RegressionData.Load(parse.GetValue(data.Data)!, parse.GetValue(targetColumns)!, parse.GetValue(data.TestFraction), seed)
+                : data.Load(parse, givenSizes?[^1]);
             Dataset? validationSet = null;
             if (parse.GetValue(validation) is { } v)
             {
@@ -114,7 +119,7 @@ internal static class TrainCommand
             int[] sizes = givenSizes ?? [training.InputSize, 30, training.TargetSize];
             if (sizes[0] != training.InputSize || sizes[^1] != training.TargetSize)
             {
-                throw new UsageException($"--layers {string.Join(',', sizes)} does not fit the data: {dataName} has {training.InputSize} inputs and {training.TargetSize} classes, so the layers must start with {training.InputSize} and end with {training.TargetSize}.");
+                throw new UsageException($"--layers {string.Join(',', sizes)} does not fit the data: {dataName} has {training.InputSize} inputs and {training.TargetSize} {(regression ? "targets" : "classes")}, so the layers must start with {training.InputSize} and end with {training.TargetSize}.");
             }
 
             DropoutOption.CheckCount(dropoutRates, sizes);
@@ -161,13 +166,27 @@ internal static class TrainCommand
 
             ModelRecord.Write(network.Metadata, parse, command, dataSource, training, validationSet, test);
             network.Metadata.Set("train.preprocess", Names.NameOf(scaling));
+            if (regression && options.EarlyStopping is { Metric: StoppingMetric.Accuracy })
+            {
+                throw new UsageException("--monitor accuracy does not apply to --task regression: early stopping there watches the validation cost (--monitor cost, the default).");
+            }
+
+            if (regression)
+            {
+                // Fitted on what trains, like the input scaling; the test set keeps its original units.
+                network.TargetScaling = TargetScaling.Fit(TargetsOf(training), training.TargetSize);
+                network.Metadata.SetAll("class", []);
+                training = RegressionData.Standardized(training, network.TargetScaling);
+                validationSet = validationSet is null ? null : RegressionData.Standardized(validationSet, network.TargetScaling);
+            }
+
             if (options.Shards > 0)
             {
                 // As it took effect (8 over MPI unless given), whatever the number of processes: the model is the same bits for any.
                 network.Metadata.Set("train.shards", options.Shards.ToString(CultureInfo.InvariantCulture));
             }
 
-            var run = new TrainingRun(network, options, training, validationSet, test, dataName) { Processes = processes, Checkpoint = checkpointPath, ResumeFrom = resume };
+            var run = new TrainingRun(network, options, training, validationSet, test, dataName) { Processes = processes, Checkpoint = checkpointPath, ResumeFrom = resume, IsRegression = regression };
             return Run(quiet ? context with { Console = Quiet() } : context, run, outPath, metricsPath, plotPath);
         });
         return command;
@@ -296,16 +315,22 @@ internal static class TrainCommand
             }
 
             string validationText = report.ValidationAccuracy is { } va
-                ? $"  validation cost {report.ValidationCost:F4} accuracy {va:P2}"
+                ? run.IsRegression ? $"  validation cost {report.ValidationCost:F4}" : $"  validation cost {report.ValidationCost:F4} accuracy {va:P2}"
                 : string.Empty;
+            string trainingAccuracy = run.IsRegression ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" accuracy {report.TrainingAccuracy:P2}");
             console.MarkupLine(Markup.Escape(string.Create(
                 CultureInfo.InvariantCulture,
-                $"epoch {epoch,3}  training cost {report.TrainingCost:F4} accuracy {report.TrainingAccuracy:P2}{validationText}  {report.Seconds:F3} s  {report.SamplesPerSecond:N0} samples/s{(options.Schedule is ConstantRate ? string.Empty : $"  η {report.LearningRate:G4}")}{(report.IsBest ? "  best" : string.Empty)}")));
+                $"epoch {epoch,3}  training cost {report.TrainingCost:F4}{trainingAccuracy}{validationText}  {report.Seconds:F3} s  {report.SamplesPerSecond:N0} samples/s{(options.Schedule is ConstantRate ? string.Empty : $"  η {report.LearningRate:G4}")}{(report.IsBest ? "  best" : string.Empty)}")));
         }
 
         FinishRun(console, trainer, run);
 
-        if (run.Test.Count > 0)
+        if (run.Test.Count > 0 && run.IsRegression)
+        {
+            run.RegressionResult = RegressionEvaluation.Of(network, run.Test);
+            Report.RegressionResult(console, run.RegressionResult);
+        }
+        else if (run.Test.Count > 0)
         {
             run.TestResult = Evaluation.Of(network, run.Test);
             Report.TestResult(console, run.TestResult);
@@ -331,6 +356,18 @@ internal static class TrainCommand
 
         console.MarkupLine($"weights hash 0x{network.ComputeHash():X16}");
         return ExitCodes.Success;
+    }
+
+    /// <summary>Every target of <paramref name="data"/>, row-major.</summary>
+    private static float[] TargetsOf(Dataset data)
+    {
+        var targets = new float[data.Count * data.TargetSize];
+        for (int i = 0; i < data.Count; i++)
+        {
+            data.CopyTarget(i, targets.AsSpan(i * data.TargetSize, data.TargetSize));
+        }
+
+        return targets;
     }
 
     /// <summary>The console of a process other than 0, which prints nothing.</summary>
@@ -457,6 +494,11 @@ internal sealed class TrainingRun(Network network, TrainingOptions options, Data
     public List<long> AllocatedBytes { get; } = [];
 
     public Evaluation? TestResult { get; set; }
+
+    /// <summary>Whether the run is <c>--task regression</c>: targets standardised in training, figures in original units.</summary>
+    public bool IsRegression { get; init; }
+
+    public RegressionEvaluation? RegressionResult { get; set; }
 
     /// <summary>The MPI processes training together, or null for this process alone.</summary>
     public MpiCommunicator? Processes { get; init; }
