@@ -1,8 +1,8 @@
-// The model file, version 1 (docs/model-format.md). Little-endian throughout:
+// The model file, version 2 (docs/model-format.md). Little-endian throughout:
 //
 //   offset        size      field
 //   0             8         magic "NNSIMDMF"
-//   8             4         version (uint32) = 1
+//   8             4         version (uint32): 1 or 2
 //   12            4         n = number of layer sizes, inputs included (2 ≤ n ≤ 1024)
 //   16            4·n       layer sizes (int32, each 1 … 2²⁴)
 //   16+4n         n−1       activation codes (byte: 0 sigmoid, 1 tanh, 2 relu, 3 identity, 4 softmax)
@@ -10,7 +10,9 @@
 //   16+5n         pad       zero bytes up to a multiple of 4 (a non-zero padding byte is refused)
 //   h             8         parameter count P (int64), which the sizes must give exactly
 //   h+8           4·P       parameters (float32) in the network's order: W¹, b¹, W², b², …
-//   h+8+4P        8         XxHash64 (seed 0) of every byte before it
+//   h+8+4P        …         version 2 only: the tagged sections (ModelSections.cs): a count, then
+//                           per section a tag, flags, a length and the payload, padded to 4
+//   end−8         8         XxHash64 (seed 0) of every byte before it
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
@@ -32,7 +34,7 @@ namespace Nn.Simd.IO;
 public static class ModelFile
 {
     /// <summary>The format version this build writes; it reads every version up to this one.</summary>
-    public const uint CurrentVersion = 1;
+    public const uint CurrentVersion = 2;
 
     /// <summary>The conventional file extension.</summary>
     public const string Extension = ".nnm";
@@ -120,6 +122,11 @@ public static class ModelFile
         start.CopyTo(header, 0);
         got += stream.ReadAtLeast(header.AsSpan(16), header.Length - 16, throwOnEndOfStream: false);
         (_, _, _, long expected) = ParseHeader(header.AsSpan(0, got), source);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(8)) >= 2)
+        {
+            return ReadBoundedWithSections(stream, header, expected, source, limit);
+        }
+
         if (expected > limit)
         {
             throw DataFileStream.OverLimit(source, $"the header declares a model of {expected:N0} bytes", limit, LimitName);
@@ -146,6 +153,80 @@ public static class ModelFile
         }
 
         return stream.ReadByte() < 0 ? bytes : throw Bad(source, $"sizes do not add up: the header declares {expected:N0} bytes but the file goes on");
+    }
+
+    /// <summary>
+    /// The bytes of a version-2 file after its header: the parameters and the section count, then
+    /// one section at a time, each entry's declared length checked against the limit and the
+    /// file's length before its payload is read, then the checksum.
+    /// </summary>
+    private static byte[] ReadBoundedWithSections(DataFileStream stream, byte[] header, long minimum, string source, long limit)
+    {
+        var chunks = new List<byte[]> { header };
+        long total = header.Length;
+
+        // Reads the next `length` bytes, after checking that they and the `after` bytes still to
+        // come fit the limit and the file. A stream of unknown length is read in pieces of at most
+        // 64 KiB, so that a length no bytes back cost no more than the bytes that do arrive.
+        byte[] Next(long length, long after, string what)
+        {
+            long end = total + length + after;
+            if (end > limit)
+            {
+                throw DataFileStream.OverLimit(source, $"the file declares at least {end:N0} bytes", limit, LimitName);
+            }
+
+            if (end > Array.MaxLength)
+            {
+                throw Bad(source, $"the file declares at least {end:N0} bytes, more than one array can hold");
+            }
+
+            if (stream.FileLength is { } fileLength && end > fileLength)
+            {
+                throw Bad(source, $"truncated: the file declares at least {end:N0} bytes but the file has {fileLength:N0}");
+            }
+
+            byte[] piece = [];
+            for (long left = length; left > 0; left -= piece.Length)
+            {
+                piece = new byte[stream.FileLength is null ? Math.Min(left, 1 << 16) : left];
+                int got = stream.ReadAtLeast(piece, piece.Length, throwOnEndOfStream: false);
+                if (got < piece.Length)
+                {
+                    throw Bad(source, $"truncated: the file ends within {what}, after {total + got:N0} bytes");
+                }
+
+                chunks.Add(piece);
+                total += piece.Length;
+            }
+
+            return piece;
+        }
+
+        Next(minimum - 12 - header.Length, 12, "the parameters");
+        int count = ModelSections.ParseCount(Next(4, 8, "the section count"), long.MaxValue, source);
+        for (int i = 0; i < count; i++)
+        {
+            byte[] entry = Next(ModelSections.EntryHeaderLength, 8, $"section {i}'s entry");
+            (string tag, _, long padded) = ModelSections.ParseEntryHeader(entry, i, source);
+            Next(padded, 8, $"section '{tag}'");
+        }
+
+        Next(8, 0, "the checksum");
+        if (stream.ReadByte() >= 0)
+        {
+            throw Bad(source, $"sizes do not add up: the sections end after {total - 8:N0} bytes but the file goes on");
+        }
+
+        var bytes = new byte[total];
+        int at = 0;
+        foreach (byte[] chunk in chunks)
+        {
+            chunk.CopyTo(bytes, at);
+            at += chunk.Length;
+        }
+
+        return bytes;
     }
 
     /// <summary>Writes <paramref name="network"/> to a stream in the current format.</summary>
@@ -185,6 +266,9 @@ public static class ModelFile
 
         hash.Append(parameters);
         stream.Write(parameters);
+        byte[] sections = ModelSections.Encode(network);
+        hash.Append(sections);
+        stream.Write(sections);
         Span<byte> checksum = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(checksum, hash.GetCurrentHashAsUInt64());
         stream.Write(checksum);
@@ -199,6 +283,19 @@ public static class ModelFile
     {
         (int[] sizes, Activation[] activations, Cost cost, long expectedLength) = ParseHeader(bytes, source);
         int headerLength = HeaderLength(sizes.Length);
+        int parametersEnd = (int)Math.Min(expectedLength - 8, int.MaxValue);
+        ModelSections.Entry[] sections = [];
+        if (BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]) >= 2)
+        {
+            // The section count is part of the minimum length the header declares.
+            parametersEnd -= 4;
+            if (bytes.Length >= expectedLength)
+            {
+                sections = ModelSections.Parse(bytes[parametersEnd..^8], parametersEnd, source);
+                expectedLength = bytes.Length;
+            }
+        }
+
         if (bytes.Length < expectedLength)
         {
             throw Bad(source, $"truncated: a [{string.Join(',', sizes)}] model takes {expectedLength:N0} bytes but the file has {bytes.Length:N0}");
@@ -227,8 +324,9 @@ public static class ModelFile
             throw Bad(source, $"the architecture is not valid: {e.Message}");
         }
 
-        MemoryMarshal.Cast<byte, float>(bytes[headerLength..body]).CopyTo(network.Parameters);
+        MemoryMarshal.Cast<byte, float>(bytes[headerLength..parametersEnd]).CopyTo(network.Parameters);
         CheckFinite(network, source);
+        ModelSections.Apply(network, bytes[parametersEnd..^8], sections, source);
         return network;
     }
 
@@ -255,7 +353,7 @@ public static class ModelFile
         return n is >= 2 and <= MaxLayers ? n : throw Bad(source, $"the layer count {n} is outside 2 … {MaxLayers}");
     }
 
-    /// <summary>Everything before the parameters, checked; and the length of the whole file the header declares.</summary>
+    /// <summary>Everything before the parameters, checked; and the length of the whole file the header declares (version 2: at least that long).</summary>
     private static (int[] Sizes, Activation[] Activations, Cost Cost, long ExpectedLength) ParseHeader(ReadOnlySpan<byte> bytes, string source)
     {
         int n = ParseStart(bytes, source);
@@ -305,7 +403,9 @@ public static class ModelFile
             throw Bad(source, $"sizes do not add up: the layers [{string.Join(',', sizes)}] have {parameterCount:N0} parameters but the file declares {declared:N0}");
         }
 
-        return (sizes, activations, cost, headerLength + (4 * parameterCount) + 8);
+        // Version 2 adds at least the 4-byte section count.
+        long sectionList = BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]) >= 2 ? 4 : 0;
+        return (sizes, activations, cost, headerLength + (4 * parameterCount) + sectionList + 8);
     }
 
     private static void CheckFinite(Network network, string source)

@@ -63,6 +63,12 @@ public sealed class Network
     /// <summary>The number of neurons in each layer, inputs first.</summary>
     public IReadOnlyList<int> LayerSizes => _sizes;
 
+    /// <summary>
+    /// What the network records about itself for its model file (data source, class names,
+    /// training options, …). It changes no prediction and is not part of <see cref="ComputeHash"/>.
+    /// </summary>
+    public ModelMetadata Metadata { get; } = new();
+
     /// <summary>The activation of each layer after the inputs (<c>LayerSizes.Count − 1</c> entries).</summary>
     public IReadOnlyList<Activation> Activations => _activations;
 
@@ -289,12 +295,13 @@ public sealed class Network
         return hash.GetCurrentHashAsUInt64();
     }
 
-    /// <summary>A deep copy: same architecture, same parameter bits.</summary>
+    /// <summary>A deep copy: same architecture, same parameter bits, same metadata.</summary>
     /// <returns>The copy.</returns>
     public Network Clone()
     {
         var copy = new Network((int[])_sizes.Clone(), (Activation[])_activations.Clone(), Cost);
         Parameters.CopyTo(copy.Parameters);
+        copy.Metadata.CopyFrom(Metadata);
         return copy;
     }
 

@@ -15,9 +15,15 @@ internal static class InfoCommand
         {
             string path = parse.GetValue(model)!;
             Network network = ModelFile.Load(path);
+            Span<byte> start = stackalloc byte[12];
+            using (var file = File.OpenRead(path))
+            {
+                file.ReadExactly(start);
+            }
+
             Report.Properties(
                 context.Console,
-                ("file", $"{path} ({new FileInfo(path).Length:N0} bytes, format version {ModelFile.CurrentVersion}, checksum OK)"),
+                ("file", $"{path} ({new FileInfo(path).Length:N0} bytes, format version {System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(start[8..])}, checksum OK)"),
                 ("layers", string.Join(" → ", network.LayerSizes)),
                 ("activations", string.Join(", ", network.Activations.Select(a => a.ToString().ToLowerInvariant()))),
                 ("cost", network.Cost.Name()),
