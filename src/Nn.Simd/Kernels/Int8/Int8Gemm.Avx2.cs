@@ -7,9 +7,11 @@
 //
 // Int8GemmVnniAvx2 (vpdpbusd, unsigned × signed bytes, 4 products into each int32 lane, exact and
 // non-saturating): x is made unsigned as u = x + 128 (x XOR 0x80), so Σ u·q = S + 128·Σ_c q[r, c]
-// and S = that − 128·RowSums[r], exactly. 32 columns a step, two steps an iteration into two sets
-// of accumulators (a0..a3, b0..b3: eight independent chains cover vpdpbusd's latency). Registers:
-// 8 accumulators, u, the 0x80 mask; q comes from memory operands.
+// and S = that − 128·RowSums[r], exactly. Samples go in pairs, a 4 × 2 tile: 32 columns a step,
+// each of the 4 rows' loads serving both samples (a0..a3 for the first, b0..b3 for the second:
+// eight independent chains cover vpdpbusd's latency); registers: 8 accumulators, u and v (the two
+// samples), one row of q, the 0x80 mask. A last single sample (and a single-sample call) runs the
+// 4 × 1 tile with two steps an iteration into the two sets of accumulators instead.
 //
 // Reduction of a row group: hadd(hadd(a0, a1), hadd(a2, a3)) leaves, in each 128-bit half, the
 // half's sums of rows 0..3; adding the halves gives the 4 sums, stored as one 128-bit vector (or
@@ -62,7 +64,34 @@ public static partial class Kernel
             {
                 sbyte* q0 = o.Row(r), q1 = o.Row(r + 1), q2 = o.Row(r + 2), q3 = o.Row(r + 3);
                 Vector128<int> correction = Sse2.ShiftLeftLogical(Sse2.LoadVector128(o.RowSums + r), 7);
-                for (nuint m = m0; m < mEnd; m++)
+                nuint m = m0;
+                for (; m + 1 < mEnd; m += 2)
+                {
+                    byte* x0 = (byte*)(o.X + (m * o.Stride)), x1 = x0 + o.Stride;
+                    Vector256<int> a0 = Vector256<int>.Zero, a1 = Vector256<int>.Zero, a2 = Vector256<int>.Zero, a3 = Vector256<int>.Zero;
+                    Vector256<int> b0 = Vector256<int>.Zero, b1 = Vector256<int>.Zero, b2 = Vector256<int>.Zero, b3 = Vector256<int>.Zero;
+                    for (nuint c = 0; c < o.Depth; c += 32)
+                    {
+                        Vector256<byte> u = Avx2.Xor(Avx.LoadVector256(x0 + c), flip), v = Avx2.Xor(Avx.LoadVector256(x1 + c), flip);
+                        Vector256<sbyte> q = Avx.LoadVector256(q0 + c);
+                        a0 = AvxVnni.MultiplyWideningAndAdd(a0, u, q);
+                        b0 = AvxVnni.MultiplyWideningAndAdd(b0, v, q);
+                        q = Avx.LoadVector256(q1 + c);
+                        a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, q);
+                        b1 = AvxVnni.MultiplyWideningAndAdd(b1, v, q);
+                        q = Avx.LoadVector256(q2 + c);
+                        a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, q);
+                        b2 = AvxVnni.MultiplyWideningAndAdd(b2, v, q);
+                        q = Avx.LoadVector256(q3 + c);
+                        a3 = AvxVnni.MultiplyWideningAndAdd(a3, u, q);
+                        b3 = AvxVnni.MultiplyWideningAndAdd(b3, v, q);
+                    }
+
+                    StoreInt8Sums(o, m, r, Sse2.Subtract(ReduceFour(a0, a1, a2, a3), correction));
+                    StoreInt8Sums(o, m + 1, r, Sse2.Subtract(ReduceFour(b0, b1, b2, b3), correction));
+                }
+
+                for (; m < mEnd; m++)
                 {
                     byte* x = (byte*)(o.X + (m * o.Stride));
                     Vector256<int> a0 = Vector256<int>.Zero, a1 = Vector256<int>.Zero, a2 = Vector256<int>.Zero, a3 = Vector256<int>.Zero;
