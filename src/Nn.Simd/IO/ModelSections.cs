@@ -40,6 +40,7 @@ internal static class ModelSections
     private static readonly SectionKind[] Known =
     [
         new("META", Required: false, n => n.Metadata.Entries.Count == 0 ? null : n.Metadata.ToText(), (n, p) => n.Metadata.CopyFrom(ModelMetadata.FromText(p))),
+        new(QuantizedSection.Tag, Required: true, n => n.Quantized is { } q ? QuantizedSection.Encode(q) : null, (n, p) => n.Quantized = QuantizedSection.Decode(n, p)),
     ];
 
     /// <summary>A network's payload for a section, or <see langword="null"/> when it has nothing to write.</summary>

@@ -28,6 +28,7 @@ public sealed class Network
     private static float[]? t_wideOutputs;
 
     private readonly int[] _sizes;
+    private QuantizedNetwork? _quantized;
     private readonly Activation[] _activations;
     private readonly int[] _weightOffsets;
     private readonly int[] _biasOffsets;
@@ -68,6 +69,19 @@ public sealed class Network
     /// training options, …). It changes no prediction and is not part of <see cref="ComputeHash"/>.
     /// </summary>
     public ModelMetadata Metadata { get; } = new();
+
+    /// <summary>
+    /// The int8 form saved with this network (a model file's QNT8 section), or <see langword="null"/>;
+    /// not copied by <see cref="Clone"/>, and not updated by training.
+    /// </summary>
+    /// <exception cref="ArgumentException">The quantized network's layers or activations are not this network's.</exception>
+    public QuantizedNetwork? Quantized
+    {
+        get => _quantized;
+        set => _quantized = value is null || (value.LayerSizes.SequenceEqual(_sizes) && value.Activations.SequenceEqual(_activations))
+            ? value
+            : throw new ArgumentException($"The quantized network [{string.Join(',', value.LayerSizes)}] does not have this network's layers and activations.", nameof(value));
+    }
 
     /// <summary>The activation of each layer after the inputs (<c>LayerSizes.Count − 1</c> entries).</summary>
     public IReadOnlyList<Activation> Activations => _activations;
