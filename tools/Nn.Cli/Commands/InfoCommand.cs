@@ -21,14 +21,22 @@ internal static class InfoCommand
                 file.ReadExactly(start);
             }
 
-            Report.Properties(
-                context.Console,
+            List<(string, string)> rows =
+            [
                 ("file", $"{path} ({new FileInfo(path).Length:N0} bytes, format version {System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(start[8..])}, checksum OK)"),
                 ("layers", string.Join(" → ", network.LayerSizes)),
                 ("activations", string.Join(", ", network.Activations.Select(a => a.ToString().ToLowerInvariant()))),
                 ("cost", network.Cost.Name()),
                 ("parameters", $"{network.ParameterCount:N0}"),
-                ("weights hash", $"0x{network.ComputeHash():X16}"));
+                ("weights hash", $"0x{network.ComputeHash():X16}"),
+            ];
+            if (network.Quantized is { } q)
+            {
+                long weights = Enumerable.Range(1, q.LayerCount).Sum(l => (long)q.Weights(l).Rows * q.Weights(l).Columns);
+                rows.Add(("int8 layers", $"{(q.IsStatic ? "static" : "dynamic")} activations, {weights:N0} int8 weights, one scale per neuron"));
+            }
+
+            Report.Properties(context.Console, [.. rows]);
             return ExitCodes.Success;
         });
         return command;

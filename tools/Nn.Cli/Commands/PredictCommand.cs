@@ -81,7 +81,14 @@ internal static class PredictCommand
 
     private static void Predict(Network network, ReadOnlySpan<float> input, float[] output, bool probabilities, TextWriter writer)
     {
-        network.Predict(input, output);
+        if (network.Quantized is { } int8)
+        {
+            int8.Predict(input, output);
+        }
+        else
+        {
+            network.Predict(input, output);
+        }
         writer.WriteLine(probabilities
             ? string.Join(',', output.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))
             : Network.ArgMax(output).ToString(CultureInfo.InvariantCulture));
