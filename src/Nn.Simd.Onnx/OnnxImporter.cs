@@ -20,7 +20,7 @@ using Onnx;
 namespace Nn.Simd.Onnx;
 
 /// <summary>Reads an ONNX multilayer perceptron into a <see cref="Network"/>.</summary>
-public static class OnnxImporter
+public static partial class OnnxImporter
 {
     /// <summary>Reads an ONNX file.</summary>
     /// <param name="path">The .onnx file.</param>
@@ -75,7 +75,7 @@ public static class OnnxImporter
     }
 
     /// <summary>One walk along a graph's chain of nodes, from its input to its output.</summary>
-    private sealed class Reader(GraphProto graph, string source)
+    private sealed partial class Reader(GraphProto graph, string source)
     {
         private readonly Dictionary<string, TensorProto> _initializers = [];
         private readonly HashSet<NodeProto> _consumed = [];
@@ -102,6 +102,7 @@ public static class OnnxImporter
             var activations = new List<Activation>();
             var weights = new List<float[]>();
             var biases = new List<float[]>();
+            var quantized = new List<QuantizedLayer>();
             while (current != final)
             {
                 NodeProto node = Next(current);
@@ -133,6 +134,32 @@ public static class OnnxImporter
                         break;
                     }
 
+                    case "DynamicQuantizeLinear":
+                    case "QuantizeLinear":
+                    {
+                        QuantizedLayer layer = QuantizedLinear(node);
+                        if (sizes.Count == 0)
+                        {
+                            sizes.Add(layer.Inputs);
+                        }
+                        else if (sizes[^1] != layer.Inputs)
+                        {
+                            throw Refuse($"node '{node.Name}' ({node.OpType}) quantizes {layer.Inputs} inputs but the layer before gives {sizes[^1]}.");
+                        }
+
+                        if (activations.Count < weights.Count)
+                        {
+                            activations.Add(Activation.Identity);
+                        }
+
+                        sizes.Add(layer.Outputs);
+                        weights.Add(layer.Matrix.Dequantize());
+                        biases.Add(layer.Bias);
+                        quantized.Add(layer);
+                        current = layer.Output;
+                        break;
+                    }
+
                     case "Relu":
                     case "Sigmoid":
                     case "Tanh":
@@ -142,7 +169,7 @@ public static class OnnxImporter
                         current = SingleOutput(node);
                         break;
                     default:
-                        throw Refuse($"operator {node.OpType} (node '{node.Name}') is not supported; an MLP here is Gemm or MatMul + Add with Relu, Sigmoid, Tanh, Softmax or Identity.");
+                        throw Refuse($"operator {node.OpType} (node '{node.Name}') is not supported; an MLP here is Gemm or MatMul + Add (or DynamicQuantizeLinear / QuantizeLinear + MatMulInteger + Cast + Mul + Add) with Relu, Sigmoid, Tanh, Softmax or Identity.");
                 }
             }
 
@@ -179,6 +206,11 @@ public static class OnnxImporter
             }
 
             ModelFile.CheckLoadable(network, source);
+            if (quantized.Count > 0)
+            {
+                network.Quantized = Quantized(network, quantized, biases);
+            }
+
             return network;
         }
 

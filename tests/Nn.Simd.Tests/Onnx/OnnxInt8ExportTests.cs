@@ -67,4 +67,44 @@ public class OnnxInt8ExportTests
         TestContext.Current.SendDiagnosticMessage($"int8 calibrated={calibrated} {network}: max |ORT − engine int8| {worst:E2}, |ORT int8 − fp32| {worstFp32:E2}, |engine int8 − fp32| {worstEngine:E2}, same class {agree} of {samples}");
         Assert.True(worst <= worstEngine, $"ONNX Runtime's int8 outputs are {worst:E3} from the engine's, more than the engine's {worstEngine:E3} from fp32");
     }
+
+    /// <summary>
+    /// The importer reads the integer graph back: the fp32 layers are the dequantized weights, and
+    /// the int8 form has the same int8 weights and scales, so a dynamic network gives the same
+    /// int8 outputs bit for bit; a static one comes back static, its ranges 127·(range/127).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Exported_int8_graphs_import_back(bool calibrated)
+    {
+        var network = Network.Create([30, 17, 5], Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, seed: 9);
+        float[] inputs = TestData.Uniform(50 * 30, 10);
+        QuantizedNetwork q = calibrated ? QuantizedNetwork.Quantize(network, inputs) : QuantizedNetwork.Quantize(network);
+        Network imported = OnnxImporter.Import(OnnxExporter.Export(q), "memory");
+        Assert.NotNull(imported.Quantized);
+        Assert.Equal(calibrated, imported.Quantized.IsStatic);
+        for (int l = 1; l <= 2; l++)
+        {
+            Assert.Equal(q.Weights(l).Dequantize(), imported.Weights(l).ToArray());
+            Assert.Equal(q.Weights(l).Scales.ToArray(), imported.Quantized.Weights(l).Scales.ToArray());
+            Assert.Equal(q.Biases(l).ToArray(), imported.Biases(l).ToArray());
+        }
+
+        if (calibrated)
+        {
+            for (int l = 0; l < 2; l++)
+            {
+                Assert.Equal(q.InputRanges[l] / 127f * 127f, imported.Quantized.InputRanges[l]);
+            }
+        }
+        else
+        {
+            var expected = new float[50 * 5];
+            var actual = new float[expected.Length];
+            q.PredictBatch(inputs, expected);
+            imported.Quantized.PredictBatch(inputs, actual);
+            Assertions.BitsEqual(expected, actual, "int8 outputs after export and import");
+        }
+    }
 }
