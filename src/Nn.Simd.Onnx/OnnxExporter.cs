@@ -1,6 +1,7 @@
 // ONNX export: a trained network as an opset-13 graph that ONNX Runtime (or any ONNX reader) runs.
 //
 //   input "input" [N, n⁰] float
+//   with an input scaling:  a⁰ = Mul(Sub(input, input_offset), input_scale)   (offsets, scales [n⁰])
 //   for l = 1 … L:  zˡ = Gemm(aˡ⁻¹, Wˡ, bˡ, transB = 1)     (Wˡ stored as nˡ × nˡ⁻¹, like the engine)
 //                   aˡ = Sigmoid | Tanh | Relu | Softmax(axis = 1) | Identity(zˡ)
 //   output "output" [N, nᴸ] float
@@ -23,6 +24,12 @@ public static partial class OnnxExporter
     /// <summary>The name of the graph's output, shape [N, outputs].</summary>
     public const string OutputName = "output";
 
+    /// <summary>The initializer holding the input scaling's offsets (subtracted from the input).</summary>
+    internal const string OffsetName = "input_offset";
+
+    /// <summary>The initializer holding the input scaling's scales (multiplied in after the subtraction).</summary>
+    internal const string ScaleName = "input_scale";
+
     private const long IrVersion = 8;
     private const long OpsetVersion = 13;
 
@@ -34,6 +41,16 @@ public static partial class OnnxExporter
         ArgumentNullException.ThrowIfNull(network);
         var graph = new GraphProto { Name = "nn_simd" };
         string previous = InputName;
+        if (network.InputScaling is { } scaling)
+        {
+            // Two nodes, as the engine computes it: (x − offset) rounded, then · scale rounded.
+            graph.Initializer.Add(Tensor(OffsetName, [scaling.Size], scaling.Offsets));
+            graph.Initializer.Add(Tensor(ScaleName, [scaling.Size], scaling.Scales));
+            graph.Node.Add(new NodeProto { Name = "input_sub", OpType = "Sub", Input = { InputName, OffsetName }, Output = { "input_centred" } });
+            graph.Node.Add(new NodeProto { Name = "input_mul", OpType = "Mul", Input = { "input_centred", ScaleName }, Output = { "input_scaled" }, DocString = scaling.Kind == InputScalingKind.MinMax ? "minmax" : "standardize" });
+            previous = "input_scaled";
+        }
+
         for (int l = 1; l <= network.LayerCount; l++)
         {
             string weights = $"W{l}", bias = $"b{l}", z = $"z{l}";

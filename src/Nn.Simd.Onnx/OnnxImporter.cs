@@ -6,6 +6,9 @@
 //   MatMul(x, W) followed by Add(·, b)                           (W: nˡ⁻¹ × nˡ)
 //   Gemm without C, or MatMul without Add (e.g. PyTorch's Linear(…, bias=False)): zero bias
 //   then at most one of Relu, Sigmoid, Tanh, Softmax (axis 1 or −1), Identity
+//   and, before the first layer only, Sub(x, offset) then Mul(·, scale) with constant vectors of
+//   n⁰ values: the input scaling OnnxExporter writes (Network.InputScaling; a Mul whose doc
+//   string is "minmax" marks min–max scaling, else standardisation)
 // Anything else is refused with the operator and the node's name. The model is parsed by the
 // Google.Protobuf types generated from onnx.proto. The network built is checked with the model
 // file's own rules (layer count and sizes, finite weights), so an import never writes a file that
@@ -103,6 +106,7 @@ public static partial class OnnxImporter
             var weights = new List<float[]>();
             var biases = new List<float[]>();
             var quantized = new List<QuantizedLayer>();
+            (float[] Offsets, float[] Scales, InputScalingKind Kind)? scaling = null;
             while (current != final)
             {
                 NodeProto node = Next(current);
@@ -160,6 +164,23 @@ public static partial class OnnxImporter
                         break;
                     }
 
+                    case "Sub" when weights.Count == 0 && scaling is null:
+                    {
+                        float[] offsets = ScalingOperand(node, current, commutative: false);
+                        current = SingleOutput(node);
+                        NodeProto mul = current == final ? node : Next(current);
+                        if (mul.OpType != "Mul")
+                        {
+                            throw Refuse($"node '{node.Name}' (Sub) is not followed by a Mul; an input scaling is Sub then Mul.");
+                        }
+
+                        _consumed.Add(mul);
+                        float[] scales = ScalingOperand(mul, current, commutative: true);
+                        scaling = (offsets, scales, mul.DocString == "minmax" ? InputScalingKind.MinMax : InputScalingKind.Standardize);
+                        current = SingleOutput(mul);
+                        break;
+                    }
+
                     case "Relu":
                     case "Sigmoid":
                     case "Tanh":
@@ -205,6 +226,18 @@ public static partial class OnnxImporter
                 biases[l - 1].CopyTo(network.Biases(l));
             }
 
+            if (scaling is { } s)
+            {
+                try
+                {
+                    network.InputScaling = InputScaling.Create(s.Kind, s.Offsets, s.Scales);
+                }
+                catch (ArgumentException e)
+                {
+                    throw Refuse($"the input scaling (Sub then Mul) does not fit: {e.Message}");
+                }
+            }
+
             ModelFile.CheckLoadable(network, source);
             if (quantized.Count > 0)
             {
@@ -212,6 +245,23 @@ public static partial class OnnxImporter
             }
 
             return network;
+        }
+
+        /// <summary>The constant vector a Sub or Mul of the input scaling applies to <paramref name="current"/> (its second input; for Mul either).</summary>
+        private float[] ScalingOperand(NodeProto node, string current, bool commutative)
+        {
+            if (node.Input.Count != 2 || !(node.Input[0] == current || (commutative && node.Input[1] == current)))
+            {
+                throw Refuse($"node '{node.Name}' ({node.OpType}) is not {node.OpType}('{current}', constant); an input scaling applies one constant per input.");
+            }
+
+            string name = node.Input[0] == current ? node.Input[1] : node.Input[0];
+            (long[] dims, float[] values) = _initializers.TryGetValue(name, out TensorProto? tensor)
+                ? Values(tensor)
+                : throw Refuse($"input '{name}' of node '{node.Name}' ({node.OpType}) is not a constant (an initializer).");
+            return dims.Length == 1 || (dims.Length == 2 && dims[0] == 1)
+                ? values
+                : throw Refuse($"initializer '{name}' of node '{node.Name}' ({node.OpType}) has dims [{string.Join(',', dims)}]; an input scaling takes one value per input.");
         }
 
         private Activation ActivationOf(NodeProto node, int layers, int activations)

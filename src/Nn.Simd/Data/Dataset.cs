@@ -137,6 +137,23 @@ public sealed class Dataset
         ? index
         : throw new ArgumentOutOfRangeException(nameof(index), index, $"Sample {index} is outside the set's {Count:N0} samples.");
 
+    /// <summary>A new set whose inputs are these scaled by <paramref name="scaling"/>; the labels or targets are shared.</summary>
+    /// <param name="scaling">A scaling of <see cref="InputSize"/> features.</param>
+    /// <returns>The scaled set.</returns>
+    /// <exception cref="ArgumentException">The scaling's size is not <see cref="InputSize"/>.</exception>
+    public Dataset Scaled(InputScaling scaling)
+    {
+        ArgumentNullException.ThrowIfNull(scaling);
+        if (scaling.Size != InputSize)
+        {
+            throw new ArgumentException($"The scaling has {scaling.Size} features but the data has {InputSize} inputs.", nameof(scaling));
+        }
+
+        var inputs = new float[_inputs.Length];
+        scaling.ApplyRows(_inputs, inputs);
+        return new Dataset(inputs, InputSize, _labels, _targets, TargetSize);
+    }
+
     /// <summary>A new set holding the given samples, in the given order (copied).</summary>
     /// <param name="indices">Sample indices, each in [0, <see cref="Count"/>).</param>
     /// <returns>The subset.</returns>

@@ -40,6 +40,7 @@ internal static class ModelSections
     private static readonly SectionKind[] Known =
     [
         new("META", Required: false, n => n.Metadata.Entries.Count == 0 ? null : n.Metadata.ToText(), (n, p) => n.Metadata.CopyFrom(ModelMetadata.FromText(p))),
+        new("INSC", Required: true, n => n.InputScaling is { } s ? EncodeScaling(s) : null, (n, p) => n.InputScaling = DecodeScaling(p, n.InputSize)),
         new(QuantizedSection.Tag, Required: true, n => n.Quantized is { } q ? QuantizedSection.Encode(q) : null, (n, p) => n.Quantized = QuantizedSection.Decode(n, p)),
     ];
 
@@ -205,6 +206,54 @@ internal static class ModelSections
             {
                 throw Bad(source, $"section '{entry.Tag}': {e.Message}");
             }
+        }
+    }
+
+    /// <summary>"INSC": the kind (uint32: 0 standardisation, 1 min–max), the feature count n (uint32), n float32 offsets, n float32 scales.</summary>
+    private static byte[] EncodeScaling(InputScaling scaling)
+    {
+        int n = scaling.Size;
+        var bytes = new byte[8 + (8 * n)];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, (uint)scaling.Kind);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)n);
+        for (int k = 0; k < n; k++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(8 + (4 * k)), scaling.Offsets[k]);
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(8 + (4 * (n + k))), scaling.Scales[k]);
+        }
+
+        return bytes;
+    }
+
+    private static InputScaling DecodeScaling(ReadOnlySpan<byte> payload, int inputSize)
+    {
+        if (payload.Length < 8)
+        {
+            throw new FormatException($"{payload.Length} bytes, fewer than the 8 of its kind and feature count");
+        }
+
+        uint kind = BinaryPrimitives.ReadUInt32LittleEndian(payload);
+        uint n = BinaryPrimitives.ReadUInt32LittleEndian(payload[4..]);
+        if (n != inputSize || payload.Length != 8 + (8L * n))
+        {
+            throw new FormatException($"{n:N0} features in {payload.Length:N0} bytes, for a network of {inputSize:N0} inputs (8 + 8 per feature expected)");
+        }
+
+        var offsets = new float[n];
+        var scales = new float[n];
+        for (int k = 0; k < n; k++)
+        {
+            offsets[k] = BinaryPrimitives.ReadSingleLittleEndian(payload[(8 + (4 * k))..]);
+            scales[k] = BinaryPrimitives.ReadSingleLittleEndian(payload[(8 + (4 * ((int)n + k)))..]);
+        }
+
+        try
+        {
+            return InputScaling.Create((InputScalingKind)kind, offsets, scales);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException(e.Message.TrimEnd('.'));
         }
     }
 

@@ -78,9 +78,24 @@ public sealed class Network
     public QuantizedNetwork? Quantized
     {
         get => _quantized;
-        set => _quantized = value is null || (value.LayerSizes.SequenceEqual(_sizes) && value.Activations.SequenceEqual(_activations))
+        set => _quantized = value is null || (value.LayerSizes.SequenceEqual(_sizes) && value.Activations.SequenceEqual(_activations) && InputScaling is null)
             ? value
-            : throw new ArgumentException($"The quantized network [{string.Join(',', value.LayerSizes)}] does not have this network's layers and activations.", nameof(value));
+            : throw new ArgumentException($"The quantized network [{string.Join(',', value.LayerSizes)}] does not have this network's layers and activations, or this network scales its inputs, which int8 inference does not do.", nameof(value));
+    }
+
+    /// <summary>
+    /// The per-feature scaling applied to raw inputs before the first layer, or <see langword="null"/>
+    /// (inputs used as given). With one, <see cref="Predict"/>, <see cref="Classify"/>,
+    /// <see cref="Predictor"/>, evaluation and the trainer all take raw inputs. It travels in the
+    /// model file and is not part of <see cref="ComputeHash"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Set to a scaling whose size is not <see cref="InputSize"/>.</exception>
+    public InputScaling? InputScaling
+    {
+        get;
+        set => field = value is null || value.Size == InputSize
+            ? value
+            : throw new ArgumentException($"The scaling has {value.Size} features but the network takes {InputSize} inputs.", nameof(value));
     }
 
     /// <summary>The activation of each layer after the inputs (<c>LayerSizes.Count − 1</c> entries).</summary>
@@ -246,9 +261,15 @@ public sealed class Network
             throw new ArgumentException($"The output span has {output.Length} elements but the network gives {OutputSize}.", nameof(output));
         }
 
-        float[] scratch = t_scratch is { } s && s.Length >= 2 * MaxWidth ? s : (t_scratch = new float[2 * MaxWidth]);
+        float[] scratch = t_scratch is { } s && s.Length >= (2 * MaxWidth) + InputSize ? s : (t_scratch = new float[(2 * MaxWidth) + InputSize]);
         KernelPath path = KernelDispatch.Active;
         ReadOnlySpan<float> a = input;
+        if (InputScaling is { } scaling)
+        {
+            Span<float> scaled = scratch.AsSpan(2 * MaxWidth, InputSize);
+            scaling.ApplyRows(input, scaled);
+            a = scaled;
+        }
         for (int l = 1; l < _sizes.Length; l++)
         {
             Span<float> z = l == _sizes.Length - 1
@@ -309,13 +330,14 @@ public sealed class Network
         return hash.GetCurrentHashAsUInt64();
     }
 
-    /// <summary>A deep copy: same architecture, same parameter bits, same metadata.</summary>
+    /// <summary>A deep copy: same architecture, same parameter bits, same metadata and input scaling.</summary>
     /// <returns>The copy.</returns>
     public Network Clone()
     {
         var copy = new Network((int[])_sizes.Clone(), (Activation[])_activations.Clone(), Cost);
         Parameters.CopyTo(copy.Parameters);
         copy.Metadata.CopyFrom(Metadata);
+        copy.InputScaling = InputScaling;
         return copy;
     }
 

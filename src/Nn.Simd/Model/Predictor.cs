@@ -51,7 +51,7 @@ public sealed class Predictor
     private readonly float[][] _panels;
     private readonly int[] _origins;
 
-    /// <summary>Freezes a copy of <paramref name="network"/>'s architecture and parameters.</summary>
+    /// <summary>Freezes a copy of <paramref name="network"/>'s architecture, parameters and <see cref="Network.InputScaling"/> (the predictor then takes raw inputs).</summary>
     /// <param name="network">A trained network.</param>
     public Predictor(Network network)
     {
@@ -98,7 +98,8 @@ public sealed class Predictor
 
         bool backwards = t_backwards;
         t_backwards = !backwards;
-        Forward(input, output, 1, Scratch(), KernelDispatch.Active, backwards);
+        float[] scratch = Scratch();
+        Forward(Scaled(input, scratch), output, 1, scratch, KernelDispatch.Active, backwards);
     }
 
     /// <summary>The predicted class (arg max of the outputs) for one input; allocates nothing after a thread's first call.</summary>
@@ -137,15 +138,29 @@ public sealed class Predictor
         for (int first = 0; first < count; first += BlockRows)
         {
             int rows = Math.Min(BlockRows, count - first);
-            Forward(inputs.Slice(first * inputSize, rows * inputSize), outputs.Slice(first * outputSize, rows * outputSize), rows, scratch, path, backwards: false);
+            Forward(Scaled(inputs.Slice(first * inputSize, rows * inputSize), scratch), outputs.Slice(first * outputSize, rows * outputSize), rows, scratch, path, backwards: false);
         }
     }
 
     /// <summary>This thread's scratch for two blocks of hidden activations (allocated on its first call).</summary>
+    /// <summary>Two blocks of activations, then a block of scaled inputs (used when the network scales its inputs).</summary>
     private float[] Scratch()
     {
-        int length = 2 * BlockRows * _network.MaxWidth;
+        int length = BlockRows * ((2 * _network.MaxWidth) + (_network.InputScaling is null ? 0 : _network.InputSize));
         return t_scratch is { } s && s.Length >= length ? s : (t_scratch = new float[length]);
+    }
+
+    /// <summary>The rows as the first layer takes them: scaled into the scratch's last block by the network's <see cref="InputScaling"/>, if it has one.</summary>
+    private ReadOnlySpan<float> Scaled(ReadOnlySpan<float> inputs, float[] scratch)
+    {
+        if (_network.InputScaling is not { } scaling)
+        {
+            return inputs;
+        }
+
+        Span<float> scaled = scratch.AsSpan(2 * BlockRows * _network.MaxWidth, inputs.Length);
+        scaling.ApplyRows(inputs, scaled);
+        return scaled;
     }
 
     /// <summary>One block of up to <see cref="BlockRows"/> samples through every layer, each layer's panels in order or <paramref name="backwards"/>.</summary>

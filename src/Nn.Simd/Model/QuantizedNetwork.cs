@@ -87,6 +87,7 @@ public sealed class QuantizedNetwork
     /// <summary>Quantizes <paramref name="network"/> with dynamic activations (each input's range taken per call).</summary>
     /// <param name="network">A trained network with finite weights.</param>
     /// <returns>The quantized network; <paramref name="network"/> is not changed.</returns>
+    /// <exception cref="NotSupportedException">The network scales its inputs (<see cref="Network.InputScaling"/>).</exception>
     public static QuantizedNetwork Quantize(Network network) => Quantize(network, null);
 
     /// <summary>
@@ -97,9 +98,15 @@ public sealed class QuantizedNetwork
     /// <param name="calibration">Calibration inputs, row-major, whole rows of <see cref="Network.InputSize"/>, at least one.</param>
     /// <returns>The quantized network.</returns>
     /// <exception cref="ArgumentException">The calibration data is empty or not whole rows.</exception>
+    /// <exception cref="NotSupportedException">The network scales its inputs (<see cref="Network.InputScaling"/>).</exception>
     public static QuantizedNetwork Quantize(Network network, ReadOnlySpan<float> calibration)
     {
         ArgumentNullException.ThrowIfNull(network);
+        if (network.InputScaling is not null)
+        {
+            throw new NotSupportedException($"The network {network} scales its inputs before the first layer; int8 inference takes inputs as given, so it cannot be quantized.");
+        }
+
         int k = network.InputSize;
         if (calibration.IsEmpty || calibration.Length % k != 0)
         {
@@ -237,6 +244,11 @@ public sealed class QuantizedNetwork
 
     private static QuantizedNetwork Quantize(Network network, float[]? ranges)
     {
+        if (network.InputScaling is not null)
+        {
+            throw new NotSupportedException($"The network {network} scales its inputs before the first layer; int8 inference takes inputs as given, so it cannot be quantized.");
+        }
+
         var weights = new Int8Matrix[network.LayerCount];
         var biases = new float[network.LayerCount][];
         for (int l = 1; l <= network.LayerCount; l++)

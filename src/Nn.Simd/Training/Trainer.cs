@@ -60,6 +60,7 @@ public sealed class Trainer : IDisposable
     private readonly float[] _output;
     private readonly float[] _target;
     private int[] _order = [];
+    private (Dataset Raw, InputScaling Scaling, Dataset Scaled)? _scaledTraining;
 
     /// <summary>Creates a trainer for <paramref name="network"/>.</summary>
     /// <param name="network">The network to train (its parameters change in place).</param>
@@ -165,6 +166,7 @@ public sealed class Trainer : IDisposable
         }
 
         long start = Stopwatch.GetTimestamp();
+        training = ScaledForTraining(training);
         KernelPath path = KernelDispatch.Active;
         int n = training.Count;
         if (_order.Length != n)
@@ -246,6 +248,26 @@ public sealed class Trainer : IDisposable
         }
 
         return _engine;
+    }
+
+    /// <summary>
+    /// The training set as the engines take it: a network with an <see cref="InputScaling"/> takes
+    /// raw inputs, so the set is scaled once, by the first epoch that sees it, and the copy reused
+    /// (no allocation in later epochs). Validation needs nothing: it goes through <see cref="Network.Predict"/>.
+    /// </summary>
+    private Dataset ScaledForTraining(Dataset training)
+    {
+        if (Network.InputScaling is not { } scaling)
+        {
+            return training;
+        }
+
+        if (_scaledTraining is not { } cached || !ReferenceEquals(cached.Raw, training) || !ReferenceEquals(cached.Scaling, scaling))
+        {
+            _scaledTraining = cached = (training, scaling, training.Scaled(scaling));
+        }
+
+        return cached.Scaled;
     }
 
     /// <summary>Mean cost and number classified right, reusing the trainer's buffers (no allocation).</summary>

@@ -65,11 +65,12 @@ public sealed class CliReadingTests : IDisposable
             Assert.Equal("p0,p1,p2", await ReadLine(process));
             float[][] rows = [[0.1f, 0.2f, 0.3f, 0.4f], [1, -1, 0.5f, 2], [0, 0, 0, 0]];
             var output = new float[3];
+            var predictor = new Predictor(network);
             foreach (float[] row in rows)
             {
                 process.StandardInput.WriteLine(string.Join(',', row.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
                 process.StandardInput.Flush();
-                network.Predict(row, output);
+                predictor.Predict(row, output);
                 Assert.Equal(string.Join(',', output.Select(v => v.ToString("R", CultureInfo.InvariantCulture))), await ReadLine(process));
             }
 

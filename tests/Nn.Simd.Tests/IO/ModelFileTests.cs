@@ -128,7 +128,7 @@ public sealed class ModelFileTests : IDisposable
     }
 
     /// <summary>
-    /// Any change at all — up to four bytes altered anywhere (header, parameters, checksum), and in
+    /// Any change at all — up to four bytes altered anywhere (header, parameters, sections, checksum), and in
     /// half the samples the file also cut short or extended — is refused with an
     /// <see cref="InvalidDataException"/> naming the file; a changed file is never read as a model.
     /// </summary>
@@ -136,6 +136,8 @@ public sealed class ModelFileTests : IDisposable
     public void Any_changed_file_is_refused()
     {
         var network = Network.Create([12, 7, 3], Activation.Tanh, Activation.Softmax, Cost.LogLikelihood, seed: 6);
+        network.Metadata.Set("data", "x.csv");
+        network.InputScaling = InputScaling.Fit(InputScalingKind.Standardize, TestData.Uniform(36, 2), 12);
         using var stream = new MemoryStream();
         ModelFile.Write(network, stream);
         byte[] bytes = stream.ToArray();

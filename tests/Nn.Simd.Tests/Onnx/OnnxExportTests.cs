@@ -62,6 +62,49 @@ public class OnnxExportTests
         Assert.True(worst <= Tolerance, $"max |ONNX Runtime − Predict| = {worst:E3} > {Tolerance:E0} for {network}");
     }
 
+    /// <summary>
+    /// A model with an input scaling exports as Sub then Mul before the first Gemm: ONNX Runtime on
+    /// raw inputs gives the Predictor's outputs (on the same raw inputs) within the tolerance, and
+    /// the importer reads the scaling back with the same bits.
+    /// </summary>
+    [Theory]
+    [InlineData(InputScalingKind.Standardize)]
+    [InlineData(InputScalingKind.MinMax)]
+    public void Exported_models_give_the_engine_outputs_in_onnx_runtime_with_input_scaling(InputScalingKind kind)
+    {
+        if (RuntimeInformation.ProcessArchitecture != Architecture.X64)
+        {
+            Assert.Skip("The ONNX Runtime cross-check runs in the x64 runs of the ISA matrix.");
+        }
+
+        const int samples = 1000, size = 64;
+        float[] inputs = [.. TestData.Uniform(samples * size, 8).Select((v, i) => (v * 16 * ((i % size) + 1)) + (100 * (i % 7)))];
+        var network = Network.Create([size, 30, 10], Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, seed: 4);
+        network.InputScaling = InputScaling.Fit(kind, inputs.AsSpan(0, 500 * size), size);
+        byte[] exported = OnnxExporter.Export(network);
+        Network back = OnnxImporter.Import(exported, "scaled.onnx");
+        Assert.Equal(kind, back.InputScaling!.Kind);
+        Assertions.BitsEqual(network.InputScaling.Offsets, back.InputScaling.Offsets, "offsets");
+        Assertions.BitsEqual(network.InputScaling.Scales, back.InputScaling.Scales, "scales");
+        Assertions.BitsEqual(network.Parameters, back.Parameters, "parameters");
+
+        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        using var session = new InferenceSession(exported, options);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, new DenseTensor<float>(inputs, [samples, size]))]);
+        float[] onnx = [.. results.Single(r => r.Name == OnnxExporter.OutputName).AsEnumerable<float>()];
+        var predictor = new Predictor(network);
+        var expected = new float[samples * 10];
+        predictor.PredictBatch(inputs, expected);
+        float worst = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            worst = Math.Max(worst, Math.Abs(expected[i] - onnx[i]));
+        }
+
+        TestContext.Current.SendDiagnosticMessage($"ONNX Runtime vs Predictor, {kind} inputs: max |difference| {worst:E2}");
+        Assert.True(worst <= Tolerance, $"max |ONNX Runtime − Predictor| = {worst:E3} > {Tolerance:E0} with {kind} inputs");
+    }
+
     [Fact]
     public void Save_is_atomic_and_refuses_to_overwrite()
     {

@@ -24,19 +24,41 @@ internal sealed class DataOptions
     }
 
     /// <summary>For digits or a CSV file, the split that chose the test samples, which nn eval must repeat; otherwise null.</summary>
-    public string? SplitNote(ParseResult parse) => DataSources.IsSplit(parse.GetValue(Data)!)
-        ? string.Create(CultureInfo.InvariantCulture, $"split by --test-fraction {DataSources.TestFraction(parse.GetValue(TestFraction))} and --seed {parse.GetValue(Seed)}, which must be nn train's")
-        : null;
-
-    /// <summary>The data; <paramref name="classCount"/>, when a network fixes it, bounds a CSV file's labels.</summary>
-    public (Dataset Training, Dataset Test, string Name) Load(ParseResult parse, int? classCount = null)
+    public string? SplitNote(ParseResult parse, Func<string, string?>? recorded = null)
     {
-        double? fraction = parse.GetValue(TestFraction);
+        var (data, fraction, _, seed) = Values(parse, recorded);
+        return DataSources.IsSplit(data)
+            ? string.Create(CultureInfo.InvariantCulture, $"split by --test-fraction {DataSources.TestFraction(fraction)} and --seed {seed}, which must be nn train's")
+            : null;
+    }
+
+    /// <summary>
+    /// The data; <paramref name="classCount"/>, when a network fixes it, bounds a CSV file's labels.
+    /// <paramref name="recorded"/> gives what a model recorded of nn train's options (by option name,
+    /// --data giving its full data source): an option not given here takes the recorded value, so
+    /// nn eval MODEL repeats the model's own data and split.
+    /// </summary>
+    public (Dataset Training, Dataset Test, string Name) Load(ParseResult parse, int? classCount = null, Func<string, string?>? recorded = null)
+    {
+        var (data, fraction, labelColumn, seed) = Values(parse, recorded);
         if (fraction is { } f && !(f >= 0 && f < 1))
         {
             throw new UsageException($"--test-fraction {f} must be in [0, 1).");
         }
 
-        return DataSources.Load(parse.GetValue(Data)!, fraction, parse.GetValue(LabelColumn), parse.GetValue(Seed), classCount);
+        return DataSources.Load(data, fraction, labelColumn, seed, classCount);
+    }
+
+    /// <summary>The options as given, else as recorded (the test fraction and label column only with the recorded data source), else their defaults.</summary>
+    private (string Data, double? Fraction, string? LabelColumn, long Seed) Values(ParseResult parse, Func<string, string?>? recorded)
+    {
+        bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+        string? Recorded(Option option) => Given(option) ? null : recorded?.Invoke(option.Name);
+        string? ownData = Recorded(Data);
+        string data = ownData ?? parse.GetValue(Data)!;
+        double? fraction = ownData is not null && Recorded(TestFraction) is { } f ? double.Parse(f, CultureInfo.InvariantCulture) : parse.GetValue(TestFraction);
+        string? labelColumn = ownData is not null && Recorded(LabelColumn) is { } l ? l : parse.GetValue(LabelColumn);
+        long seed = Recorded(Seed) is { } s ? long.Parse(s, CultureInfo.InvariantCulture) : parse.GetValue(Seed);
+        return (data, fraction, labelColumn, seed);
     }
 }

@@ -70,6 +70,9 @@ internal static class DataSources
     /// <summary>Whether <paramref name="data"/> has no test part of its own, so that the test samples are a seeded share of it.</summary>
     public static bool IsSplit(string data) => KindOf(data) is Kind.Digits or Kind.CsvFile;
 
+    /// <summary>Whether --data names a CSV file (whose columns may have any scale).</summary>
+    public static bool IsCsv(string data) => KindOf(data) == Kind.CsvFile;
+
     /// <summary>The share of a split data set kept for testing.</summary>
     public static double TestFraction(double? given) => given ?? DefaultTestFraction;
 

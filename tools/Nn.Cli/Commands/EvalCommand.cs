@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Nn.Cli.Commands;
 
-/// <summary><c>nn eval MODEL --data …</c>: the test part of the data, through a saved model.</summary>
+/// <summary><c>nn eval MODEL [--data …]</c>: the test part of the data the model was trained on (or of --data), through a saved model.</summary>
 internal static class EvalCommand
 {
     public static Command Create(CliContext context)
@@ -19,7 +19,7 @@ internal static class EvalCommand
         command.SetAction(parse =>
         {
             Network network = ModelFile.Load(parse.GetValue(model)!);
-            (_, Dataset test, string name) = data.Load(parse, network.OutputSize);
+            (_, Dataset test, string name) = data.Load(parse, network.OutputSize, Recorded(network));
             if (test.InputSize != network.InputSize || test.TargetSize != network.OutputSize)
             {
                 throw new InvalidDataException($"The model {network} takes {network.InputSize} inputs and gives {network.OutputSize} outputs, but {name} has {test.InputSize} inputs and {test.TargetSize} classes.");
@@ -31,7 +31,7 @@ internal static class EvalCommand
             }
 
             context.Console.MarkupLine($"[bold]model[/] {Markup.Escape(network.ToString())}");
-            string split = data.SplitNote(parse) is { } note ? $" ({note})" : string.Empty;
+            string split = data.SplitNote(parse, Recorded(network)) is { } note ? $" ({note})" : string.Empty;
             context.Console.MarkupLine($"[bold]data[/]  {Markup.Escape(name)}, {test.Count:N0} test samples{Markup.Escape(split)}");
             Report.TestResult(context.Console, Evaluation.Of(network, test));
             if (network.Quantized is { } int8)
@@ -43,4 +43,7 @@ internal static class EvalCommand
         });
         return command;
     }
+
+    /// <summary>What the model recorded of nn train's data options (its own data source, unless --data says otherwise).</summary>
+    private static Func<string, string?> Recorded(Network network) => name => name == "--data" ? network.Metadata.Get("data") : ModelRecord.Option(network, name);
 }

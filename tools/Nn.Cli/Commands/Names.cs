@@ -19,6 +19,9 @@ internal static class Names
 
     private static readonly (string Name, TrainingEngine Value)[] Engines = [("batched", TrainingEngine.Batched), ("samples", TrainingEngine.PerSample)];
 
+    private static readonly (string Name, InputScalingKind? Value)[] Preprocessings =
+        [("standardize", InputScalingKind.Standardize), ("minmax", InputScalingKind.MinMax), ("none", null)];
+
     public static Activation ParseActivation(string name, string option) => Parse(Activations, name, option);
 
     public static Cost ParseCost(string name) => Parse(Costs, name, "--cost");
@@ -26,6 +29,12 @@ internal static class Names
     public static Initialization ParseInitialization(string name) => Parse(Initializations, name, "--init");
 
     public static TrainingEngine ParseEngine(string name) => Parse(Engines, name, "--engine");
+
+    /// <summary>The scaling <c>--preprocess</c> names; <see langword="null"/> for none.</summary>
+    public static InputScalingKind? ParsePreprocess(string name) => Parse(Preprocessings, name, "--preprocess");
+
+    /// <summary>The command line's name of an input scaling (what <c>--preprocess</c> takes).</summary>
+    public static string NameOf(InputScalingKind? kind) => Preprocessings.First(p => p.Value == kind).Name;
 
     /// <summary>The command line's name of an activation (what <c>--activation</c> takes).</summary>
     public static string NameOf(Activation activation) => Activations.First(a => a.Value == activation).Name;

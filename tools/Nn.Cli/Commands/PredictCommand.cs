@@ -20,6 +20,7 @@ internal static class PredictCommand
         command.SetAction(parse =>
         {
             Network network = ModelFile.Load(parse.GetValue(model)!);
+            var predictor = new Predictor(network);
             string inputPath = parse.GetValue(input)!;
             bool standardInput = inputPath == "-";
             string source = standardInput ? "standard input" : inputPath;
@@ -49,7 +50,7 @@ internal static class PredictCommand
                 foreach (float[] row in CsvDataReader.StreamInputs(stdin, source, csv))
                 {
                     CheckColumns(network, source, row.Length, label);
-                    Predict(network, row, output, probabilities, writer);
+                    Predict(predictor, network.Quantized, row, output, probabilities, writer);
                     writer.Flush();
                 }
 
@@ -61,7 +62,7 @@ internal static class PredictCommand
             writer.WriteLine(header);
             for (int row = 0; row < values.Length / columns; row++)
             {
-                Predict(network, values.AsSpan(row * columns, columns), output, probabilities, writer);
+                Predict(predictor, network.Quantized, values.AsSpan(row * columns, columns), output, probabilities, writer);
             }
 
             writer.Flush();
@@ -79,15 +80,15 @@ internal static class PredictCommand
         }
     }
 
-    private static void Predict(Network network, ReadOnlySpan<float> input, float[] output, bool probabilities, TextWriter writer)
+    private static void Predict(Predictor predictor, QuantizedNetwork? int8, ReadOnlySpan<float> input, float[] output, bool probabilities, TextWriter writer)
     {
-        if (network.Quantized is { } int8)
+        if (int8 is not null)
         {
             int8.Predict(input, output);
         }
         else
         {
-            network.Predict(input, output);
+            predictor.Predict(input, output);
         }
         writer.WriteLine(probabilities
             ? string.Join(',', output.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))

@@ -34,9 +34,10 @@ internal static class TrainCommand
         var plot = new Option<string?>("--plot") { Description = "Draw the training curves here (.png or .svg)." };
         var threads = new Option<int>("--threads") { Description = "Threads for the batched engine's matrix products (default: all cores). The weights are the same for any count.", DefaultValueFactory = _ => Environment.ProcessorCount }.Within(1, 1024);
         var engine = new Option<string>("--engine") { Description = "batched (one matrix product per mini-batch; faster at every mini-batch size measured, 1 to 128) or samples (the algorithm as written, sample by sample).", DefaultValueFactory = _ => "batched" };
+        var preprocess = new Option<string?>("--preprocess") { Description = "Scale each input, fitted on the training split only and saved in the model: standardize ((x − μ)/σ), minmax ((x − min)/(max − min)) or none (default: standardize for a CSV file, none for digits and IDX images, whose pixels are already in [0, 1])." };
         var command = new Command("train", "Train a network and report its test accuracy.")
         {
-            layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine, threads,
+            layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine, threads, preprocess,
         };
         data.AddTo(command);
 
@@ -95,6 +96,16 @@ internal static class TrainCommand
             }
 
             Network network = CreateNetwork(sizes, hidden, outputValue, costValue, initialization, seed);
+            string dataSource = parse.GetValue(data.Data)!;
+            InputScalingKind? scaling = Names.ParsePreprocess(parse.GetValue(preprocess) ?? (DataSources.IsCsv(dataSource) ? "standardize" : "none"));
+            if (scaling is { } kind)
+            {
+                // Fitted on what trains, after the validation hold-out: never on validation or test samples.
+                network.InputScaling = InputScaling.Fit(kind, training.Inputs, training.InputSize);
+            }
+
+            ModelRecord.Write(network.Metadata, parse, command, dataSource, training, validationSet, test);
+            network.Metadata.Set("train.preprocess", Names.NameOf(scaling));
             var run = new TrainingRun(network, options, training, validationSet, test, dataName);
             return Run(context, run, outPath, metricsPath, plotPath);
         });
@@ -133,6 +144,10 @@ internal static class TrainCommand
         console.MarkupLine($"[bold]network[/]  {Markup.Escape(network.ToString())}, {network.ParameterCount:N0} parameters");
         console.MarkupLine($"[bold]training[/] {options.Epochs} epochs, mini-batch {options.MiniBatchSize} ({(options.Engine == TrainingEngine.Batched ? $"batched, {options.Threads} thread{(options.Threads == 1 ? string.Empty : "s")}" : "sample by sample, 1 thread")}), η {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, λ {options.Lambda.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}");
         console.MarkupLine($"[bold]kernels[/]  {KernelDispatch.Active} on {Markup.Escape(CpuInfo.ModelName)}");
+        if (network.InputScaling is { } scaling)
+        {
+            console.MarkupLine($"[bold]inputs[/]   {(scaling.Kind == InputScalingKind.Standardize ? "standardized, (x − μ)/σ" : "min–max scaled, (x − min)/(max − min)")} per feature, fitted on the {run.Training.Count:N0} training samples, saved with the model");
+        }
 
         using var trainer = new Trainer(network, options);
         float[] lastCompleteEpoch = network.Parameters.ToArray();
