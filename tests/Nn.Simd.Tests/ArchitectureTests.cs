@@ -19,7 +19,7 @@ public sealed class ArchitectureTests
     [
         [["Nn.Simd.Kernels"]],
         [["Nn.Simd.Model"]],
-        [["Nn.Simd.Data"], ["Nn.Simd.Workers"]],
+        [["Nn.Simd.Data"], ["Nn.Simd.Workers"], ["Nn.Simd.Distributed"]],
         [["Nn.Simd.Training"]],
         [["Nn.Simd.IO"]],
         [["Nn.Simd.Onnx", "Onnx"]],

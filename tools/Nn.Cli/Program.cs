@@ -32,7 +32,7 @@ public static class Program
             console.Profile.Width = int.MaxValue;
         }
 
-        return Run(args, console, Console.Error, cancellation.Token);
+        return Processes.Finish(Run(args, console, Console.Error, cancellation.Token));
     }
 
     /// <summary>Runs the command line against the given console and error writer (tests use this in-process).</summary>

@@ -1,4 +1,5 @@
 using Nn.Simd.Data;
+using Nn.Simd.Distributed;
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
 using Nn.Simd.Workers;
@@ -87,10 +88,14 @@ internal readonly record struct ParameterBlock(float[] Values, int Offset, int G
     }
 }
 
-/// <summary>Makes the engine that <see cref="TrainingOptions.Engine"/> names.</summary>
+/// <summary>Makes the engine that <see cref="TrainingOptions.Engine"/> names, split into <see cref="TrainingOptions.Shards"/> shards when there are any.</summary>
 internal static class MiniBatchEngine
 {
-    public static IMiniBatchEngine Create(Network network, TrainingOptions options, int capacity) => options.Engine switch
+    public static IMiniBatchEngine Create(Network network, TrainingOptions options, int capacity, ICommunicator? communicator = null) => options.Shards > 0
+        ? new ShardedEngine(shard => CreateUnsharded(network, options, shard), capacity, options.Shards, communicator)
+        : CreateUnsharded(network, options, capacity);
+
+    private static IMiniBatchEngine CreateUnsharded(Network network, TrainingOptions options, int capacity) => options.Engine switch
     {
         TrainingEngine.Batched => new BatchedBackpropagation(network, capacity, options.Threads > 1 ? new WorkerPool(options.Threads, options.SplitSmallWork) : null),
         TrainingEngine.PerSample => new Backpropagation(network),

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Nn.Simd.Data;
+using Nn.Simd.Distributed;
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
 
@@ -54,6 +55,7 @@ public sealed class TrainingDivergedException : Exception
 /// </summary>
 public sealed class Trainer : IDisposable
 {
+    private readonly ICommunicator? _communicator;
     private IMiniBatchEngine? _engine;
     private GradientStep? _gradientStep;
     private readonly DeterministicRandom _random;
@@ -67,10 +69,32 @@ public sealed class Trainer : IDisposable
     /// <param name="options">The hyperparameters; checked here.</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public Trainer(Network network, TrainingOptions options)
+        : this(network, options, null)
+    {
+    }
+
+    /// <summary>
+    /// Creates a trainer for one of the processes of a data-parallel training: every process
+    /// trains its own copy of the same network on the same data with the same options, computes
+    /// the shards of each mini-batch it owns (of <see cref="TrainingOptions.Shards"/>, which must be
+    /// at least the number of processes), and all end every step with the same weights, the same
+    /// bits as one process training with the same shard count.
+    /// </summary>
+    /// <param name="network">This process's copy of the network.</param>
+    /// <param name="options">The hyperparameters, the same on every process; <see cref="TrainingOptions.Shards"/> ≥ 1 when <paramref name="communicator"/> is given.</param>
+    /// <param name="communicator">The processes, or null for this process alone. The trainer does not dispose it.</param>
+    /// <exception cref="ArgumentException">An option is out of range, or a communicator is given without shards.</exception>
+    public Trainer(Network network, TrainingOptions options, ICommunicator? communicator)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (communicator is not null && options.Shards == 0)
+        {
+            throw new ArgumentException("Training over several processes needs TrainingOptions.Shards ≥ the number of processes: the shards are what the processes share.", nameof(options));
+        }
+
+        _communicator = communicator;
         Network = network;
         Options = options;
         _random = new DeterministicRandom(options.Seed);
@@ -243,7 +267,7 @@ public sealed class Trainer : IDisposable
         if (_engine is null || _engine.Capacity < samples)
         {
             _engine?.Dispose();
-            _engine = MiniBatchEngine.Create(Network, Options, samples);
+            _engine = MiniBatchEngine.Create(Network, Options, samples, _communicator);
             _gradientStep = new GradientStep(_engine.Pool);
         }
 

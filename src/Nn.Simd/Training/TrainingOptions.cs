@@ -53,6 +53,15 @@ public sealed record TrainingOptions
     /// </summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>
+    /// S, the virtual shards each mini-batch is cut into (0, the default: none). With S ≥ 1 each
+    /// shard's gradient is computed as its own sum and the shards' gradients are added in one fixed
+    /// tree over the shard index, so the weights are the same bits for any number of processes
+    /// sharing the shards (see <see cref="Trainer(Model.Network, TrainingOptions, Distributed.ICommunicator?)"/>),
+    /// one process included; they differ from the unsharded sum's by rounding. At most 4096.
+    /// </summary>
+    public int Shards { get; init; }
+
     /// <summary>Split every product and step over the threads, however small (tests: the split itself, on small networks).</summary>
     internal bool SplitSmallWork { get; init; }
 
@@ -82,6 +91,11 @@ public sealed record TrainingOptions
         if (!Enum.IsDefined(Engine))
         {
             throw new ArgumentException($"Engine is {(int)Engine}; it must be TrainingEngine.Batched or TrainingEngine.PerSample.", nameof(Engine));
+        }
+
+        if (Shards < 0 || Shards > 4096)
+        {
+            throw new ArgumentException($"Shards is {Shards}; it must be between 0 (no shards) and 4096.", nameof(Shards));
         }
 
         if (Threads < 1 || Threads > 1024)

@@ -6,7 +6,7 @@ using Nn.Simd.Training;
 namespace Nn.Cli.Commands;
 
 /// <summary>
-/// The <c>--metrics</c> file: <c>{"kernelPath", "cpu", "threads", "network", "epochs": [...], "test": {...}}</c>.
+/// The <c>--metrics</c> file: <c>{"kernelPath", "cpu", "threads", "engine", "processes", "shards", "network", "epochs": [...], "test": {...}}</c>.
 /// Fields that do not apply (validation without a validation set, test without a test set) are left out.
 /// </summary>
 internal static class MetricsJson
@@ -21,14 +21,18 @@ internal static class MetricsJson
             json.WriteString("cpu", CpuInfo.ModelName);
             json.WriteNumber("threads", run.Options.Engine == TrainingEngine.Batched ? run.Options.Threads : 1);
             json.WriteString("engine", run.Options.Engine == TrainingEngine.Batched ? "batched" : "samples");
+            json.WriteNumber("processes", run.ProcessCount);
+            json.WriteNumber("shards", run.Options.Shards);
             json.WriteString("network", run.Network.ToString());
             json.WriteString("data", run.DataName);
             json.WriteNumber("seed", run.Options.Seed);
             json.WriteStartArray("epochs");
-            foreach (var r in run.Reports)
+            for (int i = 0; i < run.Reports.Count; i++)
             {
+                EpochReport r = run.Reports[i];
                 json.WriteStartObject();
                 json.WriteNumber("epoch", r.Epoch);
+                json.WriteNumber("allocatedBytes", run.AllocatedBytes[i]);
                 json.WriteNumber("seconds", r.Seconds);
                 json.WriteNumber("samplesPerSecond", r.SamplesPerSecond);
                 json.WriteNumber("trainingCost", r.TrainingCost);

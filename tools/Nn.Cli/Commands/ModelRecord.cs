@@ -16,8 +16,8 @@ namespace Nn.Cli.Commands;
 /// </summary>
 internal static class ModelRecord
 {
-    /// <summary>Options that say where outputs go, not how the model was made.</summary>
-    private static readonly HashSet<string> NotRecorded = new(StringComparer.Ordinal) { "--out", "--force", "--metrics", "--plot", "--help", "-h", "-?" };
+    /// <summary>Options that say where outputs go, or where training ran (the bits are the same over MPI), not how the model was made; --shards is recorded by nn train as it took effect.</summary>
+    private static readonly HashSet<string> NotRecorded = new(StringComparer.Ordinal) { "--out", "--force", "--metrics", "--plot", "--distributed", "--shards", "--help", "-h", "-?" };
 
     /// <summary>The class names of a data source: Fashion-MNIST's garments, else the label values as text.</summary>
     public static IEnumerable<string> ClassNames(string data, int classes) => data == "fashion-mnist" && classes == FashionMnistClasses.Length

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Nn.Simd.Data;
+using Nn.Simd.Distributed;
 using Nn.Simd.IO;
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
@@ -35,22 +36,33 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "Threads for the batched engine's matrix products (default: all cores). The weights are the same for any count.", DefaultValueFactory = _ => Environment.ProcessorCount }.Within(1, 1024);
         var engine = new Option<string>("--engine") { Description = "batched (one matrix product per mini-batch; faster at every mini-batch size measured, 1 to 128) or samples (the algorithm as written, sample by sample).", DefaultValueFactory = _ => "batched" };
         var preprocess = new Option<string?>("--preprocess") { Description = "Scale each input, fitted on the training split only and saved in the model: standardize ((x − μ)/σ), minmax ((x − min)/(max − min)) or none (default: standardize for a CSV file, none for digits and IDX images, whose pixels are already in [0, 1])." };
+        var distributed = new Option<bool>("--distributed") { Description = "Train over MPI (implied when mpirun, mpiexec or srun started nn): every process trains the shards it owns; process 0 alone prints and writes files. See docs/distributed.md." };
+        var shards = new Option<int?>("--shards") { Description = "Cut every mini-batch into S shards summed in one fixed tree, so the weights are the same for any number of processes ≤ S (default: 8 when distributed, none otherwise)." };
+        shards.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1 or > 4096)
+            {
+                result.AddError($"--shards {result.GetValueOrDefault<int?>()} must be between 1 and 4096.");
+            }
+        });
         var command = new Command("train", "Train a network and report its test accuracy.")
         {
-            layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine, threads, preprocess,
+            layers, activation, outputActivation, cost, init, epochs, batch, eta, lambda, validation, output, force, metrics, plot, engine, threads, preprocess, distributed, shards,
         };
         data.AddTo(command);
 
         command.SetAction(parse =>
         {
-            string? outPath = parse.GetValue(output);
-            string? plotPath = parse.GetValue(plot);
+            MpiCommunicator? processes = Processes.Distributed(parse.GetValue(distributed)) ? Processes.Open() : null;
+            bool quiet = processes is { Rank: > 0 };
+            string? outPath = quiet ? null : parse.GetValue(output);
+            string? plotPath = quiet ? null : parse.GetValue(plot);
             if (plotPath is not null)
             {
                 CurvePlot.Check(plotPath);
             }
 
-            string? metricsPath = parse.GetValue(metrics);
+            string? metricsPath = quiet ? null : parse.GetValue(metrics);
             OutputFiles.Check(parse.GetValue(force), ("--out", outPath), ("--metrics", metricsPath), ("--plot", plotPath));
 
             long seed = parse.GetValue(data.Seed);
@@ -73,7 +85,8 @@ internal static class TrainCommand
                 Lambda = parse.GetValue(lambda),
                 Seed = seed,
                 Engine = Names.ParseEngine(parse.GetValue(engine)!),
-                Threads = parse.GetValue(threads),
+                Threads = processes is null ? parse.GetValue(threads) : Processes.DefaultThreads(parse, threads),
+                Shards = parse.GetValue(shards) ?? (processes is null ? 0 : 8),
             };
             int[]? givenSizes = parse.GetValue(layers) is { } l ? Names.ParseLayers(l) : null;
             (Dataset training, Dataset test, string dataName) = data.Load(parse, givenSizes?[^1]);
@@ -106,8 +119,14 @@ internal static class TrainCommand
 
             ModelRecord.Write(network.Metadata, parse, command, dataSource, training, validationSet, test);
             network.Metadata.Set("train.preprocess", Names.NameOf(scaling));
-            var run = new TrainingRun(network, options, training, validationSet, test, dataName);
-            return Run(context, run, outPath, metricsPath, plotPath);
+            if (options.Shards > 0)
+            {
+                // As it took effect (8 over MPI unless given), whatever the number of processes: the model is the same bits for any.
+                network.Metadata.Set("train.shards", options.Shards.ToString(CultureInfo.InvariantCulture));
+            }
+
+            var run = new TrainingRun(network, options, training, validationSet, test, dataName) { Processes = processes };
+            return Run(quiet ? context with { Console = Quiet() } : context, run, outPath, metricsPath, plotPath);
         });
         return command;
     }
@@ -149,7 +168,21 @@ internal static class TrainCommand
             console.MarkupLine($"[bold]inputs[/]   {(scaling.Kind == InputScalingKind.Standardize ? "standardized, (x − μ)/σ" : "min–max scaled, (x − min)/(max − min)")} per feature, fitted on the {run.Training.Count:N0} training samples, saved with the model");
         }
 
-        using var trainer = new Trainer(network, options);
+        if (options.Shards > 0)
+        {
+            console.MarkupLine($"[bold]shards[/]   {options.Shards} per mini-batch, {run.ProcessCount} process{(run.ProcessCount == 1 ? string.Empty : "es")}{(run.Processes is { } world ? $" ({Markup.Escape(world.Description)})" : string.Empty)}");
+        }
+
+        // Over several processes an interruption ends the whole job: the processes would stop at
+        // different mini-batches and wait for each other forever.
+        using CancellationTokenRegistration abortOnInterrupt = run.Processes is { Size: > 1 } processes
+            ? context.CancellationToken.Register(() =>
+            {
+                context.Error.WriteLine($"nn: interrupted; process {processes.Rank} of {processes.Size} ends the job; nothing was saved.");
+                processes.Abort(Interrupted);
+            })
+            : default;
+        using var trainer = new Trainer(network, options, run.Processes);
         float[] lastCompleteEpoch = network.Parameters.ToArray();
         int lastComplete = 0;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -157,7 +190,8 @@ internal static class TrainCommand
             EpochReport report;
             try
             {
-                report = RunEpoch(console, trainer, run.Training, run.Validation, epoch, options.Epochs, context.CancellationToken);
+                report = RunEpoch(console, trainer, run.Training, run.Validation, epoch, options.Epochs, context.CancellationToken, out long allocated);
+                run.AllocatedBytes.Add(allocated);
             }
             catch (OperationCanceledException)
             {
@@ -239,6 +273,9 @@ internal static class TrainCommand
         return ExitCodes.Success;
     }
 
+    /// <summary>The console of a process other than 0, which prints nothing.</summary>
+    private static IAnsiConsole Quiet() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null), Interactive = InteractionSupport.No });
+
     private static bool AllFinite(ReadOnlySpan<float> values)
     {
         foreach (float value in values)
@@ -252,11 +289,15 @@ internal static class TrainCommand
         return true;
     }
 
-    private static EpochReport RunEpoch(IAnsiConsole console, Trainer trainer, Dataset training, Dataset? validation, int epoch, int epochs, CancellationToken token)
+    private static EpochReport RunEpoch(IAnsiConsole console, Trainer trainer, Dataset training, Dataset? validation, int epoch, int epochs, CancellationToken token, out long allocated)
     {
+        long before = GC.GetAllocatedBytesForCurrentThread();
         if (!console.Profile.Capabilities.Interactive)
         {
-            return trainer.TrainEpoch(training, validation, epoch, token);
+            before = GC.GetAllocatedBytesForCurrentThread();
+            EpochReport plain = trainer.TrainEpoch(training, validation, epoch, token);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            return plain;
         }
 
         EpochReport report = default;
@@ -283,6 +324,7 @@ internal static class TrainCommand
                     trainer.MiniBatchCompleted = null;
                 }
             });
+        allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         return report;
     }
 }
@@ -304,5 +346,14 @@ internal sealed class TrainingRun(Network network, TrainingOptions options, Data
 
     public List<EpochReport> Reports { get; } = [];
 
+    /// <summary>Bytes the training thread allocated in each epoch (on a terminal, its progress bar's included).</summary>
+    public List<long> AllocatedBytes { get; } = [];
+
     public Evaluation? TestResult { get; set; }
+
+    /// <summary>The MPI processes training together, or null for this process alone.</summary>
+    public MpiCommunicator? Processes { get; init; }
+
+    /// <summary>The number of processes training together.</summary>
+    public int ProcessCount => Processes?.Size ?? 1;
 }

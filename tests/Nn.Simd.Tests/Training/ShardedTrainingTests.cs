@@ -1,0 +1,174 @@
+using Nn.Simd.Data;
+using Nn.Simd.Distributed;
+using Nn.Simd.Model;
+using Nn.Simd.Training;
+
+namespace Nn.Simd.Tests.Training;
+
+/// <summary>
+/// Sharded mini-batches shared by N ranks (threads with <see cref="InProcessCommunicator"/>): the
+/// weights are the same bits for every N and the same as one process with the same shard count.
+/// </summary>
+[Collection(SerialCollection.Name)]
+public class ShardedTrainingTests
+{
+    private static Dataset Digits(int count) => Datasets.Digits().Subset([.. Enumerable.Range(0, count)]);
+
+    private static Network Create() => Network.Create([64, 40, 24, 10], Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, seed: 5);
+
+    private static TrainingOptions Options(TrainingEngine engine, int batch, int shards, int threads = 1) =>
+        new() { Epochs = 2, MiniBatchSize = batch, LearningRate = 0.05f, Lambda = 0.3f, Seed = 5, Engine = engine, Shards = shards, Threads = threads, SplitSmallWork = threads > 1 };
+
+    /// <summary>Trains one network per rank on its own thread; returns each rank's weights hash and epoch reports.</summary>
+    internal static (ulong[] Hashes, IReadOnlyList<EpochReport>[] Reports) TrainRanks(int ranks, TrainingOptions options, Dataset data, Func<Network> create)
+    {
+        InProcessCommunicator[] world = InProcessCommunicator.Create(ranks);
+        var hashes = new ulong[ranks];
+        var reports = new IReadOnlyList<EpochReport>[ranks];
+        var errors = new Exception?[ranks];
+        Thread[] threads = [.. Enumerable.Range(0, ranks).Select(r => new Thread(() =>
+        {
+            try
+            {
+                Network network = create();
+                using var trainer = new Trainer(network, options, world[r]);
+                reports[r] = trainer.Train(data);
+                hashes[r] = network.ComputeHash();
+            }
+            catch (Exception e)
+            {
+                errors[r] = e;
+                world[r].Abort(1);
+            }
+        }))];
+        foreach (Thread thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+
+        Exception? error = errors.FirstOrDefault(e => e is not null and not OperationCanceledException) ?? errors.FirstOrDefault(e => e is not null);
+        if (error is not null)
+        {
+            throw new AggregateException(error);
+        }
+
+        return (hashes, reports);
+    }
+
+    private static (ulong Hash, IReadOnlyList<EpochReport> Reports) TrainAlone(TrainingOptions options, Dataset data)
+    {
+        Network network = Create();
+        using var trainer = new Trainer(network, options);
+        IReadOnlyList<EpochReport> reports = trainer.Train(data);
+        return (network.ComputeHash(), reports);
+    }
+
+    /// <summary>
+    /// Mini-batch 30 into 8 shards (of 3 and 4 samples), mini-batch 5 into 8 (three shards empty),
+    /// the last mini-batch of each epoch shorter; 1, 2, 3, 5 and 8 ranks, on both engines.
+    /// </summary>
+    [Theory]
+    [InlineData(TrainingEngine.Batched, 30)]
+    [InlineData(TrainingEngine.Batched, 5)]
+    [InlineData(TrainingEngine.PerSample, 30)]
+    public void Any_number_of_ranks_trains_the_bits_of_one_process_with_the_same_shards(TrainingEngine engine, int batch)
+    {
+        Dataset digits = Digits(600);
+        TrainingOptions options = Options(engine, batch, shards: 8);
+        (ulong alone, IReadOnlyList<EpochReport> aloneReports) = TrainAlone(options, digits);
+        foreach (int ranks in new[] { 1, 2, 3, 5, 8 })
+        {
+            (ulong[] hashes, IReadOnlyList<EpochReport>[] reports) = TrainRanks(ranks, options, digits, Create);
+            for (int r = 0; r < ranks; r++)
+            {
+                Assert.Equal($"0x{alone:X16}", $"0x{hashes[r]:X16}");
+                Assert.Equal(aloneReports.Select(e => e.TrainingCost), reports[r].Select(e => e.TrainingCost));
+                Assert.Equal(aloneReports.Select(e => e.TrainingAccuracy), reports[r].Select(e => e.TrainingAccuracy));
+            }
+        }
+    }
+
+    [Fact]
+    public void Threads_within_each_rank_change_nothing()
+    {
+        Dataset digits = Digits(400);
+        ulong alone = TrainAlone(Options(TrainingEngine.Batched, 32, shards: 4), digits).Hash;
+        (ulong[] hashes, _) = TrainRanks(2, Options(TrainingEngine.Batched, 32, shards: 4, threads: 2), digits, Create);
+        Assert.All(hashes, hash => Assert.Equal(alone, hash));
+    }
+
+    /// <summary>The shards really are summed as shards: one shard is the plain engine, eight shards are not (the tree changes the rounding).</summary>
+    [Fact]
+    public void One_shard_is_the_unsharded_engine_and_more_shards_round_differently()
+    {
+        Dataset digits = Digits(400);
+        ulong plain = TrainAlone(Options(TrainingEngine.Batched, 32, shards: 0), digits).Hash;
+        Assert.Equal(plain, TrainAlone(Options(TrainingEngine.Batched, 32, shards: 1), digits).Hash);
+        Assert.NotEqual(plain, TrainAlone(Options(TrainingEngine.Batched, 32, shards: 8), digits).Hash);
+    }
+
+    [Fact]
+    public void More_ranks_than_shards_are_refused()
+    {
+        Dataset digits = Digits(100);
+        var e = Assert.Throws<AggregateException>(() => TrainRanks(3, Options(TrainingEngine.Batched, 10, shards: 2), digits, Create));
+        Assert.Contains("3 processes share 2 shards", e.InnerException!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_communicator_without_shards_is_refused()
+    {
+        InProcessCommunicator[] world = InProcessCommunicator.Create(1);
+        var e = Assert.Throws<ArgumentException>(() => new Trainer(Create(), Options(TrainingEngine.Batched, 10, shards: 0), world[0]));
+        Assert.Contains("Shards", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// After a warm-up epoch, a sharded epoch allocates nothing on any rank's thread: the shard
+    /// buffers, the exchange buffers and the in-process world's staging buffers are sized once.
+    /// </summary>
+    [Fact]
+    public void A_sharded_epoch_allocates_nothing_on_any_rank()
+    {
+        const int Ranks = 3;
+        Dataset digits = Digits(300);
+        InProcessCommunicator[] world = InProcessCommunicator.Create(Ranks);
+        var allocated = new long[Ranks];
+        var errors = new Exception?[Ranks];
+        TrainingOptions options = Options(TrainingEngine.Batched, 25, shards: 8);
+        Thread[] threads = [.. Enumerable.Range(0, Ranks).Select(r => new Thread(() =>
+        {
+            try
+            {
+                Network network = Create();
+                using var trainer = new Trainer(network, options, world[r]);
+                trainer.TrainEpoch(digits, null, 1);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                trainer.TrainEpoch(digits, null, 2);
+                allocated[r] = GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+            catch (Exception e)
+            {
+                errors[r] = e;
+                world[r].Abort(1);
+            }
+        }))];
+        foreach (Thread thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+
+        Assert.All(errors, Assert.Null);
+        Assert.Equal(new long[Ranks], allocated);
+    }
+}
