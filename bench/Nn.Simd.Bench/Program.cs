@@ -9,7 +9,8 @@ namespace Nn.Simd.Bench;
 /// (any BenchmarkDotNet arguments work, e.g. <c>--filter '*Dot*'</c>). With <c>--latency</c> first,
 /// it runs the single-call latency distribution against ONNX Runtime instead; with
 /// <c>--inference</c>, the whole inference comparison in one run: the per-call medians and the batch
-/// of 1,000 (many calls per iteration), then the single-call distribution with its P99.
+/// of 1,000 (many calls per iteration), then the single-call distribution with its P99; with
+/// <c>--int8</c>, int8 beside fp32 (ours and ONNX Runtime's): single-call latency, then the batch of 1,000.
 /// </summary>
 public static class Program
 {
@@ -18,6 +19,16 @@ public static class Program
         if (args.Length > 0 && args[0] == "--latency")
         {
             BenchmarkRunner.Run<InferenceLatencyBenchmarks>(BenchConfig.SingleCalls(), args[1..]);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "--int8")
+        {
+            BenchmarkRunner.Run(
+            [
+                BenchmarkConverter.TypeToBenchmarks(typeof(Int8LatencyBenchmarks), BenchConfig.SingleCalls()),
+                BenchmarkConverter.TypeToBenchmarks(typeof(Int8BatchBenchmarks), BenchConfig.Create()),
+            ]);
             return;
         }
 

@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using Nn.Simd.Data;
 using Nn.Simd.IO;
 using Nn.Simd.Kernels;
@@ -6,9 +8,10 @@ using Nn.Simd.Onnx;
 using Nn.Simd.Training;
 
 // Trains the embedded digits briefly, round-trips the model file and ONNX, and prints the kernel
-// path and the weights hash: the same hash as the JIT build on every path is the AOT check. Then
-// trains the AdamW + cosine warm-up reference run of OptimizerDeterminismTests in two parts through
-// a checkpoint, and prints its hash, which must be that test's on every path.
+// path, the weights hash and the hash of the int8 outputs on the test set: the same hashes as the
+// JIT build on every path are the AOT check. Then trains the AdamW + cosine warm-up reference run
+// of OptimizerDeterminismTests in two parts through a checkpoint, and prints its hash, which must be
+// that test's on every path.
 Console.WriteLine(KernelDispatch.Describe());
 DataSplit split = Datasets.Digits().Split(0, 0.2, seed: 1);
 Network network = Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, Initialization.ScaledGaussian, seed: 1);
@@ -25,6 +28,9 @@ Network viaOnnx = OnnxImporter.Import(OnnxExporter.Export(loaded), "in memory");
 Evaluation test = Evaluation.Of(viaOnnx, split.Test);
 Console.WriteLine($"test accuracy {test.Accuracy:P2}");
 Console.WriteLine($"weights hash 0x{viaOnnx.ComputeHash():X16}");
+var int8 = new float[split.Test.Count * viaOnnx.OutputSize];
+QuantizedNetwork.Quantize(viaOnnx).PredictBatch(split.Test.Inputs, int8);
+Console.WriteLine($"int8 outputs hash 0x{XxHash3.HashToUInt64(MemoryMarshal.AsBytes(int8.AsSpan())):X16}");
 
 // OptimizerDeterminismTests.TrainReference(threads: 2, resumeAfter: 2), step by step.
 TrainingOptions adamW = new()

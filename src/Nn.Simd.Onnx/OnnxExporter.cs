@@ -18,7 +18,7 @@ using Onnx;
 namespace Nn.Simd.Onnx;
 
 /// <summary>Writes a <see cref="Network"/> as an ONNX model (opset 13, IR version 8).</summary>
-public static class OnnxExporter
+public static partial class OnnxExporter
 {
     /// <summary>The name of the graph's input, shape [N, inputs].</summary>
     public const string InputName = "input";

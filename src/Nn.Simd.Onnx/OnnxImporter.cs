@@ -15,7 +15,6 @@
 // Google.Protobuf types generated from onnx.proto. The network built is checked with the model
 // file's own rules (layer count and sizes, finite weights), so an import never writes a file that
 // nn then refuses to load.
-using System.Buffers.Binary;
 using Google.Protobuf;
 using Nn.Simd.Data;
 using Nn.Simd.IO;
@@ -25,7 +24,7 @@ using Onnx;
 namespace Nn.Simd.Onnx;
 
 /// <summary>Reads an ONNX multilayer perceptron into a <see cref="Network"/>.</summary>
-public static class OnnxImporter
+public static partial class OnnxImporter
 {
     /// <summary>Reads an ONNX file.</summary>
     /// <param name="path">The .onnx file.</param>
@@ -80,7 +79,7 @@ public static class OnnxImporter
     }
 
     /// <summary>One walk along a graph's chain of nodes, from its input to its output.</summary>
-    private sealed class Reader(GraphProto graph, string source)
+    private sealed partial class Reader(GraphProto graph, string source)
     {
         private readonly Dictionary<string, TensorProto> _initializers = [];
         private readonly HashSet<NodeProto> _consumed = [];
@@ -107,6 +106,7 @@ public static class OnnxImporter
             var activations = new List<Activation>();
             var weights = new List<float[]>();
             var biases = new List<float[]>();
+            var quantized = new List<QuantizedLayer>();
             (float[] Offsets, float[] Scales, InputScalingKind Kind)? scaling = null;
             (float[] Deviations, float[] Means)? targets = null;
             while (current != final)
@@ -137,6 +137,32 @@ public static class OnnxImporter
                         weights.Add(w);
                         biases.Add(b);
                         current = output;
+                        break;
+                    }
+
+                    case "DynamicQuantizeLinear":
+                    case "QuantizeLinear":
+                    {
+                        QuantizedLayer layer = QuantizedLinear(node);
+                        if (sizes.Count == 0)
+                        {
+                            sizes.Add(layer.Inputs);
+                        }
+                        else if (sizes[^1] != layer.Inputs)
+                        {
+                            throw Refuse($"node '{node.Name}' ({node.OpType}) quantizes {layer.Inputs} inputs but the layer before gives {sizes[^1]}.");
+                        }
+
+                        if (activations.Count < weights.Count)
+                        {
+                            activations.Add(Activation.Identity);
+                        }
+
+                        sizes.Add(layer.Outputs);
+                        weights.Add(layer.Matrix.Dequantize());
+                        biases.Add(layer.Bias);
+                        quantized.Add(layer);
+                        current = layer.Output;
                         break;
                     }
 
@@ -193,7 +219,7 @@ public static class OnnxImporter
                         current = SingleOutput(node);
                         break;
                     default:
-                        throw Refuse($"operator {node.OpType} (node '{node.Name}') is not supported; an MLP here is Gemm or MatMul + Add with Relu, Sigmoid, Tanh, Softmax or Identity.");
+                        throw Refuse($"operator {node.OpType} (node '{node.Name}') is not supported; an MLP here is Gemm or MatMul + Add (or DynamicQuantizeLinear / QuantizeLinear + MatMulInteger + Cast + Mul + Add) with Relu, Sigmoid, Tanh, Softmax or Identity.");
                 }
             }
 
@@ -254,6 +280,11 @@ public static class OnnxImporter
             }
 
             ModelFile.CheckLoadable(network, source);
+            if (quantized.Count > 0)
+            {
+                network.Quantized = Quantized(network, quantized, biases);
+            }
+
             return network;
         }
 
@@ -314,127 +345,6 @@ public static class OnnxImporter
             return next.Domain is "" or "ai.onnx"
                 ? next
                 : throw Refuse($"operator {next.OpType} (node '{next.Name}') is from domain '{next.Domain}'; only the standard ONNX operators are supported.");
-        }
-
-        /// <summary>The weights (as nˡ × nˡ⁻¹, row-major), bias, sizes and output of a Gemm or a MatMul + Add.</summary>
-        private (float[] Weights, float[] Bias, int Inputs, int Outputs, string Output) Linear(NodeProto node)
-        {
-            (long[] dims, float[] w) = Initializer(node, 1);
-            if (dims.Length != 2)
-            {
-                throw Refuse($"node '{node.Name}' ({node.OpType}) has a {dims.Length}-dimensional weight; a layer's is a matrix.");
-            }
-
-            bool transposed;
-            float[]? b;
-            string output;
-            if (node.OpType == "Gemm")
-            {
-                if ((Attribute(node, "transA")?.I ?? 0) != 0 || (Attribute(node, "alpha")?.F ?? 1f) != 1f || (Attribute(node, "beta")?.F ?? 1f) != 1f)
-                {
-                    throw Refuse($"node '{node.Name}' (Gemm) uses transA, alpha or beta; only transB is supported.");
-                }
-
-                transposed = (Attribute(node, "transB")?.I ?? 0) != 0;
-                b = node.Input.Count > 2 && node.Input[2].Length > 0 ? Initializer(node, 2).Values : null;
-                output = SingleOutput(node);
-            }
-            else
-            {
-                transposed = false;
-                string product = SingleOutput(node);
-                NodeProto? add = product == graph.Output[0].Name ? null : Next(product);
-                if (add is not { OpType: "Add" })
-                {
-                    b = null;
-                    output = product;
-                }
-                else
-                {
-                    _consumed.Add(add);
-                    string biasName = add.Input.Count == 2
-                        ? (add.Input[0] == product ? add.Input[1] : add.Input[0])
-                        : throw Refuse($"node '{add.Name}' (Add) has {add.Input.Count} inputs; it needs 2.");
-                    b = _initializers.TryGetValue(biasName, out TensorProto? tensor)
-                        ? Values(tensor).Values
-                        : throw Refuse($"node '{add.Name}' (Add) adds '{biasName}', which is not a constant bias.");
-                    output = SingleOutput(add);
-                }
-            }
-
-            int outputs = (int)(transposed ? dims[0] : dims[1]);
-            int inputs = (int)(transposed ? dims[1] : dims[0]);
-            float[] weights = new float[w.Length];
-            for (int j = 0; j < outputs; j++)
-            {
-                for (int k = 0; k < inputs; k++)
-                {
-                    weights[(j * inputs) + k] = transposed ? w[(j * inputs) + k] : w[(k * outputs) + j];
-                }
-            }
-
-            float[] bias = b ?? new float[outputs];
-            if (bias.Length != outputs)
-            {
-                throw Refuse($"node '{node.Name}' ({node.OpType}) has {outputs} outputs but a bias of {bias.Length}.");
-            }
-
-            return (weights, bias, inputs, outputs, output);
-        }
-
-        private (long[] Dims, float[] Values) Initializer(NodeProto node, int input)
-        {
-            if (node.Input.Count <= input)
-            {
-                throw Refuse($"node '{node.Name}' ({node.OpType}) has {node.Input.Count} inputs; it needs at least {input + 1}.");
-            }
-
-            return _initializers.TryGetValue(node.Input[input], out TensorProto? tensor)
-                ? Values(tensor)
-                : throw Refuse($"input '{node.Input[input]}' of node '{node.Name}' ({node.OpType}) is not a constant weight (an initializer).");
-        }
-
-        /// <summary>A float initializer's dimensions and values, from raw_data (little-endian) or float_data.</summary>
-        private (long[] Dims, float[] Values) Values(TensorProto tensor)
-        {
-            string name = tensor.Name;
-            if (tensor.DataType != (int)TensorProto.Types.DataType.Float)
-            {
-                throw Refuse($"initializer '{name}' has ONNX data type {tensor.DataType}; only float (1) weights are supported.");
-            }
-
-            if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
-            {
-                throw Refuse($"initializer '{name}' is stored in an external file; only weights inside the model are supported.");
-            }
-
-            long[] dims = [.. tensor.Dims];
-            long count = 1;
-            foreach (long dim in dims)
-            {
-                if (dim < 0 || dim > int.MaxValue || (count *= dim) > Array.MaxLength)
-                {
-                    throw Refuse($"initializer '{name}' has dims [{string.Join(',', dims)}], not a size this engine can hold.");
-                }
-            }
-
-            ReadOnlySpan<byte> raw = tensor.RawData.Span;
-            long stored = tensor.HasRawData ? raw.Length / sizeof(float) : tensor.FloatData.Count;
-            if (stored != count || (tensor.HasRawData && raw.Length % sizeof(float) != 0))
-            {
-                throw Refuse($"initializer '{name}' has dims [{string.Join(',', dims)}] but {(tensor.HasRawData ? $"{raw.Length} bytes" : $"{stored} values")}.");
-            }
-
-            float[] values = tensor.HasRawData ? new float[count] : [.. tensor.FloatData];
-            if (tensor.HasRawData)
-            {
-                for (int i = 0; i < values.Length; i++)
-                {
-                    values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(sizeof(float) * i)..]);
-                }
-            }
-
-            return (dims, values);
         }
 
         private string SingleOutput(NodeProto node) => node.Output.Count == 1

@@ -50,6 +50,7 @@ public static class Program
             EvalCommand.Create(context),
             PredictCommand.Create(context),
             InfoCommand.Create(context),
+            QuantizeCommand.Create(context),
             ExportOnnxCommand.Create(context),
             ImportOnnxCommand.Create(context),
             CpuCommand.Create(context),

@@ -42,6 +42,7 @@ internal static class ModelSections
         new("META", Required: false, n => n.Metadata.Entries.Count == 0 ? null : n.Metadata.ToText(), (n, p) => n.Metadata.CopyFrom(ModelMetadata.FromText(p))),
         new("INSC", Required: true, n => n.InputScaling is { } s ? EncodeScaling(s) : null, (n, p) => n.InputScaling = DecodeScaling(p, n.InputSize)),
         new("TGSC", Required: true, n => n.TargetScaling is { } s ? EncodeTargetScaling(s) : null, (n, p) => n.TargetScaling = DecodeTargetScaling(p, n.OutputSize)),
+        new(QuantizedSection.Tag, Required: true, n => n.Quantized is { } q ? QuantizedSection.Encode(q) : null, (n, p) => n.Quantized = QuantizedSection.Decode(n, p)),
     ];
 
     /// <summary>A network's payload for a section, or <see langword="null"/> when it has nothing to write.</summary>

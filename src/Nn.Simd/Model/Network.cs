@@ -19,7 +19,7 @@ namespace Nn.Simd.Model;
 /// parameters. <see cref="Predict"/> allocates nothing after a thread's first call and may be
 /// called from any number of threads at once while nothing trains the network.
 /// </summary>
-public sealed class Network
+public sealed partial class Network
 {
     [ThreadStatic]
     private static float[]? t_scratch;
@@ -62,42 +62,6 @@ public sealed class Network
 
     /// <summary>The number of neurons in each layer, inputs first.</summary>
     public IReadOnlyList<int> LayerSizes => _sizes;
-
-    /// <summary>
-    /// What the network records about itself for its model file (data source, class names,
-    /// training options, …). It changes no prediction and is not part of <see cref="ComputeHash"/>.
-    /// </summary>
-    public ModelMetadata Metadata { get; } = new();
-
-    /// <summary>
-    /// The per-feature scaling applied to raw inputs before the first layer, or <see langword="null"/>
-    /// (inputs used as given). With one, <see cref="Predict"/>, <see cref="Classify"/>,
-    /// <see cref="Predictor"/>, evaluation and the trainer all take raw inputs. It travels in the
-    /// model file and is not part of <see cref="ComputeHash"/>.
-    /// </summary>
-    /// <exception cref="ArgumentException">Set to a scaling whose size is not <see cref="InputSize"/>.</exception>
-    public InputScaling? InputScaling
-    {
-        get;
-        set => field = value is null || value.Size == InputSize
-            ? value
-            : throw new ArgumentException($"The scaling has {value.Size} features but the network takes {InputSize} inputs.", nameof(value));
-    }
-
-    /// <summary>
-    /// For a regression network, the standardisation of its targets, or <see langword="null"/>
-    /// (outputs are the targets as given). The network's outputs are in the standardised units;
-    /// <see cref="TargetScaling.Restore"/> maps them to the targets' original units. It travels in
-    /// the model file and is not part of <see cref="ComputeHash"/>.
-    /// </summary>
-    /// <exception cref="ArgumentException">Set to a scaling whose size is not <see cref="OutputSize"/>.</exception>
-    public TargetScaling? TargetScaling
-    {
-        get;
-        set => field = value is null || value.Size == OutputSize
-            ? value
-            : throw new ArgumentException($"The target scaling has {value.Size} targets but the network gives {OutputSize} outputs.", nameof(value));
-    }
 
     /// <summary>The activation of each layer after the inputs (<c>LayerSizes.Count − 1</c> entries).</summary>
     public IReadOnlyList<Activation> Activations => _activations;

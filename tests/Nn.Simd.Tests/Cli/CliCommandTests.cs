@@ -96,6 +96,45 @@ public sealed class CliCommandTests : IDisposable
         Assert.Equal(10, probabilities[1].Split(',').Length);
     }
 
+    /// <summary>
+    /// nn quantize prints fp32 and int8 accuracy and their agreement and saves the int8 layers with
+    /// the fp32 model; info, eval and predict read them (predict answers with the int8 form), and
+    /// export-onnx writes the integer graph.
+    /// </summary>
+    [Fact]
+    public void Quantize_writes_int8_layers_that_info_eval_predict_and_export_read()
+    {
+        CliProcess.RequireHost();
+        string fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "digits-64-16-10.v2.nnm");
+        string model = PathOf("int8.nnm"), onnx = PathOf("int8.onnx"), csv = PathOf("samples.csv");
+        var quantize = Run("quantize", fixture, model, "--calibration", "digits");
+        Assert.True(quantize.ExitCode == 0, quantize.Stderr);
+        Assert.Matches(@"fp32 test accuracy [0-9.]+ %", quantize.Stdout);
+        Assert.Matches(@"int8 test accuracy [0-9.]+ %", quantize.Stdout);
+        Assert.Matches(@"arg-max agreement +[0-9.]+ % \([0-9]+ of 359\)", quantize.Stdout);
+        Assert.Contains("static", quantize.Stdout, StringComparison.Ordinal);
+
+        var info = Run("info", model);
+        Assert.Contains("int8 layers", info.Stdout, StringComparison.Ordinal);
+        Assert.Contains("static activations, 1,184 int8 weights", Unwrapped(info.Stdout), StringComparison.Ordinal);
+        var eval = Run("eval", model);
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        Assert.Matches(@"int8 test accuracy [0-9.]+ % \(static activations\)", eval.Stdout);
+
+        Network network = ModelFile.Load(model);
+        Dataset digits = Datasets.Digits();
+        File.WriteAllLines(csv, Enumerable.Range(0, 20).Select(i => string.Join(',', digits.Input(i).ToArray().Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))));
+        var predict = Run("predict", model, csv);
+        Assert.True(predict.ExitCode == 0, predict.Stderr);
+        string[] classes = predict.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1..];
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => network.Quantized!.Classify(digits.Input(i)).ToString(System.Globalization.CultureInfo.InvariantCulture)), classes);
+
+        var export = Run("export-onnx", model, onnx);
+        Assert.True(export.ExitCode == 0, export.Stderr);
+        Assert.Contains("int8", export.Stdout, StringComparison.Ordinal);
+        Assert.True(File.ReadAllBytes(onnx).AsSpan().IndexOf("MatMulInteger"u8) >= 0, "the ONNX file has MatMulInteger nodes");
+    }
+
     [Fact]
     public void An_existing_model_is_never_overwritten_without_force()
     {

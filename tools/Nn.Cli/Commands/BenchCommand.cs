@@ -82,10 +82,11 @@ internal static class BenchCommand
                 Activation hidden = layers.Length == 3 ? Activation.Sigmoid : Activation.Relu;
                 Activation output = layers.Length == 3 ? Activation.Sigmoid : Activation.Softmax;
                 var network = Network.Create(layers, hidden, output, layers.Length == 3 ? Cost.CrossEntropy : Cost.LogLikelihood, seed: 2);
-                (double median, double p99) = MeasureLatency(network, data, callCount);
+                (double median, double p99) = MeasureLatency(network, int8: false, data, callCount);
+                (double int8Median, double int8P99) = MeasureLatency(network, int8: true, data, callCount);
                 string name = string.Join('-', layers);
                 latency.Add((name, median, p99));
-                console.MarkupLine($"latency {name}: median {median:F2} µs, p99 {p99:F2} µs per Predict call");
+                console.MarkupLine($"latency {name}: median {median:F2} µs, p99 {p99:F2} µs per Predict call; int8: median {int8Median:F2} µs ({int8Median / median:F2}×), p99 {int8P99:F2} µs");
             }
 
             if (parse.GetValue(json) is { } path)
@@ -124,18 +125,32 @@ internal static class BenchCommand
     }
 
     /// <summary>
-    /// Single-sample latency through <see cref="Predictor"/> (the inference API). A second of calls
+    /// Single-sample latency through <see cref="Predictor"/> (the inference API) or, with
+    /// <paramref name="int8"/>, through the network quantized with dynamic activations. A second of calls
     /// first: the JIT recompiles hot methods at its optimising tier only after a quiet 100 ms, and a
     /// count-based warm-up of a few milliseconds measured first-tier code (10 µs instead of 1.8).
     /// </summary>
-    private static (double Median, double P99) MeasureLatency(Network network, Dataset data, int calls)
+    private static (double Median, double P99) MeasureLatency(Network network, bool int8, Dataset data, int calls)
     {
-        var predictor = new Predictor(network);
+        var fp32 = new Predictor(network);
+        QuantizedNetwork? quantized = int8 ? QuantizedNetwork.Quantize(network) : null;
         var output = new float[network.OutputSize];
+        void Predict(ReadOnlySpan<float> input)
+        {
+            if (quantized is not null)
+            {
+                quantized.Predict(input, output);
+            }
+            else
+            {
+                fp32.Predict(input, output);
+            }
+        }
+
         var warmUp = Stopwatch.StartNew();
         for (int i = 0; warmUp.ElapsedMilliseconds < 1_000; i++)
         {
-            predictor.Predict(data.Input(i % data.Count), output);
+            Predict(data.Input(i % data.Count));
         }
 
         Thread.Sleep(200);
@@ -143,7 +158,7 @@ internal static class BenchCommand
         for (int i = 0; i < calls; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            predictor.Predict(data.Input(i % data.Count), output);
+            Predict(data.Input(i % data.Count));
             micros[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
 

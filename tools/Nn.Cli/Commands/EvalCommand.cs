@@ -40,6 +40,11 @@ internal static class EvalCommand
             string split = data.SplitNote(parse, Recorded(network)) is { } note ? $" ({note})" : string.Empty;
             context.Console.MarkupLine($"[bold]data[/]  {Markup.Escape(name)}, {test.Count:N0} test samples{Markup.Escape(split)}");
             Report.TestResult(context.Console, Evaluation.Of(network, test));
+            if (network.Quantized is { } int8)
+            {
+                QuantizeCommand.Comparison c = QuantizeCommand.Compare(network, int8, test);
+                context.Console.WriteLine($"int8 test accuracy {c.Int8:P2} ({(int8.IsStatic ? "static" : "dynamic")} activations), arg-max agreement with fp32 {c.Agreement:P2}");
+            }
             return ExitCodes.Success;
         });
         return command;

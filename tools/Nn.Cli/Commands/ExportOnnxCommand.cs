@@ -20,8 +20,17 @@ internal static class ExportOnnxCommand
             string path = parse.GetValue(output)!;
             OutputFiles.Check(parse.GetValue(force), ("OUT", path));
             Network network = ModelFile.Load(parse.GetValue(model)!);
-            OnnxExporter.Save(network, path, overwrite: true);
-            context.Console.MarkupLine($"exported {Markup.Escape(network.ToString())} to {Markup.Escape(path)} ({new FileInfo(path).Length:N0} bytes)");
+            if (network.Quantized is { } int8)
+            {
+                OnnxExporter.Save(int8, path, overwrite: true);
+            }
+            else
+            {
+                OnnxExporter.Save(network, path, overwrite: true);
+            }
+
+            string form = network.Quantized is null ? string.Empty : " as int8 (MatMulInteger)";
+            context.Console.MarkupLine($"exported {Markup.Escape(network.ToString())}{form} to {Markup.Escape(path)} ({new FileInfo(path).Length:N0} bytes)");
             return ExitCodes.Success;
         });
         return command;

@@ -25,6 +25,7 @@ internal static class InfoCommand
                 ("parameters", $"{network.ParameterCount:N0}"),
                 ("weights hash", $"0x{network.ComputeHash():X16}"),
                 .. Recorded(network),
+                .. Int8Layers(network),
                 ]);
             return ExitCodes.Success;
         });
@@ -52,6 +53,16 @@ internal static class InfoCommand
     }
 
     /// <summary>The input scaling and the metadata, one row each (the classes in one row).</summary>
+    /// <summary>The int8 layers' row, for a model that has them.</summary>
+    private static IEnumerable<(string Name, string Value)> Int8Layers(Network network)
+    {
+        if (network.Quantized is { } q)
+        {
+            long weights = Enumerable.Range(1, q.LayerCount).Sum(l => (long)q.Weights(l).Rows * q.Weights(l).Columns);
+            yield return ("int8 layers", $"{(q.IsStatic ? "static" : "dynamic")} activations, {weights:N0} int8 weights, one scale per neuron");
+        }
+    }
+
     private static IEnumerable<(string Name, string Value)> Recorded(Network network)
     {
         if (network.InputScaling is { } scaling)

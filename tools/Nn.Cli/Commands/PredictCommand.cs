@@ -52,7 +52,7 @@ internal static class PredictCommand
                 foreach (float[] row in CsvDataReader.StreamInputs(stdin, source, csv))
                 {
                     CheckColumns(network, source, row.Length, label);
-                    Predict(predictor, network.TargetScaling, row, output, probabilities, writer);
+                    Predict(predictor, network.TargetScaling, network.Quantized, row, output, probabilities, writer);
                     writer.Flush();
                 }
 
@@ -64,7 +64,7 @@ internal static class PredictCommand
             writer.WriteLine(header);
             for (int row = 0; row < values.Length / columns; row++)
             {
-                Predict(predictor, network.TargetScaling, values.AsSpan(row * columns, columns), output, probabilities, writer);
+                Predict(predictor, network.TargetScaling, network.Quantized, values.AsSpan(row * columns, columns), output, probabilities, writer);
             }
 
             writer.Flush();
@@ -82,10 +82,18 @@ internal static class PredictCommand
         }
     }
 
-    /// <summary>One row: a regression model's targets in their original units, else the class or (--proba) every output.</summary>
-    private static void Predict(Predictor predictor, TargetScaling? targets, ReadOnlySpan<float> input, float[] output, bool probabilities, TextWriter writer)
+    /// <summary>One row: a regression model's targets in their original units, else the class or (--proba) every output; with an int8 form, its answer.</summary>
+    private static void Predict(Predictor predictor, TargetScaling? targets, QuantizedNetwork? int8, ReadOnlySpan<float> input, float[] output, bool probabilities, TextWriter writer)
     {
-        predictor.Predict(input, output);
+        if (int8 is not null)
+        {
+            int8.Predict(input, output);
+        }
+        else
+        {
+            predictor.Predict(input, output);
+        }
+
         targets?.Restore(output);
         writer.WriteLine(probabilities || targets is not null
             ? string.Join(',', output.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))

@@ -1,0 +1,58 @@
+// What travels with a network in its model file beside its layers and parameters: its metadata,
+// the scaling of its inputs and (regression) of its targets, and its int8 form. None of them is part
+// of the weights hash.
+namespace Nn.Simd.Model;
+
+public sealed partial class Network
+{
+    private QuantizedNetwork? _quantized;
+
+    /// <summary>
+    /// What the network records about itself for its model file (data source, class names,
+    /// training options, …). It changes no prediction and is not part of <see cref="ComputeHash"/>.
+    /// </summary>
+    public ModelMetadata Metadata { get; } = new();
+
+    /// <summary>
+    /// The int8 form saved with this network (a model file's QNT8 section), or <see langword="null"/>;
+    /// not copied by <see cref="Clone"/>, and not updated by training.
+    /// </summary>
+    /// <exception cref="ArgumentException">The quantized network's layers or activations are not this network's.</exception>
+    public QuantizedNetwork? Quantized
+    {
+        get => _quantized;
+        set => _quantized = value is null || (value.LayerSizes.SequenceEqual(_sizes) && value.Activations.SequenceEqual(_activations) && InputScaling is null)
+            ? value
+            : throw new ArgumentException($"The quantized network [{string.Join(',', value.LayerSizes)}] does not have this network's layers and activations, or this network scales its inputs, which int8 inference does not do.", nameof(value));
+    }
+
+    /// <summary>
+    /// The per-feature scaling applied to raw inputs before the first layer, or <see langword="null"/>
+    /// (inputs used as given). With one, <see cref="Predict"/>, <see cref="Classify"/>,
+    /// <see cref="Predictor"/>, evaluation and the trainer all take raw inputs. It travels in the
+    /// model file and is not part of <see cref="ComputeHash"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Set to a scaling whose size is not <see cref="InputSize"/>.</exception>
+    public InputScaling? InputScaling
+    {
+        get;
+        set => field = value is null || value.Size == InputSize
+            ? value
+            : throw new ArgumentException($"The scaling has {value.Size} features but the network takes {InputSize} inputs.", nameof(value));
+    }
+
+    /// <summary>
+    /// For a regression network, the standardisation of its targets, or <see langword="null"/>
+    /// (outputs are the targets as given). The network's outputs are in the standardised units;
+    /// <see cref="TargetScaling.Restore"/> maps them to the targets' original units. It travels in
+    /// the model file and is not part of <see cref="ComputeHash"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Set to a scaling whose size is not <see cref="OutputSize"/>.</exception>
+    public TargetScaling? TargetScaling
+    {
+        get;
+        set => field = value is null || value.Size == OutputSize
+            ? value
+            : throw new ArgumentException($"The target scaling has {value.Size} targets but the network gives {OutputSize} outputs.", nameof(value));
+    }
+}
