@@ -10,8 +10,8 @@ using Nn.Simd.Training;
 // Trains the embedded digits briefly, round-trips the model file and ONNX, and prints the kernel
 // path, the weights hash and the hash of the int8 outputs on the test set: the same hashes as the
 // JIT build on every path are the AOT check. Then trains the AdamW + cosine warm-up reference run
-// of OptimizerDeterminismTests in two parts through a checkpoint, and prints its hash, which must be
-// that test's on every path.
+// of OptimizerDeterminismTests, and its toolkit run (with dropout and standardised inputs), each in
+// two parts through a checkpoint, and prints their hashes, which must be those tests' on every path.
 Console.WriteLine(KernelDispatch.Describe());
 DataSplit split = Datasets.Digits().Split(0, 0.2, seed: 1);
 Network network = Network.Create([64, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, Initialization.ScaledGaussian, seed: 1);
@@ -45,14 +45,26 @@ TrainingOptions adamW = new()
     Threads = 2,
 };
 Dataset digits = Datasets.Digits();
-var reference = Network.Create([64, 30, 10], Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, seed: 7);
-using var checkpoint = new MemoryStream();
-using (var first = new Trainer(reference, adamW))
-{
-    first.Train(digits);
-    CheckpointFile.Write(first.CreateCheckpoint(), checkpoint);
-}
+Console.WriteLine($"adamw weights hash on {KernelDispatch.Active}: 0x{TrainResumed(adamW, scaled: false):X16}");
+Console.WriteLine($"toolkit weights hash on {KernelDispatch.Active}: 0x{TrainResumed(adamW with { Dropout = [0.2f] }, scaled: true):X16}");
 
-using var resumed = Trainer.Resume(CheckpointFile.Read(checkpoint.ToArray(), "memory"), adamW with { Epochs = 3 });
-resumed.Train(digits);
-Console.WriteLine($"adamw weights hash on {KernelDispatch.Active}: 0x{resumed.Network.ComputeHash():X16}");
+// Two epochs, a checkpoint, then the third epoch resumed from it (inputs standardised if scaled).
+ulong TrainResumed(TrainingOptions options, bool scaled)
+{
+    var reference = Network.Create([64, 30, 10], Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, seed: 7);
+    if (scaled)
+    {
+        reference.InputScaling = InputScaling.Fit(InputScalingKind.Standardize, digits.Inputs, digits.InputSize);
+    }
+
+    using var checkpoint = new MemoryStream();
+    using (var first = new Trainer(reference, options))
+    {
+        first.Train(digits);
+        CheckpointFile.Write(first.CreateCheckpoint(), checkpoint);
+    }
+
+    using var resumed = Trainer.Resume(CheckpointFile.Read(checkpoint.ToArray(), "memory"), options with { Epochs = 3 });
+    resumed.Train(digits);
+    return resumed.Network.ComputeHash();
+}

@@ -63,4 +63,59 @@ public class OptimizerDeterminismTests
         Assert.Equal($"0x{AdamWCosineReferenceHash:X16}", $"0x{TrainReference(threads: 2, resumeAfter: 0).ComputeHash():X16}");
         Assert.Equal($"0x{AdamWCosineReferenceHash:X16}", $"0x{TrainReference(threads: 2, resumeAfter: 2).ComputeHash():X16}");
     }
+
+    /// <summary>The hash of <see cref="TrainToolkitReference"/>, the same on every path, thread count and CPU.</summary>
+    public const ulong ToolkitReferenceHash = 0x62552AF52F8AEFC6UL;
+
+    /// <summary>
+    /// The whole training toolkit at once: <see cref="TrainReference"/>'s run with inputs standardised
+    /// (fitted on the digits) and dropout 0.2 on the hidden layer, resumed from a checkpoint after
+    /// <paramref name="resumeAfter"/> epochs unless 0.
+    /// </summary>
+    internal static Network TrainToolkitReference(int threads, int resumeAfter)
+    {
+        Dataset digits = Datasets.Digits();
+        var network = Network.Create([64, 30, 10], Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, seed: 7);
+        network.InputScaling = InputScaling.Fit(InputScalingKind.Standardize, digits.Inputs, digits.InputSize);
+        TrainingOptions Options(int epochs) => new()
+        {
+            Epochs = epochs,
+            MiniBatchSize = 16,
+            LearningRate = 0.003f,
+            Optimizer = new AdamW(0.01f),
+            Schedule = new CosineDecay(WarmupEpochs: 1, Epochs: 3),
+            Dropout = [0.2f],
+            Seed = 7,
+            Engine = TrainingEngine.Batched,
+            Threads = threads,
+            SplitSmallWork = true,
+        };
+        if (resumeAfter == 0)
+        {
+            using var trainer = new Trainer(network, Options(3));
+            trainer.Train(digits);
+            return network;
+        }
+
+        using var stream = new MemoryStream();
+        using (var first = new Trainer(network, Options(resumeAfter)))
+        {
+            first.Train(digits);
+            CheckpointFile.Write(first.CreateCheckpoint(), stream);
+        }
+
+        using var resumed = Trainer.Resume(CheckpointFile.Read(stream.ToArray(), "memory"), Options(3));
+        resumed.Train(digits);
+        return resumed.Network;
+    }
+
+    [Fact]
+    public void AdamW_cosine_dropout_and_standardisation_give_their_reference_weights_on_the_active_path()
+    {
+        ulong hash = TrainToolkitReference(threads: 1, resumeAfter: 0).ComputeHash();
+        TestContext.Current.SendDiagnosticMessage($"toolkit weights hash on {KernelDispatch.Active}: 0x{hash:X16}");
+        Assert.Equal($"0x{ToolkitReferenceHash:X16}", $"0x{hash:X16}");
+        Assert.Equal($"0x{ToolkitReferenceHash:X16}", $"0x{TrainToolkitReference(threads: 2, resumeAfter: 0).ComputeHash():X16}");
+        Assert.Equal($"0x{ToolkitReferenceHash:X16}", $"0x{TrainToolkitReference(threads: 2, resumeAfter: 2).ComputeHash():X16}");
+    }
 }

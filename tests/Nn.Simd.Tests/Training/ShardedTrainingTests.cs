@@ -1,5 +1,6 @@
 using Nn.Simd.Data;
 using Nn.Simd.Distributed;
+using Nn.Simd.IO;
 using Nn.Simd.Model;
 using Nn.Simd.Training;
 
@@ -20,7 +21,11 @@ public class ShardedTrainingTests
         new() { Epochs = 2, MiniBatchSize = batch, LearningRate = 0.05f, Lambda = 0.3f, Seed = 5, Engine = engine, Shards = shards, Threads = threads, SplitSmallWork = threads > 1 };
 
     /// <summary>Trains one network per rank on its own thread; returns each rank's weights hash and epoch reports.</summary>
-    internal static (ulong[] Hashes, IReadOnlyList<EpochReport>[] Reports) TrainRanks(int ranks, TrainingOptions options, Dataset data, Func<Network> create)
+    internal static (ulong[] Hashes, IReadOnlyList<EpochReport>[] Reports) TrainRanks(int ranks, TrainingOptions options, Dataset data, Func<Network> create) =>
+        TrainRanks(ranks, data, (_, world) => new Trainer(create(), options, world));
+
+    /// <summary>Runs the trainer <paramref name="start"/> makes for each rank on its own thread; <paramref name="finished"/> sees each rank's trainer after training.</summary>
+    internal static (ulong[] Hashes, IReadOnlyList<EpochReport>[] Reports) TrainRanks(int ranks, Dataset data, Func<int, ICommunicator, Trainer> start, Action<int, Trainer>? finished = null)
     {
         InProcessCommunicator[] world = InProcessCommunicator.Create(ranks);
         var hashes = new ulong[ranks];
@@ -30,10 +35,10 @@ public class ShardedTrainingTests
         {
             try
             {
-                Network network = create();
-                using var trainer = new Trainer(network, options, world[r]);
+                using Trainer trainer = start(r, world[r]);
                 reports[r] = trainer.Train(data);
-                hashes[r] = network.ComputeHash();
+                hashes[r] = trainer.Network.ComputeHash();
+                finished?.Invoke(r, trainer);
             }
             catch (Exception e)
             {
@@ -170,5 +175,32 @@ public class ShardedTrainingTests
 
         Assert.All(errors, Assert.Null);
         Assert.Equal(new long[Ranks], allocated);
+    }
+
+    /// <summary>
+    /// A checkpoint written by rank 0 of two after one epoch resumes over three ranks to the bits of
+    /// one process that never stopped: the shards, not the processes, decide the bits, and the
+    /// checkpoint holds everything else (optimizer state, shuffle, schedule).
+    /// </summary>
+    [Theory]
+    [InlineData(TrainingEngine.Batched)]
+    [InlineData(TrainingEngine.PerSample)]
+    public void A_checkpoint_resumes_over_another_number_of_ranks_with_the_bits_of_one_uninterrupted_process(TrainingEngine engine)
+    {
+        Dataset digits = Digits(600);
+        TrainingOptions options = Options(engine, 30, shards: 6) with { Lambda = 0f, LearningRate = 0.003f, Optimizer = new AdamW(0.01f) };
+        ulong alone = TrainAlone(options, digits).Hash;
+        byte[] checkpoint = [];
+        TrainRanks(2, digits, (_, world) => new Trainer(Create(), options with { Epochs = 1 }, world), (rank, trainer) =>
+        {
+            if (rank == 0)
+            {
+                using var stream = new MemoryStream();
+                CheckpointFile.Write(trainer.CreateCheckpoint(), stream);
+                checkpoint = stream.ToArray();
+            }
+        });
+        (ulong[] resumed, _) = TrainRanks(3, digits, (_, world) => Trainer.Resume(CheckpointFile.Read(checkpoint, "memory"), options, world));
+        Assert.All(resumed, hash => Assert.Equal($"0x{alone:X16}", $"0x{hash:X16}"));
     }
 }
