@@ -39,6 +39,7 @@ public static class Program
                 .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)
                 .AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub, BenchmarkDotNet.Exporters.Csv.CsvMeasurementsExporter.Default, BenchmarkDotNet.Exporters.Json.JsonExporter.Full)
                 .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByMethod, BenchmarkLogicalGroupRule.ByParams)
-                .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend)));
+                .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend))
+                .WithBuildTimeout(TimeSpan.FromMinutes(10)));
     }
 }
