@@ -2,6 +2,7 @@
 // into its integer kernels (the graph onnxruntime.quantization.quantize_dynamic makes, with one
 // weight scale per output neuron instead of one per tensor):
 //
+//   with an input scaling:  a⁰ = Mul(Sub(input, input_offset), input_scale), as the fp32 export
 //   dynamic:  xq, xs, xz = DynamicQuantizeLinear(aˡ⁻¹)                 uint8, asymmetric, per call
 //   static:   xq = QuantizeLinear(aˡ⁻¹, rangeˡ⁻¹/127, 0)               int8, symmetric, calibrated
 //             Sˡ = MatMulInteger(xq, (Qˡ)ᵀ, xz | 0, 0)                 int32 [N, nˡ]
@@ -29,7 +30,7 @@ public static partial class OnnxExporter
     {
         ArgumentNullException.ThrowIfNull(network);
         var graph = new GraphProto { Name = "nn_simd_int8" };
-        string previous = InputName;
+        string previous = AddInputScaling(graph, network.InputScaling);
         graph.Initializer.Add(Int8Tensor("zero_int8", [], [0]));
         for (int l = 1; l <= network.LayerCount; l++)
         {

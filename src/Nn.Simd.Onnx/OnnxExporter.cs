@@ -48,16 +48,7 @@ public static partial class OnnxExporter
     {
         ArgumentNullException.ThrowIfNull(network);
         var graph = new GraphProto { Name = "nn_simd" };
-        string previous = InputName;
-        if (network.InputScaling is { } scaling)
-        {
-            // Two nodes, as the engine computes it: (x − offset) rounded, then · scale rounded.
-            graph.Initializer.Add(Tensor(OffsetName, [scaling.Size], scaling.Offsets));
-            graph.Initializer.Add(Tensor(ScaleName, [scaling.Size], scaling.Scales));
-            graph.Node.Add(new NodeProto { Name = "input_sub", OpType = "Sub", Input = { InputName, OffsetName }, Output = { "input_centred" } });
-            graph.Node.Add(new NodeProto { Name = "input_mul", OpType = "Mul", Input = { "input_centred", ScaleName }, Output = { "input_scaled" }, DocString = scaling.Kind == InputScalingKind.MinMax ? "minmax" : "standardize" });
-            previous = "input_scaled";
-        }
+        string previous = AddInputScaling(graph, network.InputScaling);
 
         for (int l = 1; l <= network.LayerCount; l++)
         {
@@ -121,6 +112,22 @@ public static partial class OnnxExporter
     {
         byte[] bytes = Export(network);
         AtomicFile.Write(path, overwrite, stream => stream.Write(bytes));
+    }
+
+    /// <summary>The input scaling's nodes, if there is one; the name of the value the first layer takes.</summary>
+    private static string AddInputScaling(GraphProto graph, InputScaling? scaling)
+    {
+        if (scaling is null)
+        {
+            return InputName;
+        }
+
+        // Two nodes, as the engine computes it: (x − offset) rounded, then · scale rounded.
+        graph.Initializer.Add(Tensor(OffsetName, [scaling.Size], scaling.Offsets));
+        graph.Initializer.Add(Tensor(ScaleName, [scaling.Size], scaling.Scales));
+        graph.Node.Add(new NodeProto { Name = "input_sub", OpType = "Sub", Input = { InputName, OffsetName }, Output = { "input_centred" } });
+        graph.Node.Add(new NodeProto { Name = "input_mul", OpType = "Mul", Input = { "input_centred", ScaleName }, Output = { "input_scaled" }, DocString = scaling.Kind == InputScalingKind.MinMax ? "minmax" : "standardize" });
+        return "input_scaled";
     }
 
     private static string OperatorOf(Activation activation) => activation switch

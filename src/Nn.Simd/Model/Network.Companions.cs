@@ -17,13 +17,13 @@ public sealed partial class Network
     /// The int8 form saved with this network (a model file's QNT8 section), or <see langword="null"/>;
     /// not copied by <see cref="Clone"/>, and not updated by training.
     /// </summary>
-    /// <exception cref="ArgumentException">The quantized network's layers or activations are not this network's.</exception>
+    /// <exception cref="ArgumentException">The quantized network's layers, activations or input scaling are not this network's.</exception>
     public QuantizedNetwork? Quantized
     {
         get => _quantized;
-        set => _quantized = value is null || (value.LayerSizes.SequenceEqual(_sizes) && value.Activations.SequenceEqual(_activations) && InputScaling is null)
+        set => _quantized = value is null || (value.LayerSizes.SequenceEqual(_sizes) && value.Activations.SequenceEqual(_activations) && Model.InputScaling.Same(value.InputScaling, InputScaling))
             ? value
-            : throw new ArgumentException($"The quantized network [{string.Join(',', value.LayerSizes)}] does not have this network's layers and activations, or this network scales its inputs, which int8 inference does not do.", nameof(value));
+            : throw new ArgumentException($"The quantized network [{string.Join(',', value.LayerSizes)}] does not have this network's layers, activations and input scaling.", nameof(value));
     }
 
     /// <summary>
@@ -32,13 +32,13 @@ public sealed partial class Network
     /// <see cref="Predictor"/>, evaluation and the trainer all take raw inputs. It travels in the
     /// model file and is not part of <see cref="ComputeHash"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">Set to a scaling whose size is not <see cref="InputSize"/>.</exception>
+    /// <exception cref="ArgumentException">Set to a scaling whose size is not <see cref="InputSize"/>, or other than the scaling of the network's <see cref="Quantized"/> form.</exception>
     public InputScaling? InputScaling
     {
         get;
-        set => field = value is null || value.Size == InputSize
+        set => field = (value is null || value.Size == InputSize) && (_quantized is null || Model.InputScaling.Same(value, _quantized.InputScaling))
             ? value
-            : throw new ArgumentException($"The scaling has {value.Size} features but the network takes {InputSize} inputs.", nameof(value));
+            : throw new ArgumentException(value is not null && value.Size != InputSize ? $"The scaling has {value.Size} features but the network takes {InputSize} inputs." : "The network's int8 form (Quantized) takes another input scaling; set Quantized to null first.", nameof(value));
     }
 
     /// <summary>
