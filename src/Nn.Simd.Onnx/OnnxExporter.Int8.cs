@@ -8,6 +8,7 @@
 //             Sˡ = MatMulInteger(xq, (Qˡ)ᵀ, xz | 0, 0)                 int32 [N, nˡ]
 //             zˡ = Cast(Sˡ) · (xs · scaleˡ) + bˡ                        Cast, Mul, Mul, Add
 //             aˡ = Sigmoid | Tanh | Relu | Softmax(axis = 1) | Identity(zˡ)
+//   with a target scaling:  output = Add(Mul(aᴸ, target_deviation), target_mean), as the fp32 export
 //
 // ONNX Runtime's dynamic activations are uint8 with a zero point, not the engine's symmetric int8,
 // so its outputs approximate the engine's int8 outputs (both approximate the fp32 network); they
@@ -36,7 +37,7 @@ public static partial class OnnxExporter
         {
             Int8Matrix w = network.Weights(l);
             Activation activation = network.Activations[l - 1];
-            string activated = l == network.LayerCount ? OutputName : $"a{l}";
+            string activated = l == network.LayerCount ? LastLayerOutput(network.TargetScaling) : $"a{l}";
             string q = $"x{l}_q", xs = $"x{l}_scale", xz = $"x{l}_zero", wq = $"W{l}_q", ws = $"W{l}_scale", bias = $"b{l}", z = $"z{l}";
             var transposed = new sbyte[w.Rows * w.Columns];
             for (int r = 0; r < w.Rows; r++)
@@ -88,6 +89,7 @@ public static partial class OnnxExporter
             previous = activated;
         }
 
+        AddTargetScaling(graph, previous, network.TargetScaling);
         graph.Input.Add(ValueInfo(InputName, network.InputSize));
         graph.Output.Add(ValueInfo(OutputName, network.OutputSize));
         var model = new ModelProto

@@ -10,7 +10,7 @@
 //   nˡ·nˡ⁻¹     the int8 weights Qˡ, row-major
 //   0–3         zero bytes up to a multiple of 4
 //
-// The biases, sizes, activations and input scaling (INSC) are the file's fp32 ones: a quantized
+// The biases, sizes, activations, input (INSC) and target (TGSC) scaling are the file's fp32 ones: a quantized
 // model file is the fp32 model plus this section, so one file serves both. The section is required: a reader that does
 // not know it must not silently compute fp32 instead.
 using System.Buffers.Binary;
@@ -148,7 +148,7 @@ internal static class QuantizedSection
 
         try
         {
-            return QuantizedNetwork.Create(network.LayerSizes, network.Activations, network.Cost, weights, biases, ranges, network.InputScaling);
+            return QuantizedNetwork.Create(network.LayerSizes, network.Activations, network.Cost, weights, biases, ranges, network.InputScaling, network.TargetScaling);
         }
         catch (ArgumentException e)
         {

@@ -8,7 +8,9 @@
 // Qˡ is Wˡ quantized per row (Int8Matrix); rangeˡ⁻¹ is the input's largest magnitude, taken per
 // sample on each call (dynamic) or fixed from calibration data (static, inputs beyond it clamp).
 // A network that scales its inputs (InputScaling) carries the scaling: a⁰ = (x − offset)·scale, in
-// fp32 as the fp32 network computes it, before a⁰ is quantized, so both take raw inputs.
+// fp32 as the fp32 network computes it, before a⁰ is quantized, so both take raw inputs; a
+// regression network carries its TargetScaling and gives its targets in original units, y·σ + μ,
+// as Predictor does.
 // The integer sums are exact and every fp32 step is the same IEEE operation on every kernel path,
 // so a sample gets the same bits alone or inside any batch, on every CPU.
 //
@@ -38,12 +40,14 @@ public sealed class QuantizedNetwork
     private readonly float[][] _biases;
     private readonly float[]? _inputRanges;
     private readonly InputScaling? _inputScaling;
+    private readonly TargetScaling? _targetScaling;
     private readonly int _maxWidth;
     private readonly int _maxStride;
 
-    private QuantizedNetwork(int[] sizes, Activation[] activations, Cost cost, Int8Matrix[] weights, float[][] biases, float[]? inputRanges, InputScaling? inputScaling)
+    private QuantizedNetwork(int[] sizes, Activation[] activations, Cost cost, Int8Matrix[] weights, float[][] biases, float[]? inputRanges, InputScaling? inputScaling, TargetScaling? targetScaling)
     {
         _inputScaling = inputScaling;
+        _targetScaling = targetScaling;
         _sizes = sizes;
         _activations = activations;
         Cost = cost;
@@ -81,6 +85,12 @@ public sealed class QuantizedNetwork
     /// </summary>
     public InputScaling? InputScaling => _inputScaling;
 
+    /// <summary>
+    /// A regression network's target scaling (the fp32 network's <see cref="Network.TargetScaling"/>),
+    /// or <see langword="null"/>: with one, the outputs are the targets in their original units.
+    /// </summary>
+    public TargetScaling? TargetScaling => _targetScaling;
+
     /// <summary>For a static network, the range (largest magnitude) of each layer's input, layer 1 first; empty for a dynamic one.</summary>
     public ReadOnlySpan<float> InputRanges => _inputRanges;
 
@@ -96,7 +106,7 @@ public sealed class QuantizedNetwork
 
     /// <summary>Quantizes <paramref name="network"/> with dynamic activations (each input's range taken per call).</summary>
     /// <param name="network">A trained network with finite weights.</param>
-    /// <returns>The quantized network, with the network's <see cref="Network.InputScaling"/>; <paramref name="network"/> is not changed.</returns>
+    /// <returns>The quantized network, with the network's <see cref="Network.InputScaling"/> and <see cref="Network.TargetScaling"/>; <paramref name="network"/> is not changed.</returns>
     public static QuantizedNetwork Quantize(Network network) => Quantize(network, null);
 
     /// <summary>
@@ -106,7 +116,7 @@ public sealed class QuantizedNetwork
     /// </summary>
     /// <param name="network">A trained network with finite weights.</param>
     /// <param name="calibration">Raw calibration inputs, row-major, whole rows of <see cref="Network.InputSize"/>, at least one.</param>
-    /// <returns>The quantized network, with the network's <see cref="Network.InputScaling"/>.</returns>
+    /// <returns>The quantized network, with the network's <see cref="Network.InputScaling"/> and <see cref="Network.TargetScaling"/>.</returns>
     /// <exception cref="ArgumentException">The calibration data is empty or not whole rows.</exception>
     public static QuantizedNetwork Quantize(Network network, ReadOnlySpan<float> calibration)
     {
@@ -154,9 +164,10 @@ public sealed class QuantizedNetwork
     /// <param name="biases">bˡ for l = 1…L, finite.</param>
     /// <param name="inputRanges">Static input ranges (one per layer, finite, ≥ 0), or <see langword="null"/> for dynamic.</param>
     /// <param name="inputScaling">The scaling of raw inputs before the first layer (<see cref="InputScaling"/>), or <see langword="null"/>.</param>
-    /// <returns>The network (it keeps references to <paramref name="weights"/> and <paramref name="inputScaling"/>, which are immutable, and copies the rest).</returns>
+    /// <param name="targetScaling">The scaling that maps the outputs to original units (<see cref="TargetScaling"/>), or <see langword="null"/>.</param>
+    /// <returns>The network (it keeps references to <paramref name="weights"/> and the scalings, which are immutable, and copies the rest).</returns>
     /// <exception cref="ArgumentException">A shape, count or value does not fit.</exception>
-    public static QuantizedNetwork Create(IReadOnlyList<int> layerSizes, IReadOnlyList<Activation> activations, Cost cost, IReadOnlyList<Int8Matrix> weights, IReadOnlyList<float[]> biases, float[]? inputRanges, InputScaling? inputScaling = null)
+    public static QuantizedNetwork Create(IReadOnlyList<int> layerSizes, IReadOnlyList<Activation> activations, Cost cost, IReadOnlyList<Int8Matrix> weights, IReadOnlyList<float[]> biases, float[]? inputRanges, InputScaling? inputScaling = null, TargetScaling? targetScaling = null)
     {
         ArgumentNullException.ThrowIfNull(layerSizes);
         ArgumentNullException.ThrowIfNull(activations);
@@ -191,7 +202,12 @@ public sealed class QuantizedNetwork
             throw new ArgumentException($"The input scaling has {inputScaling.Size} features but the network takes {layerSizes[0]} inputs.", nameof(inputScaling));
         }
 
-        return new QuantizedNetwork([.. layerSizes], [.. activations], cost, [.. weights], [.. biases.Select(b => (float[])b.Clone())], (float[]?)inputRanges?.Clone(), inputScaling);
+        if (targetScaling is not null && targetScaling.Size != layerSizes[layers])
+        {
+            throw new ArgumentException($"The target scaling has {targetScaling.Size} targets but the network gives {layerSizes[layers]} outputs.", nameof(targetScaling));
+        }
+
+        return new QuantizedNetwork([.. layerSizes], [.. activations], cost, [.. weights], [.. biases.Select(b => (float[])b.Clone())], (float[]?)inputRanges?.Clone(), inputScaling, targetScaling);
     }
 
     /// <summary>The output for one input; the same bits as its row in <see cref="PredictBatch(ReadOnlySpan{float}, Span{float})"/>, on every kernel path.</summary>
@@ -269,7 +285,7 @@ public sealed class QuantizedNetwork
             biases[l - 1] = network.Biases(l).ToArray();
         }
 
-        return new QuantizedNetwork([.. network.LayerSizes], [.. network.Activations], network.Cost, weights, biases, ranges, network.InputScaling);
+        return new QuantizedNetwork([.. network.LayerSizes], [.. network.Activations], network.Cost, weights, biases, ranges, network.InputScaling, network.TargetScaling);
     }
 
     /// <summary>One block of up to <see cref="BlockRows"/> samples through every layer.</summary>
@@ -312,6 +328,8 @@ public sealed class QuantizedNetwork
             ActivationKernels.ApplyRows(_activations[l - 1], z, z, n, path);
             a = z;
         }
+
+        _targetScaling?.Restore(outputs);
     }
 
     /// <summary>This thread's scratch, grown on the first call that needs more room.</summary>
