@@ -44,6 +44,14 @@ def cpu_cell(cpu):
     return f"{brand}, {ident} ({caches}; {cpu['logicalCores']} logical cores)"
 
 
+def int8_cell(l):
+    """int8 median / p99 and the ratio of the medians to fp32; "–" for a run from before nn bench measured int8."""
+    if not l or l.get("int8MedianMicroseconds") is None:
+        return "–"
+    ratio = l["int8MedianMicroseconds"] / l["medianMicroseconds"]
+    return f"{l['int8MedianMicroseconds']:.2f} / {l['int8P99Microseconds']:.2f} ({ratio:.2f}×)"
+
+
 def row(run):
     cpu = run["cpu"]
     rates = {(t["config"], t["threads"]): t["samplesPerSecond"] for t in run["training"]}
@@ -55,6 +63,8 @@ def row(run):
     for model in MODELS:
         l = latency.get(model)
         cells.append(f"{l['medianMicroseconds']:.2f} / {l['p99Microseconds']:.2f}" if l else "–")
+    for model in MODELS:
+        cells.append(int8_cell(latency.get(model)))
     cells.insert(2, " / ".join(str(t) for t in threads))
     return "| " + " | ".join(cells) + " |"
 
@@ -64,8 +74,9 @@ def render():
     lines = [
         BEGIN,
         "| CPU | path, runtime | threads | (a) samples/s | (b) samples/s | (c) samples/s "
-        "| 784-100-10 latency median / p99 (µs) | 784-256-256-10 latency median / p99 (µs) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| 784-100-10 latency median / p99 (µs) | 784-256-256-10 latency median / p99 (µs) "
+        "| 784-100-10 int8 median / p99 (µs) (int8 / fp32) | 784-256-256-10 int8 median / p99 (µs) (int8 / fp32) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines += [row(run) for run in runs]
     lines.append(END)

@@ -2,11 +2,13 @@
 // into its integer kernels (the graph onnxruntime.quantization.quantize_dynamic makes, with one
 // weight scale per output neuron instead of one per tensor):
 //
+//   with an input scaling:  a⁰ = Mul(Sub(input, input_offset), input_scale), as the fp32 export
 //   dynamic:  xq, xs, xz = DynamicQuantizeLinear(aˡ⁻¹)                 uint8, asymmetric, per call
 //   static:   xq = QuantizeLinear(aˡ⁻¹, rangeˡ⁻¹/127, 0)               int8, symmetric, calibrated
 //             Sˡ = MatMulInteger(xq, (Qˡ)ᵀ, xz | 0, 0)                 int32 [N, nˡ]
 //             zˡ = Cast(Sˡ) · (xs · scaleˡ) + bˡ                        Cast, Mul, Mul, Add
 //             aˡ = Sigmoid | Tanh | Relu | Softmax(axis = 1) | Identity(zˡ)
+//   with a target scaling:  output = Add(Mul(aᴸ, target_deviation), target_mean), as the fp32 export
 //
 // ONNX Runtime's dynamic activations are uint8 with a zero point, not the engine's symmetric int8,
 // so its outputs approximate the engine's int8 outputs (both approximate the fp32 network); they
@@ -29,13 +31,13 @@ public static partial class OnnxExporter
     {
         ArgumentNullException.ThrowIfNull(network);
         var graph = new GraphProto { Name = "nn_simd_int8" };
-        string previous = InputName;
+        string previous = AddInputScaling(graph, network.InputScaling);
         graph.Initializer.Add(Int8Tensor("zero_int8", [], [0]));
         for (int l = 1; l <= network.LayerCount; l++)
         {
             Int8Matrix w = network.Weights(l);
             Activation activation = network.Activations[l - 1];
-            string activated = l == network.LayerCount ? OutputName : $"a{l}";
+            string activated = l == network.LayerCount ? LastLayerOutput(network.TargetScaling) : $"a{l}";
             string q = $"x{l}_q", xs = $"x{l}_scale", xz = $"x{l}_zero", wq = $"W{l}_q", ws = $"W{l}_scale", bias = $"b{l}", z = $"z{l}";
             var transposed = new sbyte[w.Rows * w.Columns];
             for (int r = 0; r < w.Rows; r++)
@@ -87,6 +89,7 @@ public static partial class OnnxExporter
             previous = activated;
         }
 
+        AddTargetScaling(graph, previous, network.TargetScaling);
         graph.Input.Add(ValueInfo(InputName, network.InputSize));
         graph.Output.Add(ValueInfo(OutputName, network.OutputSize));
         var model = new ModelProto

@@ -48,22 +48,13 @@ public static partial class OnnxExporter
     {
         ArgumentNullException.ThrowIfNull(network);
         var graph = new GraphProto { Name = "nn_simd" };
-        string previous = InputName;
-        if (network.InputScaling is { } scaling)
-        {
-            // Two nodes, as the engine computes it: (x − offset) rounded, then · scale rounded.
-            graph.Initializer.Add(Tensor(OffsetName, [scaling.Size], scaling.Offsets));
-            graph.Initializer.Add(Tensor(ScaleName, [scaling.Size], scaling.Scales));
-            graph.Node.Add(new NodeProto { Name = "input_sub", OpType = "Sub", Input = { InputName, OffsetName }, Output = { "input_centred" } });
-            graph.Node.Add(new NodeProto { Name = "input_mul", OpType = "Mul", Input = { "input_centred", ScaleName }, Output = { "input_scaled" }, DocString = scaling.Kind == InputScalingKind.MinMax ? "minmax" : "standardize" });
-            previous = "input_scaled";
-        }
+        string previous = AddInputScaling(graph, network.InputScaling);
 
         for (int l = 1; l <= network.LayerCount; l++)
         {
             string weights = $"W{l}", bias = $"b{l}", z = $"z{l}";
             Activation activation = network.Activations[l - 1];
-            string activated = l < network.LayerCount ? $"a{l}" : network.TargetScaling is null ? OutputName : "output_standardized";
+            string activated = l < network.LayerCount ? $"a{l}" : LastLayerOutput(network.TargetScaling);
             graph.Initializer.Add(Tensor(weights, [network.LayerSizes[l], network.LayerSizes[l - 1]], network.Weights(l)));
             graph.Initializer.Add(Tensor(bias, [network.LayerSizes[l]], network.Biases(l)));
             var gemm = new NodeProto
@@ -89,14 +80,7 @@ public static partial class OnnxExporter
             previous = activated;
         }
 
-        if (network.TargetScaling is { } targets)
-        {
-            // Two nodes, as TargetScaling.Restore computes it: y·σ rounded, then + μ rounded.
-            graph.Initializer.Add(Tensor(TargetDeviationName, [targets.Size], targets.Deviations));
-            graph.Initializer.Add(Tensor(TargetMeanName, [targets.Size], targets.Means));
-            graph.Node.Add(new NodeProto { Name = "target_mul", OpType = "Mul", Input = { previous, TargetDeviationName }, Output = { "output_spread" } });
-            graph.Node.Add(new NodeProto { Name = "target_add", OpType = "Add", Input = { "output_spread", TargetMeanName }, Output = { OutputName } });
-        }
+        AddTargetScaling(graph, previous, network.TargetScaling);
 
         graph.Input.Add(ValueInfo(InputName, network.InputSize));
         graph.Output.Add(ValueInfo(OutputName, network.OutputSize));
@@ -121,6 +105,40 @@ public static partial class OnnxExporter
     {
         byte[] bytes = Export(network);
         AtomicFile.Write(path, overwrite, stream => stream.Write(bytes));
+    }
+
+    /// <summary>The input scaling's nodes, if there is one; the name of the value the first layer takes.</summary>
+    private static string AddInputScaling(GraphProto graph, InputScaling? scaling)
+    {
+        if (scaling is null)
+        {
+            return InputName;
+        }
+
+        // Two nodes, as the engine computes it: (x − offset) rounded, then · scale rounded.
+        graph.Initializer.Add(Tensor(OffsetName, [scaling.Size], scaling.Offsets));
+        graph.Initializer.Add(Tensor(ScaleName, [scaling.Size], scaling.Scales));
+        graph.Node.Add(new NodeProto { Name = "input_sub", OpType = "Sub", Input = { InputName, OffsetName }, Output = { "input_centred" } });
+        graph.Node.Add(new NodeProto { Name = "input_mul", OpType = "Mul", Input = { "input_centred", ScaleName }, Output = { "input_scaled" }, DocString = scaling.Kind == InputScalingKind.MinMax ? "minmax" : "standardize" });
+        return "input_scaled";
+    }
+
+    /// <summary>The name of the last layer's output: the graph's output, or, with a target scaling, the value its nodes take.</summary>
+    private static string LastLayerOutput(TargetScaling? targets) => targets is null ? OutputName : "output_standardized";
+
+    /// <summary>The target scaling's nodes from <paramref name="last"/> to the graph's output, if there is one.</summary>
+    private static void AddTargetScaling(GraphProto graph, string last, TargetScaling? targets)
+    {
+        if (targets is null)
+        {
+            return;
+        }
+
+        // Two nodes, as TargetScaling.Restore computes it: y·σ rounded, then + μ rounded.
+        graph.Initializer.Add(Tensor(TargetDeviationName, [targets.Size], targets.Deviations));
+        graph.Initializer.Add(Tensor(TargetMeanName, [targets.Size], targets.Means));
+        graph.Node.Add(new NodeProto { Name = "target_mul", OpType = "Mul", Input = { last, TargetDeviationName }, Output = { "output_spread" } });
+        graph.Node.Add(new NodeProto { Name = "target_add", OpType = "Add", Input = { "output_spread", TargetMeanName }, Output = { OutputName } });
     }
 
     private static string OperatorOf(Activation activation) => activation switch

@@ -124,7 +124,7 @@ public static partial class OnnxImporter
             }
 
             float[]? ranges = layers[0].Range.HasValue ? [.. layers.Select(l => l.Range!.Value)] : null;
-            return QuantizedNetwork.Create(network.LayerSizes, network.Activations, network.Cost, [.. layers.Select(l => l.Matrix)], biases, ranges);
+            return QuantizedNetwork.Create(network.LayerSizes, network.Activations, network.Cost, [.. layers.Select(l => l.Matrix)], biases, ranges, network.InputScaling, network.TargetScaling);
         }
 
         private NodeProto Expect(NodeProto node, string opType)

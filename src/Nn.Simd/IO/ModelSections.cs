@@ -188,17 +188,23 @@ internal static class ModelSections
     {
         foreach (Entry entry in entries)
         {
-            SectionKind? kind = Array.Find(Known, k => k.Tag == entry.Tag);
-            if (kind is null)
+            if ((entry.Flags & RequiredFlag) != 0 && Array.Find(Known, k => k.Tag == entry.Tag) is null)
             {
-                if ((entry.Flags & RequiredFlag) != 0)
-                {
-                    throw Bad(source, $"section '{entry.Tag}' is required to use this model but this build does not know it; a newer Nn.Simd wrote the file");
-                }
+                throw Bad(source, $"section '{entry.Tag}' is required to use this model but this build does not know it; a newer Nn.Simd wrote the file");
+            }
+        }
 
+        // In the order of Known, whatever the file's order: the int8 form (QNT8) takes the input
+        // scaling (INSC), so INSC is applied first.
+        foreach (SectionKind kind in Known)
+        {
+            int index = Array.FindIndex(entries, e => e.Tag == kind.Tag);
+            if (index < 0)
+            {
                 continue;
             }
 
+            Entry entry = entries[index];
             try
             {
                 kind.Decode(network, bytes.Slice(entry.Offset, entry.Length));

@@ -10,8 +10,8 @@
 //   nˡ·nˡ⁻¹     the int8 weights Qˡ, row-major
 //   0–3         zero bytes up to a multiple of 4
 //
-// The biases, sizes and activations are the file's fp32 ones: a quantized model file is the fp32
-// model plus this section, so one file serves both. The section is required: a reader that does
+// The biases, sizes, activations, input (INSC) and target (TGSC) scaling are the file's fp32 ones: a quantized
+// model file is the fp32 model plus this section, so one file serves both. The section is required: a reader that does
 // not know it must not silently compute fp32 instead.
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
@@ -148,7 +148,7 @@ internal static class QuantizedSection
 
         try
         {
-            return QuantizedNetwork.Create(network.LayerSizes, network.Activations, network.Cost, weights, biases, ranges);
+            return QuantizedNetwork.Create(network.LayerSizes, network.Activations, network.Cost, weights, biases, ranges, network.InputScaling, network.TargetScaling);
         }
         catch (ArgumentException e)
         {

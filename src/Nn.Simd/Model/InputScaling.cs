@@ -10,6 +10,8 @@
 //
 // μ and σ (the population standard deviation, divisor n) are summed in double and rounded to float
 // once; a constant feature keeps scale 1, so it becomes 0 (x − μ) rather than a division by zero.
+using System.Runtime.InteropServices;
+
 namespace Nn.Simd.Model;
 
 /// <summary>How <see cref="InputScaling"/> was fitted.</summary>
@@ -188,6 +190,12 @@ public sealed class InputScaling
             }
         }
     }
+
+    /// <summary>Whether two scalings (or their absence) compute the same bits: both null, or the same kind, offsets and scales, bit for bit.</summary>
+    internal static bool Same(InputScaling? a, InputScaling? b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null && a.Kind == b.Kind
+            && MemoryMarshal.AsBytes(a.Offsets).SequenceEqual(MemoryMarshal.AsBytes(b.Offsets))
+            && MemoryMarshal.AsBytes(a.Scales).SequenceEqual(MemoryMarshal.AsBytes(b.Scales)));
 
     /// <summary>The scale that maps a spread to 1: 1/spread, or 1 for a spread of 0 (or one whose reciprocal is not a finite, non-zero float).</summary>
     private static float ScaleFor(double spread)

@@ -17,13 +17,13 @@ public sealed partial class Network
     /// The int8 form saved with this network (a model file's QNT8 section), or <see langword="null"/>;
     /// not copied by <see cref="Clone"/>, and not updated by training.
     /// </summary>
-    /// <exception cref="ArgumentException">The quantized network's layers or activations are not this network's.</exception>
+    /// <exception cref="ArgumentException">The quantized network's layers, activations, input or target scaling are not this network's.</exception>
     public QuantizedNetwork? Quantized
     {
         get => _quantized;
-        set => _quantized = value is null || (value.LayerSizes.SequenceEqual(_sizes) && value.Activations.SequenceEqual(_activations) && InputScaling is null)
+        set => _quantized = value is null || (value.LayerSizes.SequenceEqual(_sizes) && value.Activations.SequenceEqual(_activations) && Model.InputScaling.Same(value.InputScaling, InputScaling) && Model.TargetScaling.Same(value.TargetScaling, TargetScaling))
             ? value
-            : throw new ArgumentException($"The quantized network [{string.Join(',', value.LayerSizes)}] does not have this network's layers and activations, or this network scales its inputs, which int8 inference does not do.", nameof(value));
+            : throw new ArgumentException($"The quantized network [{string.Join(',', value.LayerSizes)}] does not have this network's layers, activations, input and target scaling.", nameof(value));
     }
 
     /// <summary>
@@ -32,27 +32,29 @@ public sealed partial class Network
     /// <see cref="Predictor"/>, evaluation and the trainer all take raw inputs. It travels in the
     /// model file and is not part of <see cref="ComputeHash"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">Set to a scaling whose size is not <see cref="InputSize"/>.</exception>
+    /// <exception cref="ArgumentException">Set to a scaling whose size is not <see cref="InputSize"/>, or other than the scaling of the network's <see cref="Quantized"/> form.</exception>
     public InputScaling? InputScaling
     {
         get;
-        set => field = value is null || value.Size == InputSize
+        set => field = (value is null || value.Size == InputSize) && (_quantized is null || Model.InputScaling.Same(value, _quantized.InputScaling))
             ? value
-            : throw new ArgumentException($"The scaling has {value.Size} features but the network takes {InputSize} inputs.", nameof(value));
+            : throw new ArgumentException(value is not null && value.Size != InputSize ? $"The scaling has {value.Size} features but the network takes {InputSize} inputs." : "The network's int8 form (Quantized) takes another input scaling; set Quantized to null first.", nameof(value));
     }
 
     /// <summary>
     /// For a regression network, the standardisation of its targets, or <see langword="null"/>
-    /// (outputs are the targets as given). The network's outputs are in the standardised units;
-    /// <see cref="TargetScaling.Restore"/> maps them to the targets' original units. It travels in
+    /// (outputs are the targets as given). The network itself (<see cref="Predict"/>, the trainer,
+    /// the cost) works in the standardised units; <see cref="Predictor"/> and
+    /// <see cref="QuantizedNetwork"/> give the targets in original units, and
+    /// <see cref="TargetScaling.Restore"/> maps <see cref="Predict"/>'s outputs there. It travels in
     /// the model file and is not part of <see cref="ComputeHash"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">Set to a scaling whose size is not <see cref="OutputSize"/>.</exception>
+    /// <exception cref="ArgumentException">Set to a scaling whose size is not <see cref="OutputSize"/>, or other than the scaling of the network's <see cref="Quantized"/> form.</exception>
     public TargetScaling? TargetScaling
     {
         get;
-        set => field = value is null || value.Size == OutputSize
+        set => field = (value is null || value.Size == OutputSize) && (_quantized is null || Model.TargetScaling.Same(value, _quantized.TargetScaling))
             ? value
-            : throw new ArgumentException($"The target scaling has {value.Size} targets but the network gives {OutputSize} outputs.", nameof(value));
+            : throw new ArgumentException(value is not null && value.Size != OutputSize ? $"The target scaling has {value.Size} targets but the network gives {OutputSize} outputs." : "The network's int8 form (Quantized) takes another target scaling; set Quantized to null first.", nameof(value));
     }
 }

@@ -20,6 +20,10 @@
 // 784-256-256-10 (1.07 MB of weights against a 1 MB L2) these two choices took a sample from 7.9
 // to 7.2 µs (aligned rows: −0.6 µs; alternating: −0.5 µs); narrower layers are a single panel.
 //
+// A network that scales its inputs (InputScaling) and, for regression, its targets (TargetScaling)
+// takes raw inputs and gives targets in their original units: inputs are scaled into the scratch
+// before the first layer and the outputs mapped back, y·σ + μ, after the last.
+//
 // The predictor owns its weights (later training of the network does not change it) and keeps no
 // shared mutable state: each thread gets its own scratch on its first call, so any number of
 // threads may call it at once and, after that first call, nothing is allocated.
@@ -32,6 +36,10 @@ namespace Nn.Simd.Model;
 /// Fast, allocation-free, thread-safe inference over a snapshot of a <see cref="Network"/>.
 /// <see cref="Predict"/> and <see cref="PredictBatch"/> give a sample the same bits, on every kernel
 /// path; both sum in the batched trainer's order and agree with <see cref="Network.Predict"/> to rounding.
+/// It takes raw inputs (applying the network's <see cref="Network.InputScaling"/>) and gives a
+/// regression network's targets in their original units (applying <see cref="TargetScaling.Restore"/>
+/// of the network's <see cref="Network.TargetScaling"/>), as <c>nn predict</c> prints them and the
+/// ONNX export computes them.
 /// </summary>
 public sealed class Predictor
 {
@@ -51,7 +59,7 @@ public sealed class Predictor
     private readonly float[][] _panels;
     private readonly int[] _origins;
 
-    /// <summary>Freezes a copy of <paramref name="network"/>'s architecture, parameters and <see cref="Network.InputScaling"/> (the predictor then takes raw inputs).</summary>
+    /// <summary>Freezes a copy of <paramref name="network"/>'s architecture, parameters, <see cref="Network.InputScaling"/> and <see cref="Network.TargetScaling"/> (the predictor then takes raw inputs and gives targets in original units).</summary>
     /// <param name="network">A trained network.</param>
     public Predictor(Network network)
     {
@@ -79,7 +87,7 @@ public sealed class Predictor
     /// <summary>The number of outputs.</summary>
     public int OutputSize => _network.OutputSize;
 
-    /// <summary>The output for one input; the same bits as its row in <see cref="PredictBatch"/>.</summary>
+    /// <summary>The output for one input (a regression network's targets in original units); the same bits as its row in <see cref="PredictBatch"/>.</summary>
     /// <param name="input"><see cref="InputSize"/> values.</param>
     /// <param name="output"><see cref="OutputSize"/> values.</param>
     /// <exception cref="ArgumentException">A length is wrong.</exception>
@@ -100,6 +108,7 @@ public sealed class Predictor
         t_backwards = !backwards;
         float[] scratch = Scratch();
         Forward(Scaled(input, scratch), output, 1, scratch, KernelDispatch.Active, backwards);
+        _network.TargetScaling?.Restore(output);
     }
 
     /// <summary>The predicted class (arg max of the outputs) for one input; allocates nothing after a thread's first call.</summary>
@@ -114,7 +123,7 @@ public sealed class Predictor
         return Network.ArgMax(output);
     }
 
-    /// <summary>The outputs for a row-major block of inputs, one sample per row.</summary>
+    /// <summary>The outputs for a row-major block of inputs, one sample per row (a regression network's targets in original units).</summary>
     /// <param name="inputs">n × <see cref="InputSize"/> values.</param>
     /// <param name="outputs">n × <see cref="OutputSize"/> values.</param>
     /// <exception cref="ArgumentException">The lengths are not whole rows of the same count.</exception>
@@ -140,6 +149,8 @@ public sealed class Predictor
             int rows = Math.Min(BlockRows, count - first);
             Forward(Scaled(inputs.Slice(first * inputSize, rows * inputSize), scratch), outputs.Slice(first * outputSize, rows * outputSize), rows, scratch, path, backwards: false);
         }
+
+        _network.TargetScaling?.Restore(outputs);
     }
 
     /// <summary>This thread's scratch for two blocks of hidden activations (allocated on its first call).</summary>

@@ -7,6 +7,10 @@
 //
 // Qˡ is Wˡ quantized per row (Int8Matrix); rangeˡ⁻¹ is the input's largest magnitude, taken per
 // sample on each call (dynamic) or fixed from calibration data (static, inputs beyond it clamp).
+// A network that scales its inputs (InputScaling) carries the scaling: a⁰ = (x − offset)·scale, in
+// fp32 as the fp32 network computes it, before a⁰ is quantized, so both take raw inputs; a
+// regression network carries its TargetScaling and gives its targets in original units, y·σ + μ,
+// as Predictor does.
 // The integer sums are exact and every fp32 step is the same IEEE operation on every kernel path,
 // so a sample gets the same bits alone or inside any batch, on every CPU.
 //
@@ -35,11 +39,15 @@ public sealed class QuantizedNetwork
     private readonly Int8Matrix[] _weights;
     private readonly float[][] _biases;
     private readonly float[]? _inputRanges;
+    private readonly InputScaling? _inputScaling;
+    private readonly TargetScaling? _targetScaling;
     private readonly int _maxWidth;
     private readonly int _maxStride;
 
-    private QuantizedNetwork(int[] sizes, Activation[] activations, Cost cost, Int8Matrix[] weights, float[][] biases, float[]? inputRanges)
+    private QuantizedNetwork(int[] sizes, Activation[] activations, Cost cost, Int8Matrix[] weights, float[][] biases, float[]? inputRanges, InputScaling? inputScaling, TargetScaling? targetScaling)
     {
+        _inputScaling = inputScaling;
+        _targetScaling = targetScaling;
         _sizes = sizes;
         _activations = activations;
         Cost = cost;
@@ -71,6 +79,18 @@ public sealed class QuantizedNetwork
     /// <summary>Whether the activations are quantized with fixed ranges from calibration data (static) rather than per call.</summary>
     public bool IsStatic => _inputRanges is not null;
 
+    /// <summary>
+    /// The per-feature scaling applied to raw inputs before the first layer's input is quantized (the
+    /// fp32 network's <see cref="Network.InputScaling"/>), or <see langword="null"/> (inputs used as given).
+    /// </summary>
+    public InputScaling? InputScaling => _inputScaling;
+
+    /// <summary>
+    /// A regression network's target scaling (the fp32 network's <see cref="Network.TargetScaling"/>),
+    /// or <see langword="null"/>: with one, the outputs are the targets in their original units.
+    /// </summary>
+    public TargetScaling? TargetScaling => _targetScaling;
+
     /// <summary>For a static network, the range (largest magnitude) of each layer's input, layer 1 first; empty for a dynamic one.</summary>
     public ReadOnlySpan<float> InputRanges => _inputRanges;
 
@@ -86,27 +106,21 @@ public sealed class QuantizedNetwork
 
     /// <summary>Quantizes <paramref name="network"/> with dynamic activations (each input's range taken per call).</summary>
     /// <param name="network">A trained network with finite weights.</param>
-    /// <returns>The quantized network; <paramref name="network"/> is not changed.</returns>
-    /// <exception cref="NotSupportedException">The network scales its inputs (<see cref="Network.InputScaling"/>).</exception>
+    /// <returns>The quantized network, with the network's <see cref="Network.InputScaling"/> and <see cref="Network.TargetScaling"/>; <paramref name="network"/> is not changed.</returns>
     public static QuantizedNetwork Quantize(Network network) => Quantize(network, null);
 
     /// <summary>
     /// Quantizes <paramref name="network"/> with static activations: each layer's input range is
-    /// the largest magnitude it takes over <paramref name="calibration"/> in the fp32 network.
+    /// the largest magnitude it takes over <paramref name="calibration"/> in the fp32 network (the
+    /// first layer's: of the scaled inputs, if the network scales its inputs).
     /// </summary>
     /// <param name="network">A trained network with finite weights.</param>
-    /// <param name="calibration">Calibration inputs, row-major, whole rows of <see cref="Network.InputSize"/>, at least one.</param>
-    /// <returns>The quantized network.</returns>
+    /// <param name="calibration">Raw calibration inputs, row-major, whole rows of <see cref="Network.InputSize"/>, at least one.</param>
+    /// <returns>The quantized network, with the network's <see cref="Network.InputScaling"/> and <see cref="Network.TargetScaling"/>.</returns>
     /// <exception cref="ArgumentException">The calibration data is empty or not whole rows.</exception>
-    /// <exception cref="NotSupportedException">The network scales its inputs (<see cref="Network.InputScaling"/>).</exception>
     public static QuantizedNetwork Quantize(Network network, ReadOnlySpan<float> calibration)
     {
         ArgumentNullException.ThrowIfNull(network);
-        if (network.InputScaling is not null)
-        {
-            throw new NotSupportedException($"The network {network} scales its inputs before the first layer; int8 inference takes inputs as given, so it cannot be quantized.");
-        }
-
         int k = network.InputSize;
         if (calibration.IsEmpty || calibration.Length % k != 0)
         {
@@ -116,9 +130,16 @@ public sealed class QuantizedNetwork
         var ranges = new float[network.LayerCount];
         var a = new float[network.MaxWidth];
         var z = new float[network.MaxWidth];
+        var scaled = new float[k];
         for (int first = 0; first < calibration.Length; first += k)
         {
             ReadOnlySpan<float> x = calibration.Slice(first, k);
+            if (network.InputScaling is { } scaling)
+            {
+                scaling.ApplyRows(x, scaled);
+                x = scaled;
+            }
+
             for (int l = 1; l <= network.LayerCount; l++)
             {
                 ranges[l - 1] = Math.Max(ranges[l - 1], Kernel.MaxAbs(x));
@@ -142,9 +163,11 @@ public sealed class QuantizedNetwork
     /// <param name="weights">Qˡ for l = 1…L, each nˡ × nˡ⁻¹.</param>
     /// <param name="biases">bˡ for l = 1…L, finite.</param>
     /// <param name="inputRanges">Static input ranges (one per layer, finite, ≥ 0), or <see langword="null"/> for dynamic.</param>
-    /// <returns>The network (it keeps references to <paramref name="weights"/>, which are immutable, and copies the rest).</returns>
+    /// <param name="inputScaling">The scaling of raw inputs before the first layer (<see cref="InputScaling"/>), or <see langword="null"/>.</param>
+    /// <param name="targetScaling">The scaling that maps the outputs to original units (<see cref="TargetScaling"/>), or <see langword="null"/>.</param>
+    /// <returns>The network (it keeps references to <paramref name="weights"/> and the scalings, which are immutable, and copies the rest).</returns>
     /// <exception cref="ArgumentException">A shape, count or value does not fit.</exception>
-    public static QuantizedNetwork Create(IReadOnlyList<int> layerSizes, IReadOnlyList<Activation> activations, Cost cost, IReadOnlyList<Int8Matrix> weights, IReadOnlyList<float[]> biases, float[]? inputRanges)
+    public static QuantizedNetwork Create(IReadOnlyList<int> layerSizes, IReadOnlyList<Activation> activations, Cost cost, IReadOnlyList<Int8Matrix> weights, IReadOnlyList<float[]> biases, float[]? inputRanges, InputScaling? inputScaling = null, TargetScaling? targetScaling = null)
     {
         ArgumentNullException.ThrowIfNull(layerSizes);
         ArgumentNullException.ThrowIfNull(activations);
@@ -174,7 +197,17 @@ public sealed class QuantizedNetwork
             }
         }
 
-        return new QuantizedNetwork([.. layerSizes], [.. activations], cost, [.. weights], [.. biases.Select(b => (float[])b.Clone())], (float[]?)inputRanges?.Clone());
+        if (inputScaling is not null && inputScaling.Size != layerSizes[0])
+        {
+            throw new ArgumentException($"The input scaling has {inputScaling.Size} features but the network takes {layerSizes[0]} inputs.", nameof(inputScaling));
+        }
+
+        if (targetScaling is not null && targetScaling.Size != layerSizes[layers])
+        {
+            throw new ArgumentException($"The target scaling has {targetScaling.Size} targets but the network gives {layerSizes[layers]} outputs.", nameof(targetScaling));
+        }
+
+        return new QuantizedNetwork([.. layerSizes], [.. activations], cost, [.. weights], [.. biases.Select(b => (float[])b.Clone())], (float[]?)inputRanges?.Clone(), inputScaling, targetScaling);
     }
 
     /// <summary>The output for one input; the same bits as its row in <see cref="PredictBatch(ReadOnlySpan{float}, Span{float})"/>, on every kernel path.</summary>
@@ -244,11 +277,6 @@ public sealed class QuantizedNetwork
 
     private static QuantizedNetwork Quantize(Network network, float[]? ranges)
     {
-        if (network.InputScaling is not null)
-        {
-            throw new NotSupportedException($"The network {network} scales its inputs before the first layer; int8 inference takes inputs as given, so it cannot be quantized.");
-        }
-
         var weights = new Int8Matrix[network.LayerCount];
         var biases = new float[network.LayerCount][];
         for (int l = 1; l <= network.LayerCount; l++)
@@ -257,7 +285,7 @@ public sealed class QuantizedNetwork
             biases[l - 1] = network.Biases(l).ToArray();
         }
 
-        return new QuantizedNetwork([.. network.LayerSizes], [.. network.Activations], network.Cost, weights, biases, ranges);
+        return new QuantizedNetwork([.. network.LayerSizes], [.. network.Activations], network.Cost, weights, biases, ranges, network.InputScaling, network.TargetScaling);
     }
 
     /// <summary>One block of up to <see cref="BlockRows"/> samples through every layer.</summary>
@@ -265,6 +293,14 @@ public sealed class QuantizedNetwork
     private void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int rows, Scratch scratch, KernelPath path)
     {
         ReadOnlySpan<float> a = inputs;
+        if (_inputScaling is { } scaling)
+        {
+            // Into the activation block that layer 1 does not write (layer 2 writes it once layer 1's input is quantized).
+            Span<float> scaled = scratch.Activations.AsSpan(0, rows * _sizes[0]);
+            scaling.ApplyRows(inputs, scaled);
+            a = scaled;
+        }
+
         for (int l = 1; l < _sizes.Length; l++)
         {
             int k = _sizes[l - 1], n = _sizes[l];
@@ -292,6 +328,8 @@ public sealed class QuantizedNetwork
             ActivationKernels.ApplyRows(_activations[l - 1], z, z, n, path);
             a = z;
         }
+
+        _targetScaling?.Restore(outputs);
     }
 
     /// <summary>This thread's scratch, grown on the first call that needs more room.</summary>

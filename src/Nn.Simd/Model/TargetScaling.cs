@@ -7,15 +7,18 @@
 //
 // μ and σ (the population standard deviation, divisor n) are summed in double and rounded to float
 // once; a constant target keeps σ = 1.
+using System.Runtime.InteropServices;
+
 namespace Nn.Simd.Model;
 
 /// <summary>
 /// The per-target map between a regression network's outputs and the targets' original units
 /// (<see cref="Network.TargetScaling"/>): the network is trained on (t − μ)/σ, and
-/// <see cref="Restore"/> maps its outputs back with y·σ + μ. Immutable. The network's own outputs
-/// (<see cref="Network.Predict"/>, <see cref="Predictor"/>) stay in the standardised units; callers
-/// that want original units call <see cref="Restore"/>, as <c>nn predict</c>, <c>nn eval</c>, the
-/// regression evaluation and the ONNX export (a Mul and an Add after the last layer) do.
+/// <see cref="Restore"/> maps its outputs back with y·σ + μ. Immutable. The inference types apply it:
+/// <see cref="Predictor"/> and <see cref="QuantizedNetwork"/> give targets in original units, as
+/// <c>nn predict</c> prints them and the ONNX export (a Mul and an Add after the last layer) computes
+/// them. <see cref="Network.Predict"/> gives the standardised outputs the trainer learns; the
+/// regression evaluation calls <see cref="Restore"/> on them.
 /// </summary>
 public sealed class TargetScaling
 {
@@ -129,6 +132,12 @@ public sealed class TargetScaling
             values[i] = spread + _means[k];
         }
     }
+
+    /// <summary>Whether two scalings (or their absence) compute the same bits: both null, or the same means and deviations, bit for bit.</summary>
+    internal static bool Same(TargetScaling? a, TargetScaling? b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null
+            && MemoryMarshal.AsBytes(a.Means).SequenceEqual(MemoryMarshal.AsBytes(b.Means))
+            && MemoryMarshal.AsBytes(a.Deviations).SequenceEqual(MemoryMarshal.AsBytes(b.Deviations)));
 
     private void CheckRows(int length)
     {

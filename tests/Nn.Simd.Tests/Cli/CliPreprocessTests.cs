@@ -93,6 +93,54 @@ public sealed class CliPreprocessTests : IDisposable
         Assert.Contains("--preprocess 'standardise' is not one of standardize, minmax, none.", bad.Stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A standardised model quantizes (with or without calibration): the file keeps INSC beside QNT8,
+    /// nn predict answers raw rows with the int8 form's bits, eval and info report both, and
+    /// export-onnx writes the scaling before the integer layers.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_standardised_model_quantizes_and_its_int8_form_takes_raw_inputs(bool calibrated)
+    {
+        CliProcess.RequireHost();
+        string csv = PathOf("raw.csv"), model = PathOf("m.nnm"), int8 = PathOf("int8.nnm"), onnx = PathOf("int8.onnx");
+        string[] rows = RawRows();
+        File.WriteAllLines(csv, rows);
+        var train = Run("train", "--data", csv, "--epochs", "10", "--activation", "relu", "--cost", "log-likelihood", "--eta", "0.05", "--init", "he", "--out", model);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        var quantize = Run(["quantize", model, int8, "--data", csv, .. calibrated ? (string[])["--calibration", csv] : []]);
+        Assert.True(quantize.ExitCode == 0, quantize.Stderr);
+        double agreement = double.Parse(System.Text.RegularExpressions.Regex.Match(quantize.Stdout, @"arg-max agreement +([0-9.]+) %").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(agreement >= 98, quantize.Stdout);
+
+        Network network = ModelFile.Load(int8);
+        Assert.NotNull(network.InputScaling);
+        Assert.Same(network.InputScaling, network.Quantized!.InputScaling);
+        Assert.Equal(calibrated, network.Quantized.IsStatic);
+        var predict = Run("predict", int8, csv, "--label-column", "64", "--proba");
+        Assert.True(predict.ExitCode == 0, predict.Stderr);
+        string[] lines = predict.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Dataset all = CsvDataReader.Read(csv);
+        var output = new float[10];
+        for (int i = 0; i < rows.Length; i += 11)
+        {
+            network.Quantized.Predict(all.Input(i), output);
+            float[] printed = [.. lines[i + 1].Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture))];
+            Assertions.BitsEqual(output, printed, $"row {i}");
+        }
+
+        var eval = Run("eval", int8);
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        Assert.Matches(@"int8 test accuracy [0-9.]+ %", eval.Stdout);
+        var info = Run("info", int8);
+        Assert.Contains("standardize, (x − μ)/σ per feature", info.Stdout, StringComparison.Ordinal);
+        Assert.Contains("int8 layers", info.Stdout, StringComparison.Ordinal);
+        var export = Run("export-onnx", int8, onnx);
+        Assert.True(export.ExitCode == 0, export.Stderr);
+        Assert.True(File.ReadAllBytes(onnx).AsSpan().IndexOf("input_offset"u8) >= 0, "the ONNX file scales its inputs");
+    }
+
     /// <summary>The digits keep today's default (no scaling): their weights hash is unchanged.</summary>
     [Fact]
     public void The_digits_default_to_no_scaling()

@@ -70,7 +70,7 @@ public sealed class CliRegressionTests : IDisposable
         string trainLine = train.Stdout.Split('\n').Single(l => l.StartsWith("test RMSE", StringComparison.Ordinal));
         Assert.Contains(trainLine, eval.Stdout, StringComparison.Ordinal);
 
-        // nn predict prints targets in original units: the Predictor's output mapped back, bit for bit, close to x·sin(3x).
+        // nn predict prints targets in original units: the Predictor's output (in original units), bit for bit, close to x·sin(3x).
         string inputs = PathOf("x.csv");
         float[] xs = [-1.9f, -0.5f, 0f, 0.7f, 1.5f];
         File.WriteAllLines(inputs, xs.Select(x => x.ToString("R", CultureInfo.InvariantCulture)));
@@ -83,7 +83,6 @@ public sealed class CliRegressionTests : IDisposable
         for (int i = 0; i < xs.Length; i++)
         {
             predictor.Predict([xs[i]], output);
-            network.TargetScaling!.Restore(output);
             float printed = float.Parse(lines[i + 1], CultureInfo.InvariantCulture);
             Assertions.BitsEqual(output, [printed], $"x = {xs[i]}");
             Assert.InRange(printed, (xs[i] * MathF.Sin(3 * xs[i])) - 0.1f, (xs[i] * MathF.Sin(3 * xs[i])) + 0.1f);
@@ -104,11 +103,22 @@ public sealed class CliRegressionTests : IDisposable
             float[] runtime = [.. results.Single(r => r.Name == OnnxExporter.OutputName).AsEnumerable<float>()];
             var expected = new float[batch.Length];
             predictor.PredictBatch(batch, expected);
-            network.TargetScaling.Restore(expected);
             float worst = expected.Zip(runtime, (e, r) => Math.Abs(e - r)).Max();
             TestContext.Current.SendDiagnosticMessage($"ONNX Runtime vs Predictor + target scaling: max |difference| {worst:E2}");
             Assert.True(worst <= 1e-5f, $"max |ONNX Runtime − engine| = {worst:E3} > 1e-5");
         }
+    }
+
+    /// <summary>nn info shows a regression model's input and target scaling (the committed fixture: one input, two targets).</summary>
+    [Fact]
+    public void Info_shows_the_input_and_target_scaling()
+    {
+        CliProcess.RequireHost();
+        var info = Run("info", Path.Combine(AppContext.BaseDirectory, "Fixtures", "curve-1-8-2.tgsc.nnm"));
+        Assert.True(info.ExitCode == 0, info.Stderr);
+        string text = string.Join(' ', info.Stdout.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("inputs standardize, (x − μ)/σ per feature (1 features, fitted on the training split)", text, StringComparison.Ordinal);
+        Assert.Contains("targets standardize, (t − μ)/σ per target (2 targets, fitted on the training split); outputs in original units y·σ + μ: μ -0.347761, σ 0.779232; μ 5.12186, σ 11.7146", text, StringComparison.Ordinal);
     }
 
     [Theory]

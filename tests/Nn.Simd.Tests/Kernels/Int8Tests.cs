@@ -8,10 +8,10 @@ public class Int8Tests
 {
     private const int Canary = unchecked((int)0xDEADBEEF);
 
-    /// <summary>Row counts around the 4-row tile, column counts around the 16/32/64-byte steps and the stride, sample counts around the 32-sample block.</summary>
+    /// <summary>Row counts around the 4-row tile, column counts around the 16/32/64-byte steps, the stride and the single-sample tile's 1,024, sample counts around the 32-sample block.</summary>
     private static readonly int[] RowCounts = [1, 2, 3, 4, 5, 7, 8, 9, 100, 257];
 
-    private static readonly int[] ColumnCounts = [0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 784];
+    private static readonly int[] ColumnCounts = [0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 784, 1024, 1025];
 
     private static readonly int[] SampleCounts = [1, 2, 31, 33];
 

@@ -69,6 +69,64 @@ public class OnnxInt8ExportTests
     }
 
     /// <summary>
+    /// A network that scales its inputs exports its int8 form with the scaling's Sub and Mul in front,
+    /// as the fp32 export does: ONNX Runtime, fed raw inputs, stays as close to the engine's int8
+    /// outputs as the test above asks, and the importer reads the scaling and the int8 layers back
+    /// (a dynamic network's int8 outputs bit for bit).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Int8_models_with_an_input_scaling_export_it_and_run_in_onnx_runtime(bool calibrated)
+    {
+        if (RuntimeInformation.ProcessArchitecture != Architecture.X64)
+        {
+            Assert.Skip("The ONNX Runtime cross-check runs in the x64 runs of the ISA matrix.");
+        }
+
+        const int samples = 500, size = 30;
+        var network = Network.Create([size, 24, 4], Activation.Tanh, Activation.Softmax, Cost.LogLikelihood, Initialization.Xavier, seed: 12);
+        float[] inputs = TestData.Uniform(samples * size, 13, 20f);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] += 50f * (i % size);
+        }
+
+        network.InputScaling = InputScaling.Fit(InputScalingKind.Standardize, inputs, size);
+        QuantizedNetwork q = calibrated ? QuantizedNetwork.Quantize(network, inputs) : QuantizedNetwork.Quantize(network);
+        byte[] model = OnnxExporter.Export(q);
+        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        using var session = new InferenceSession(model, options);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, new DenseTensor<float>(inputs, [samples, size]))]);
+        float[] onnx = [.. results.Single(r => r.Name == OnnxExporter.OutputName).AsEnumerable<float>()];
+        var engine = new float[onnx.Length];
+        q.PredictBatch(inputs, engine);
+        var fp32 = new float[4];
+        float worst = 0, worstEngine = 0;
+        for (int i = 0; i < samples; i++)
+        {
+            network.Predict(inputs.AsSpan(i * size, size), fp32);
+            for (int j = 0; j < 4; j++)
+            {
+                worst = Math.Max(worst, Math.Abs(engine[(i * 4) + j] - onnx[(i * 4) + j]));
+                worstEngine = Math.Max(worstEngine, Math.Abs(fp32[j] - engine[(i * 4) + j]));
+            }
+        }
+
+        Assert.True(worst <= worstEngine, $"ONNX Runtime's int8 outputs are {worst:E3} from the engine's, more than the engine's {worstEngine:E3} from fp32");
+
+        Network imported = OnnxImporter.Import(model, "memory");
+        Assert.NotNull(imported.Quantized?.InputScaling);
+        Assertions.BitsEqual(network.InputScaling.Scales, imported.Quantized.InputScaling.Scales, "imported scales");
+        if (!calibrated)
+        {
+            var back = new float[engine.Length];
+            imported.Quantized.PredictBatch(inputs, back);
+            Assertions.BitsEqual(engine, back, "int8 outputs after export and import");
+        }
+    }
+
+    /// <summary>
     /// The importer reads the integer graph back: the fp32 layers are the dequantized weights, and
     /// the int8 form has the same int8 weights and scales, so a dynamic network gives the same
     /// int8 outputs bit for bit; a static one comes back static, its ranges 127·(range/127).

@@ -76,7 +76,7 @@ internal static class BenchCommand
                 console.MarkupLine($"training ({config.Name}) {Markup.Escape(network.ToString())}, mini-batch {config.Batch} batched, {threads} thread{(threads == 1 ? string.Empty : "s")}: {median:N0} samples/s");
             }
 
-            var latency = new List<(string Model, double Median, double P99)>();
+            var latency = new List<Latency>();
             foreach (int[] layers in new[] { new[] { 784, 100, 10 }, [784, 256, 256, 10] })
             {
                 Activation hidden = layers.Length == 3 ? Activation.Sigmoid : Activation.Relu;
@@ -85,7 +85,7 @@ internal static class BenchCommand
                 (double median, double p99) = MeasureLatency(network, int8: false, data, callCount);
                 (double int8Median, double int8P99) = MeasureLatency(network, int8: true, data, callCount);
                 string name = string.Join('-', layers);
-                latency.Add((name, median, p99));
+                latency.Add(new Latency(name, median, p99, int8Median, int8P99));
                 console.MarkupLine($"latency {name}: median {median:F2} µs, p99 {p99:F2} µs per Predict call; int8: median {int8Median:F2} µs ({int8Median / median:F2}×), p99 {int8P99:F2} µs");
             }
 
@@ -172,7 +172,7 @@ internal static class BenchCommand
         return values[values.Count / 2];
     }
 
-    private static void WriteJson(string path, string dataName, int epochCount, int callCount, List<(string Config, int Threads, double SamplesPerSecond)> training, List<(string Model, double Median, double P99)> latency)
+    private static void WriteJson(string path, string dataName, int epochCount, int callCount, List<(string Config, int Threads, double SamplesPerSecond)> training, List<Latency> latency)
     {
         AtomicFile.Write(path, overwrite: true, file =>
         {
@@ -181,7 +181,8 @@ internal static class BenchCommand
         });
     }
 
-    private static void WriteJson(Utf8JsonWriter json, string dataName, int epochCount, int callCount, List<(string Config, int Threads, double SamplesPerSecond)> training, List<(string Model, double Median, double P99)> latency)
+    /// <summary>The run as JSON: kernel path, CPU, data, settings, training rates, and per model the fp32 and int8 latency.</summary>
+    internal static void WriteJson(Utf8JsonWriter json, string dataName, int epochCount, int callCount, List<(string Config, int Threads, double SamplesPerSecond)> training, List<Latency> latency)
     {
         json.WriteStartObject();
         json.WriteString("kernelPath", KernelDispatch.Active.ToString());
@@ -201,16 +202,21 @@ internal static class BenchCommand
 
         json.WriteEndArray();
         json.WriteStartArray("latency");
-        foreach ((string model, double median, double p99) in latency)
+        foreach (Latency l in latency)
         {
             json.WriteStartObject();
-            json.WriteString("model", model);
-            json.WriteNumber("medianMicroseconds", median);
-            json.WriteNumber("p99Microseconds", p99);
+            json.WriteString("model", l.Model);
+            json.WriteNumber("medianMicroseconds", l.Median);
+            json.WriteNumber("p99Microseconds", l.P99);
+            json.WriteNumber("int8MedianMicroseconds", l.Int8Median);
+            json.WriteNumber("int8P99Microseconds", l.Int8P99);
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
         json.WriteEndObject();
     }
+
+    /// <summary>One model's single-sample latency in microseconds: fp32 <see cref="Predictor"/> and the dynamic int8 <see cref="QuantizedNetwork"/>, median and 99th percentile.</summary>
+    internal readonly record struct Latency(string Model, double Median, double P99, double Int8Median, double Int8P99);
 }

@@ -63,12 +63,22 @@ internal static class InfoCommand
         }
     }
 
+    /// <summary>"μ 1.5, σ 0.25; …" for the first targets.</summary>
+    private static string TargetList(TargetScaling targets) =>
+        string.Join("; ", Enumerable.Range(0, Math.Min(targets.Size, 5)).Select(k => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"μ {targets.Means[k]:G6}, σ {targets.Deviations[k]:G6}")))
+        + (targets.Size > 5 ? $"; … ({targets.Size:N0} in all)" : string.Empty);
+
     private static IEnumerable<(string Name, string Value)> Recorded(Network network)
     {
         if (network.InputScaling is { } scaling)
         {
             string how = scaling.Kind == InputScalingKind.Standardize ? "standardize, (x − μ)/σ" : "minmax, (x − min)/(max − min)";
             yield return ("inputs", $"{how} per feature ({scaling.Size:N0} features, fitted on the training split)");
+        }
+
+        if (network.TargetScaling is { } targets)
+        {
+            yield return ("targets", $"standardize, (t − μ)/σ per target ({targets.Size:N0} targets, fitted on the training split); outputs in original units y·σ + μ: {TargetList(targets)}");
         }
 
         if (network.Metadata.GetAll("class") is { Count: > 0 } classes)

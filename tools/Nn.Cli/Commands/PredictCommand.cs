@@ -82,7 +82,7 @@ internal static class PredictCommand
         }
     }
 
-    /// <summary>One row: a regression model's targets in their original units, else the class or (--proba) every output; with an int8 form, its answer.</summary>
+    /// <summary>One row: a regression model's targets in their original units (both forms restore them), else the class or (--proba) every output; with an int8 form, its answer.</summary>
     private static void Predict(Predictor predictor, TargetScaling? targets, QuantizedNetwork? int8, ReadOnlySpan<float> input, float[] output, bool probabilities, TextWriter writer)
     {
         if (int8 is not null)
@@ -94,7 +94,6 @@ internal static class PredictCommand
             predictor.Predict(input, output);
         }
 
-        targets?.Restore(output);
         writer.WriteLine(probabilities || targets is not null
             ? string.Join(',', output.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))
             : Network.ArgMax(output).ToString(CultureInfo.InvariantCulture));

@@ -5,6 +5,10 @@
 // 2¹⁴), vpaddd accumulates. Registers (16 ymm): a0..a3 = one accumulator per row, x = the widened
 // input, q = the widened row being multiplied.
 //
+// Int8MatVecAvx2, the same for one sample of depth ≤ Int8WidenedDepth: x is sign-extended to int16
+// once, into a 2 KB stack tile, instead of once per group of 4 rows (25 times for a 100-row layer),
+// so each step widens only the 4 rows of q: 4 shuffles instead of 5, and x is a plain load.
+//
 // Int8GemmVnniAvx2 (vpdpbusd, unsigned × signed bytes, 4 products into each int32 lane, exact and
 // non-saturating): x is made unsigned as u = x + 128 (x XOR 0x80), so Σ u·q = S + 128·Σ_c q[r, c]
 // and S = that − 128·RowSums[r], exactly. Samples go in pairs, a 4 × 2 tile: 32 columns a step,
@@ -24,9 +28,18 @@ namespace Nn.Simd.Kernels;
 
 public static partial class Kernel
 {
+    /// <summary>The deepest single sample whose widened input <see cref="Int8MatVecAvx2"/> keeps in its stack tile.</summary>
+    private const int Int8WidenedDepth = 1024;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Int8GemmAvx2(in Int8Operands o)
     {
+        if (o.Count == 1 && o.Depth <= Int8WidenedDepth)
+        {
+            Int8MatVecAvx2(o);
+            return;
+        }
+
         for (nuint m0 = 0; m0 < o.Count; m0 += Int8SampleBlock)
         {
             nuint mEnd = Math.Min(o.Count, m0 + Int8SampleBlock);
@@ -49,6 +62,32 @@ public static partial class Kernel
                     StoreInt8Sums(o, m, r, ReduceFour(a0, a1, a2, a3));
                 }
             }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Int8MatVecAvx2(in Int8Operands o)
+    {
+        short* x = stackalloc short[Int8WidenedDepth];
+        for (nuint c = 0; c < o.Depth; c += 16)
+        {
+            Avx.Store(x + c, Avx2.ConvertToVector256Int16(o.X + c));
+        }
+
+        for (nuint r = 0; r < o.Rows; r += 4)
+        {
+            sbyte* q0 = o.Row(r), q1 = o.Row(r + 1), q2 = o.Row(r + 2), q3 = o.Row(r + 3);
+            Vector256<int> a0 = Vector256<int>.Zero, a1 = Vector256<int>.Zero, a2 = Vector256<int>.Zero, a3 = Vector256<int>.Zero;
+            for (nuint c = 0; c < o.Depth; c += 16)
+            {
+                Vector256<short> xv = Avx.LoadVector256(x + c);
+                a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q0 + c)));
+                a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q1 + c)));
+                a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q2 + c)));
+                a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q3 + c)));
+            }
+
+            StoreInt8Sums(o, 0, r, ReduceFour(a0, a1, a2, a3));
         }
     }
 
