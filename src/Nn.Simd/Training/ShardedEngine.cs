@@ -75,6 +75,7 @@ internal sealed class ShardedEngine : IMiniBatchEngine
     private readonly int[] _receivedAt;
     private readonly int[] _ownerOf;
     private readonly int _resultAt;
+    private int _localLeaf = -1;
     private readonly float[] _slice = [];
     private readonly double[] _ownStatistics;
     private readonly double[] _statistics;
@@ -295,9 +296,24 @@ internal sealed class ShardedEngine : IMiniBatchEngine
     {
         int parameters = Gradient.Length;
         Span<float> region = shared.Of(_rank);
+        _localLeaf = -1;
         for (int k = 0; k < _ownNodes.Length; k++)
         {
-            SumInto(_ownNodes[k], region.Slice(k * parameters, parameters), 0, data, samples, path);
+            int node = _ownNodes[k];
+            Span<float> sum = region.Slice(k * parameters, parameters);
+            if (k == _ownNodes.Length - 1 && _left[node] < 0 && ComputeShard(_lo[node], data, samples, path))
+            {
+                // A last subtree of one shard: only the slices the others read are copied out; this
+                // process reads its own slice from the inner engine's gradient.
+                int start = _sliceStarts[_rank], end = start + _sliceCounts[_rank];
+                _inner.Gradient.AsSpan(0, start).CopyTo(sum);
+                _inner.Gradient.AsSpan(end).CopyTo(sum[end..]);
+                _localLeaf = node;
+            }
+            else
+            {
+                SumInto(node, sum, 0, data, samples, path);
+            }
         }
 
         shared.Synchronize();
@@ -363,9 +379,10 @@ internal sealed class ShardedEngine : IMiniBatchEngine
     }
 
     /// <summary>This process's slice of the subtree sum at <paramref name="node"/>: received, or read in place from its owner's shared region.</summary>
-    private ReadOnlySpan<float> Received(int node, int length) => _shared is { } shared
-        ? shared.Of(_ownerOf[node]).Slice(_receivedAt[node] + _sliceStarts[_rank], length)
-        : _receive.AsSpan(_receivedAt[node], length);
+    private ReadOnlySpan<float> Received(int node, int length) =>
+        _shared is null ? _receive.AsSpan(_receivedAt[node], length)
+        : node == _localLeaf ? _inner.Gradient.AsSpan(_sliceStarts[_rank], length)
+        : _shared.Of(_ownerOf[node]).Slice(_receivedAt[node] + _sliceStarts[_rank], length);
 
     private static float[] Cleared(float[] buffer)
     {
