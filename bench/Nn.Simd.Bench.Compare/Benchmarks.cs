@@ -10,6 +10,18 @@ using Old = Baseline::Nn.Simd;
 
 namespace Nn.Simd.Bench.Compare;
 
+/// <summary>
+/// Which library a benchmark process measures: the earlier one when the job sets
+/// <c>NN_COMPARE_SIDE=before</c>, this one otherwise. Read once; as a static readonly field it is a
+/// constant to the optimising JIT, so the branch on it costs nothing in the measured bodies.
+/// </summary>
+internal static class Side
+{
+    public const string Variable = "NN_COMPARE_SIDE";
+
+    public static readonly bool Before = Environment.GetEnvironmentVariable(Variable) == "before";
+}
+
 /// <summary>Seeded operands, allocated once per benchmark case.</summary>
 internal static class Operands
 {
@@ -30,13 +42,12 @@ internal static class Operands
 }
 
 /// <summary>C = A·B (and C = relu(1·bᵀ + A·B)) on one thread, and C = A·B split over two threads.</summary>
-[BenchmarkCategory("Gemm")]
 public class GemmCompare : IDisposable
 {
-    private readonly WorkerPool _pool = new(2);
-    private readonly Old.Workers.WorkerPool _oldPool = new(2);
-    private ParallelGemm _parallel = null!;
-    private Old.Workers.ParallelGemm _oldParallel = null!;
+    private WorkerPool? _pool;
+    private Old.Workers.WorkerPool? _oldPool;
+    private ParallelGemm? _parallel;
+    private Old.Workers.ParallelGemm? _oldParallel;
     private float[] _a = [], _b = [], _c = [], _bias = [];
     private int _m, _n, _k;
 
@@ -60,34 +71,63 @@ public class GemmCompare : IDisposable
         _b = Operands.Random(_k * _n, 2);
         _bias = Operands.Random(_n, 3);
         _c = new float[_m * _n];
-        _parallel = new ParallelGemm(_pool);
-        _oldParallel = new Old.Workers.ParallelGemm(_oldPool);
+        if (Side.Before)
+        {
+            _oldPool = new(2);
+            _oldParallel = new Old.Workers.ParallelGemm(_oldPool);
+        }
+        else
+        {
+            _pool = new(2);
+            _parallel = new ParallelGemm(_pool);
+        }
     }
 
     [GlobalCleanup]
     public void Dispose()
     {
-        _pool.Dispose();
-        _oldPool.Dispose();
+        _pool?.Dispose();
+        _oldPool?.Dispose();
     }
 
-    [Benchmark(Baseline = true), BenchmarkCategory("Gemm")]
-    public void GemmBefore() => Old.Kernels.Kernel.Gemm(_a, _k, false, _b, _n, _c, _n, _m, _n, _k, false, Before);
+    [Benchmark]
+    public void Gemm()
+    {
+        if (Side.Before)
+        {
+            Old.Kernels.Kernel.Gemm(_a, _k, false, _b, _n, _c, _n, _m, _n, _k, false, Before);
+        }
+        else
+        {
+            Kernel.Gemm(new ReadOnlySpan2D<float>(_a, _m, _k), false, new ReadOnlySpan2D<float>(_b, _k, _n), new Span2D<float>(_c, _m, _n), false, New);
+        }
+    }
 
-    [Benchmark, BenchmarkCategory("Gemm")]
-    public void GemmAfter() => Kernel.Gemm(new ReadOnlySpan2D<float>(_a, _m, _k), false, new ReadOnlySpan2D<float>(_b, _k, _n), new Span2D<float>(_c, _m, _n), false, New);
+    [Benchmark]
+    public void GemmBias()
+    {
+        if (Side.Before)
+        {
+            Old.Kernels.Kernel.GemmBias(_a, _k, _b, _n, _c, _n, _m, _n, _k, _bias, true, Before);
+        }
+        else
+        {
+            Kernel.GemmBias(new ReadOnlySpan2D<float>(_a, _m, _k), new ReadOnlySpan2D<float>(_b, _k, _n), new Span2D<float>(_c, _m, _n), _bias, true, New);
+        }
+    }
 
-    [Benchmark(Baseline = true), BenchmarkCategory("GemmBias")]
-    public void GemmBiasBefore() => Old.Kernels.Kernel.GemmBias(_a, _k, _b, _n, _c, _n, _m, _n, _k, _bias, true, Before);
-
-    [Benchmark, BenchmarkCategory("GemmBias")]
-    public void GemmBiasAfter() => Kernel.GemmBias(new ReadOnlySpan2D<float>(_a, _m, _k), new ReadOnlySpan2D<float>(_b, _k, _n), new Span2D<float>(_c, _m, _n), _bias, true, New);
-
-    [Benchmark(Baseline = true), BenchmarkCategory("Gemm2Threads")]
-    public void TwoThreadsBefore() => _oldParallel.Run(_a, 0, _a.Length, _k, false, _b, 0, _b.Length, _n, _c, 0, _c.Length, _n, _m, _n, _k, false, Before);
-
-    [Benchmark, BenchmarkCategory("Gemm2Threads")]
-    public void TwoThreadsAfter() => _parallel.Run(new ReadOnlyMemory2D<float>(_a, _m, _k), false, new ReadOnlyMemory2D<float>(_b, _k, _n), new Memory2D<float>(_c, _m, _n), false, New);
+    [Benchmark]
+    public void Gemm2Threads()
+    {
+        if (Side.Before)
+        {
+            _oldParallel!.Run(_a, 0, _a.Length, _k, false, _b, 0, _b.Length, _n, _c, 0, _c.Length, _n, _m, _n, _k, false, Before);
+        }
+        else
+        {
+            _parallel!.Run(new ReadOnlyMemory2D<float>(_a, _m, _k), false, new ReadOnlyMemory2D<float>(_b, _k, _n), new Memory2D<float>(_c, _m, _n), false, New);
+        }
+    }
 }
 
 /// <summary>The matrix-vector kernels of the per-sample engine and the predictor.</summary>
@@ -120,36 +160,64 @@ public class MatVecCompare
         _out = new float[_columns];
     }
 
-    [Benchmark(Baseline = true), BenchmarkCategory("MatVec")]
-    public void MatVecBefore() => Old.Kernels.Kernel.MatVec(_w, _rows, _columns, _x, _b, _y, Before);
+    [Benchmark]
+    public void MatVec()
+    {
+        if (Side.Before)
+        {
+            Old.Kernels.Kernel.MatVec(_w, _rows, _columns, _x, _b, _y, Before);
+        }
+        else
+        {
+            Kernel.MatVec(_w, _rows, _columns, _x, _b, _y, New);
+        }
+    }
 
-    [Benchmark, BenchmarkCategory("MatVec")]
-    public void MatVecAfter() => Kernel.MatVec(_w, _rows, _columns, _x, _b, _y, New);
+    [Benchmark]
+    public void MatVecTransposed()
+    {
+        if (Side.Before)
+        {
+            Old.Kernels.Kernel.MatVecTransposed(_w, _rows, _columns, _d, _out, Before);
+        }
+        else
+        {
+            Kernel.MatVecTransposed(_w, _rows, _columns, _d, _out, New);
+        }
+    }
 
-    [Benchmark(Baseline = true), BenchmarkCategory("MatVecTransposed")]
-    public void TransposedBefore() => Old.Kernels.Kernel.MatVecTransposed(_w, _rows, _columns, _d, _out, Before);
+    [Benchmark]
+    public void MatVecTransposedHadamard()
+    {
+        if (Side.Before)
+        {
+            Old.Kernels.Kernel.MatVecTransposedHadamard(_w, _rows, _columns, _d, _s, _out, Before);
+        }
+        else
+        {
+            Kernel.MatVecTransposedHadamard(_w, _rows, _columns, _d, _s, _out, New);
+        }
+    }
 
-    [Benchmark, BenchmarkCategory("MatVecTransposed")]
-    public void TransposedAfter() => Kernel.MatVecTransposed(_w, _rows, _columns, _d, _out, New);
-
-    [Benchmark(Baseline = true), BenchmarkCategory("MatVecTransposedHadamard")]
-    public void TransposedHadamardBefore() => Old.Kernels.Kernel.MatVecTransposedHadamard(_w, _rows, _columns, _d, _s, _out, Before);
-
-    [Benchmark, BenchmarkCategory("MatVecTransposedHadamard")]
-    public void TransposedHadamardAfter() => Kernel.MatVecTransposedHadamard(_w, _rows, _columns, _d, _s, _out, New);
-
-    [Benchmark(Baseline = true), BenchmarkCategory("OuterProductAdd")]
-    public void OuterProductAddBefore() => Old.Kernels.Kernel.OuterProductAdd(_w, _rows, _columns, _d, _x, Before);
-
-    [Benchmark, BenchmarkCategory("OuterProductAdd")]
-    public void OuterProductAddAfter() => Kernel.OuterProductAdd(_w, _rows, _columns, _d, _x, New);
+    [Benchmark]
+    public void OuterProductAdd()
+    {
+        if (Side.Before)
+        {
+            Old.Kernels.Kernel.OuterProductAdd(_w, _rows, _columns, _d, _x, Before);
+        }
+        else
+        {
+            Kernel.OuterProductAdd(_w, _rows, _columns, _d, _x, New);
+        }
+    }
 }
 
 /// <summary>One sample and a batch of 1,000 through the two inference networks, on the default path.</summary>
 public class PredictCompare
 {
-    private Predictor _predictor = null!;
-    private Old.Model.Predictor _oldPredictor = null!;
+    private Predictor? _predictor;
+    private Old.Model.Predictor? _oldPredictor;
     private float[] _inputs = [], _outputs = [];
 
     [Params("784-100-10", "784-256-256-10")]
@@ -160,25 +228,45 @@ public class PredictCompare
     {
         int[] layers = [.. Network.Split('-').Select(int.Parse)];
         bool deep = layers.Length > 3;
-        var network = Model.Network.Create(layers, deep ? Activation.Relu : Activation.Sigmoid, deep ? Activation.Softmax : Activation.Sigmoid, deep ? Cost.LogLikelihood : Cost.CrossEntropy, Initialization.ScaledGaussian, 2);
-        var old = Old.Model.Network.Create(layers, deep ? Old.Model.Activation.Relu : Old.Model.Activation.Sigmoid, deep ? Old.Model.Activation.Softmax : Old.Model.Activation.Sigmoid, deep ? Old.Model.Cost.LogLikelihood : Old.Model.Cost.CrossEntropy, Old.Model.Initialization.ScaledGaussian, 2);
-        _predictor = new Predictor(network);
-        _oldPredictor = new Old.Model.Predictor(old);
+        if (Side.Before)
+        {
+            var old = Old.Model.Network.Create(layers, deep ? Old.Model.Activation.Relu : Old.Model.Activation.Sigmoid, deep ? Old.Model.Activation.Softmax : Old.Model.Activation.Sigmoid, deep ? Old.Model.Cost.LogLikelihood : Old.Model.Cost.CrossEntropy, Old.Model.Initialization.ScaledGaussian, 2);
+            _oldPredictor = new Old.Model.Predictor(old);
+        }
+        else
+        {
+            var network = Model.Network.Create(layers, deep ? Activation.Relu : Activation.Sigmoid, deep ? Activation.Softmax : Activation.Sigmoid, deep ? Cost.LogLikelihood : Cost.CrossEntropy, Initialization.ScaledGaussian, 2);
+            _predictor = new Predictor(network);
+        }
         _inputs = Operands.Random(1000 * layers[0], 7);
         _outputs = new float[1000 * layers[^1]];
     }
 
-    [Benchmark(Baseline = true), BenchmarkCategory("Predict")]
-    public void PredictBefore() => _oldPredictor.Predict(_inputs.AsSpan(0, 784), _outputs.AsSpan(0, 10));
+    [Benchmark]
+    public void Predict()
+    {
+        if (Side.Before)
+        {
+            _oldPredictor!.Predict(_inputs.AsSpan(0, 784), _outputs.AsSpan(0, 10));
+        }
+        else
+        {
+            _predictor!.Predict(_inputs.AsSpan(0, 784), _outputs.AsSpan(0, 10));
+        }
+    }
 
-    [Benchmark, BenchmarkCategory("Predict")]
-    public void PredictAfter() => _predictor.Predict(_inputs.AsSpan(0, 784), _outputs.AsSpan(0, 10));
-
-    [Benchmark(Baseline = true), BenchmarkCategory("PredictBatch")]
-    public void BatchBefore() => _oldPredictor.PredictBatch(_inputs, _outputs);
-
-    [Benchmark, BenchmarkCategory("PredictBatch")]
-    public void BatchAfter() => _predictor.PredictBatch(_inputs, _outputs);
+    [Benchmark]
+    public void PredictBatch()
+    {
+        if (Side.Before)
+        {
+            _oldPredictor!.PredictBatch(_inputs, _outputs);
+        }
+        else
+        {
+            _predictor!.PredictBatch(_inputs, _outputs);
+        }
+    }
 }
 
 /// <summary>
@@ -188,10 +276,10 @@ public class PredictCompare
 /// </summary>
 public class TrainingCompare
 {
-    private Trainer _trainer = null!;
-    private Old.Training.Trainer _oldTrainer = null!;
-    private Dataset _data = null!;
-    private Old.Training.Dataset _oldData = null!;
+    private Trainer? _trainer;
+    private Old.Training.Trainer? _oldTrainer;
+    private Dataset? _data;
+    private Old.Training.Dataset? _oldData;
     private int _epoch, _oldEpoch;
 
     [Params("a", "b", "c")]
@@ -203,30 +291,43 @@ public class TrainingCompare
     [GlobalSetup]
     public void Setup()
     {
-        _data = Datasets.FashionMnist(test: false);
-        _oldData = Old.Data.Datasets.FashionMnist(test: false);
         (int[] layers, string hidden, string output, string cost, string init, float eta, int batch, float lambda) = Config switch
         {
             "a" => ([784, 30, 10], "Sigmoid", "Sigmoid", "Quadratic", "Gaussian", 3f, 10, 0f),
             "b" => ([784, 100, 10], "Sigmoid", "Sigmoid", "CrossEntropy", "ScaledGaussian", 0.5f, 10, 5f),
             _ => (new[] { 784, 256, 256, 10 }, "Relu", "Softmax", "LogLikelihood", "He", 0.1f, 128, 0f),
         };
-        var network = Network.Create(layers, Enum.Parse<Activation>(hidden), Enum.Parse<Activation>(output), Enum.Parse<Cost>(cost), Enum.Parse<Initialization>(init), seed: 1);
-        var old = Old.Model.Network.Create(layers, Enum.Parse<Old.Model.Activation>(hidden), Enum.Parse<Old.Model.Activation>(output), Enum.Parse<Old.Model.Cost>(cost), Enum.Parse<Old.Model.Initialization>(init), seed: 1);
-        _trainer = new Trainer(network, new TrainingOptions { MiniBatchSize = batch, LearningRate = eta, Lambda = lambda, Seed = 1, Engine = TrainingEngine.Batched, Threads = Threads });
-        _oldTrainer = new Old.Training.Trainer(old, new Old.Training.TrainingOptions { MiniBatchSize = batch, LearningRate = eta, Lambda = lambda, Seed = 1, Batched = true, Threads = Threads });
+        if (Side.Before)
+        {
+            _oldData = Old.Data.Datasets.FashionMnist(test: false);
+            var old = Old.Model.Network.Create(layers, Enum.Parse<Old.Model.Activation>(hidden), Enum.Parse<Old.Model.Activation>(output), Enum.Parse<Old.Model.Cost>(cost), Enum.Parse<Old.Model.Initialization>(init), seed: 1);
+            _oldTrainer = new Old.Training.Trainer(old, new Old.Training.TrainingOptions { MiniBatchSize = batch, LearningRate = eta, Lambda = lambda, Seed = 1, Batched = true, Threads = Threads });
+        }
+        else
+        {
+            _data = Datasets.FashionMnist(test: false);
+            var network = Network.Create(layers, Enum.Parse<Activation>(hidden), Enum.Parse<Activation>(output), Enum.Parse<Cost>(cost), Enum.Parse<Initialization>(init), seed: 1);
+            _trainer = new Trainer(network, new TrainingOptions { MiniBatchSize = batch, LearningRate = eta, Lambda = lambda, Seed = 1, Engine = TrainingEngine.Batched, Threads = Threads });
+        }
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _trainer.Dispose();
-        _oldTrainer.Dispose();
+        _trainer?.Dispose();
+        _oldTrainer?.Dispose();
     }
 
-    [Benchmark(Baseline = true), BenchmarkCategory("Epoch")]
-    public void EpochBefore() => _oldTrainer.TrainEpoch(_oldData, null, ++_oldEpoch);
-
-    [Benchmark, BenchmarkCategory("Epoch")]
-    public void EpochAfter() => _trainer.TrainEpoch(_data, null, ++_epoch);
+    [Benchmark]
+    public void Epoch()
+    {
+        if (Side.Before)
+        {
+            _oldTrainer!.TrainEpoch(_oldData!, null, ++_oldEpoch);
+        }
+        else
+        {
+            _trainer!.TrainEpoch(_data!, null, ++_epoch);
+        }
+    }
 }

@@ -8,24 +8,38 @@ using BenchmarkDotNet.Running;
 namespace Nn.Simd.Bench.Compare;
 
 /// <summary>
-/// Before/after benchmarks: each operation once on the earlier library (<c>Before</c>, the
-/// baseline) and once on this one (<c>After</c>), grouped by category so that the Ratio column
-/// is after / before. Both run in one process, on the same operands, one after the other; the
-/// benchmarks run in the host process (BenchmarkDotNet's generated project cannot reference an
-/// assembly under an extern alias).
+/// Before/after benchmarks: every operation in two jobs of one BenchmarkDotNet run, <c>Before</c>
+/// (the earlier library, the baseline) and <c>After</c> (this one), each in processes of its own
+/// that load and JIT only the library they measure; the two jobs of a case run one after the other,
+/// so the Ratio column is after / before on the same machine minutes. Each job launches
+/// <c>--launchCount</c> processes (default 3): a process's code and data placement is one draw,
+/// and a kernel's speed varies between draws by more than within one, so the error covers several.
 /// </summary>
 public static class Program
 {
-    public static void Main(string[] args) =>
+    public static void Main(string[] args)
+    {
+        int launches = 3;
+        int at = Array.IndexOf(args, "--launches");
+        if (at >= 0)
+        {
+            launches = int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture);
+            args = [.. args[..at], .. args[(at + 2)..]];
+        }
+
+        Job job = Job.Default.WithLaunchCount(launches).WithWarmupCount(4).WithIterationCount(10).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(100));
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(
             args,
             ManualConfig.CreateEmpty()
-                .AddJob(Job.Default.WithWarmupCount(6).WithIterationCount(12).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(100)).WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance))
+                .AddJob(job.WithEnvironmentVariable(Side.Variable, "before").WithId("Before").AsBaseline())
+                .AddJob(job.WithEnvironmentVariable(Side.Variable, "after").WithId("After"))
                 .AddDiagnoser(MemoryDiagnoser.Default)
                 .AddColumnProvider(DefaultColumnProviders.Instance)
-                .AddColumn(StatisticColumn.Median)
+                .AddColumn(StatisticColumn.Median, StatisticColumn.Q1, StatisticColumn.Q3)
                 .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)
-                .AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub)
-                .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)
-                .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend)));
+                .AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub, BenchmarkDotNet.Exporters.Csv.CsvMeasurementsExporter.Default, BenchmarkDotNet.Exporters.Json.JsonExporter.Full)
+                .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByMethod, BenchmarkLogicalGroupRule.ByParams)
+                .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend))
+                .WithBuildTimeout(TimeSpan.FromMinutes(10)));
+    }
 }
