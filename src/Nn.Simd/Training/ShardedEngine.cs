@@ -31,8 +31,8 @@
 // copies the summed slices into its gradient. The additions, and so the bits, are the same. Per
 // step a process writes its subtree sums once, reads (N−1)/N of them in its slice and copies P
 // floats, where the collectives copy every float twice (into the library's cells and out) both
-// ways: measured on two processes here, the exchange of P = 269,322 floats fell from about 0.7 to
-// 0.2 ms (docs/distributed.md).
+// ways: bench/mpi/exchange.c times one -np 2 step's exchange of P = 269,322 floats here at about
+// 0.35–0.39 ms, against 0.87–1.06 ms with the collectives (docs/distributed.md).
 //
 // Each shard's cost and correct count travel with an MPI_Allgatherv too and are added in shard
 // order, so the reported cost is the same for any N as well. All buffers are sized once.
