@@ -45,6 +45,16 @@ public interface ICommunicator : IDisposable
     /// <inheritdoc cref="AllGather(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{int}, ReadOnlySpan{int})"/>
     void AllGather(ReadOnlySpan<double> send, Span<double> receive, ReadOnlySpan<int> counts, ReadOnlySpan<int> offsets);
 
+    /// <summary>
+    /// Allocates <paramref name="floatsPerProcess"/> floats for each process in memory that all of
+    /// them read and write in place, when they all run on one machine and the implementation can
+    /// share memory (MPI_Win_allocate_shared); otherwise null, and the collectives are the way to
+    /// combine. Every process calls it at the same point with the same length.
+    /// </summary>
+    /// <param name="floatsPerProcess">The length of each process's region.</param>
+    /// <returns>The shared regions, or null.</returns>
+    ISharedFloats? ShareMemory(int floatsPerProcess);
+
     /// <summary>Ends the whole job (every process) because this one cannot go on, so that none waits for it forever.</summary>
     /// <param name="errorCode">The exit code asked for.</param>
     void Abort(int errorCode);

@@ -2,7 +2,7 @@ namespace Nn.Simd.Distributed;
 
 /// <summary>
 /// <see cref="ICommunicator"/> for ranks that are threads of one process (tests of the combination
-/// logic, and training on several simulated ranks in one process). <see cref="Create"/> makes the
+/// logic, and training on several simulated ranks in one process). <see cref="Create(int)"/> makes the
 /// whole world; give each rank's communicator to its own thread. A collective copies every rank's
 /// input into the world's staging buffers (sized by the first call that needs them, so the steady
 /// state allocates nothing), waits for all ranks, copies out, and waits again.
@@ -26,14 +26,21 @@ public sealed class InProcessCommunicator : ICommunicator
     /// <inheritdoc/>
     public string Description => "in-process";
 
-    /// <summary>A world of <paramref name="size"/> ranks; element r is rank r's communicator.</summary>
+    /// <summary>A world of <paramref name="size"/> ranks that share memory; element r is rank r's communicator.</summary>
     /// <param name="size">Ranks (≥ 1).</param>
     /// <returns>The ranks' communicators.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is below 1.</exception>
-    public static InProcessCommunicator[] Create(int size)
+    public static InProcessCommunicator[] Create(int size) => Create(size, sharesMemory: true);
+
+    /// <summary>A world of <paramref name="size"/> ranks; element r is rank r's communicator.</summary>
+    /// <param name="size">Ranks (≥ 1).</param>
+    /// <param name="sharesMemory">Whether <see cref="ShareMemory"/> gives shared regions, as MPI does on one machine, or null, as between machines.</param>
+    /// <returns>The ranks' communicators.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is below 1.</exception>
+    public static InProcessCommunicator[] Create(int size, bool sharesMemory)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        var world = new World(size);
+        var world = new World(size) { SharesMemory = sharesMemory };
         var ranks = new InProcessCommunicator[size];
         for (int r = 0; r < size; r++)
         {
@@ -98,6 +105,23 @@ public sealed class InProcessCommunicator : ICommunicator
         w.Synchronize();
     }
 
+    /// <inheritdoc/>
+    public ISharedFloats? ShareMemory(int floatsPerProcess)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(floatsPerProcess);
+        World w = _world;
+        if (!w.SharesMemory)
+        {
+            return null;
+        }
+
+        w.Shared[Rank] = new float[floatsPerProcess];
+        w.Synchronize();
+        float[][] regions = [.. w.Shared];
+        w.Synchronize();
+        return new SharedRegions(w, regions);
+    }
+
     /// <summary>Makes every rank's pending and future collective throw <see cref="OperationCanceledException"/>.</summary>
     /// <param name="errorCode">Not used: the ranks are threads, not processes with exit codes.</param>
     public void Abort(int errorCode) => _world.Fail();
@@ -143,6 +167,18 @@ public sealed class InProcessCommunicator : ICommunicator
     }
 
     /// <summary>What the ranks share: staging buffers and a reusable barrier that a failure breaks.</summary>
+    /// <summary>The ranks' regions: arrays of the one process, ordered by the world's barrier (a lock, so a full fence).</summary>
+    private sealed class SharedRegions(World world, float[][] regions) : ISharedFloats
+    {
+        public Span<float> Of(int process) => regions[process];
+
+        public void Synchronize() => world.Synchronize();
+
+        public void Dispose()
+        {
+        }
+    }
+
     private sealed class World(int size)
     {
         private readonly object _gate = new();
@@ -151,6 +187,10 @@ public sealed class InProcessCommunicator : ICommunicator
         private bool _failed;
 
         public int Size { get; } = size;
+
+        public bool SharesMemory { get; init; }
+
+        public float[][] Shared { get; } = [.. Enumerable.Range(0, size).Select(_ => Array.Empty<float>())];
 
         public float[][] Floats { get; } = [.. Enumerable.Range(0, size).Select(_ => Array.Empty<float>())];
 

@@ -38,12 +38,14 @@ public sealed unsafe class MpiCommunicator : ICommunicator
     private readonly delegate* unmanaged<int, byte*, int*, int> _errorString;
     private readonly delegate* unmanaged<nint, int, int> _abort;
     private readonly delegate* unmanaged<int> _finalize;
+    private readonly bool _openMpi;
     private bool _disposed;
 
     private MpiCommunicator(nint library, string fileName)
     {
         _library = library;
         bool openMpi = NativeLibrary.TryGetExport(library, "ompi_mpi_comm_world", out nint world);
+        _openMpi = openMpi;
         if (openMpi)
         {
             _world = world;
@@ -174,6 +176,57 @@ public sealed unsafe class MpiCommunicator : ICommunicator
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// On the MPICH ABI: MPI_Comm_split_type(MPI_COMM_TYPE_SHARED); when that node communicator
+    /// holds every process, one MPI_Win_allocate_shared window with a region per process, locked
+    /// once for the window's life (MPI_Win_lock_all). Null between machines, and on Open MPI, whose
+    /// constants for these calls this binding does not carry.
+    /// </remarks>
+    public ISharedFloats? ShareMemory(int floatsPerProcess)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(floatsPerProcess);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_openMpi)
+        {
+            return null;
+        }
+
+        const int CommTypeShared = 1, ModeNoCheck = 1024;
+        const nint InfoNull = 0x1c000000;
+        var splitType = (delegate* unmanaged<nint, int, int, nint, nint*, int>)Export("MPI_Comm_split_type");
+        var commSize = (delegate* unmanaged<nint, int*, int>)Export("MPI_Comm_size");
+        var commFree = (delegate* unmanaged<nint*, int>)Export("MPI_Comm_free");
+        var allocate = (delegate* unmanaged<nint, int, nint, nint, void*, nint*, int>)Export("MPI_Win_allocate_shared");
+        var query = (delegate* unmanaged<nint, int, nint*, int*, void*, int>)Export("MPI_Win_shared_query");
+        var lockAll = (delegate* unmanaged<int, nint, int>)Export("MPI_Win_lock_all");
+        nint node = 0;
+        int nodeSize = 0;
+        Check(splitType(_world, CommTypeShared, 0, InfoNull, &node), "MPI_Comm_split_type");
+        Check(commSize(node, &nodeSize), "MPI_Comm_size");
+        if (nodeSize != Size)
+        {
+            Check(commFree(&node), "MPI_Comm_free");
+            return null;
+        }
+
+        nint window = 0;
+        void* mine = null;
+        Check(allocate((nint)floatsPerProcess * sizeof(float), sizeof(float), InfoNull, node, &mine, &window), "MPI_Win_allocate_shared");
+        var regions = new nint[Size];
+        for (int q = 0; q < Size; q++)
+        {
+            nint bytes = 0;
+            int unit = 0;
+            void* start = null;
+            Check(query(window, q, &bytes, &unit, &start), "MPI_Win_shared_query");
+            regions[q] = (nint)start;
+        }
+
+        Check(lockAll(ModeNoCheck, window), "MPI_Win_lock_all");
+        return new SharedWindow(this, node, window, regions, floatsPerProcess);
+    }
+
     /// <summary>Ends every process of the job (MPI_Abort) with <paramref name="errorCode"/>; used when this one cannot go on, so that the others do not wait for it forever.</summary>
     /// <param name="errorCode">The exit code the launcher is asked to return.</param>
     public void Abort(int errorCode) => _ = _abort(_world, errorCode);
@@ -229,5 +282,52 @@ public sealed unsafe class MpiCommunicator : ICommunicator
         int length = 0;
         string message = _errorString is not null && _errorString(code, text, &length) == 0 ? Encoding.UTF8.GetString(text, length).Trim('\0').Trim() : $"error {code}";
         throw new InvalidOperationException($"{call} failed on process {Rank} of {Size}: {message}");
+    }
+    /// <summary>A shared window on the processes of one node (all of the world's).</summary>
+    private sealed class SharedWindow : ISharedFloats
+    {
+        private readonly MpiCommunicator _owner;
+        private readonly nint[] _regions;
+        private readonly int _length;
+        private readonly delegate* unmanaged<nint, int> _sync;
+        private readonly delegate* unmanaged<nint, int> _barrier;
+        private nint _node;
+        private nint _window;
+
+        public SharedWindow(MpiCommunicator owner, nint node, nint window, nint[] regions, int length)
+        {
+            (_owner, _node, _window, _regions, _length) = (owner, node, window, regions, length);
+            _sync = (delegate* unmanaged<nint, int>)owner.Export("MPI_Win_sync");
+            _barrier = (delegate* unmanaged<nint, int>)owner.Export("MPI_Barrier");
+        }
+
+        public Span<float> Of(int process) => _window == 0
+            ? throw new ObjectDisposedException(nameof(ISharedFloats))
+            : new Span<float>((void*)_regions[process], _length);
+
+        // The separate memory model's recipe for load/store sharing: make this process's stores
+        // visible, meet, and see the others'.
+        public void Synchronize()
+        {
+            ObjectDisposedException.ThrowIf(_window == 0, this);
+            _owner.Check(_sync(_window), "MPI_Win_sync");
+            _owner.Check(_barrier(_node), "MPI_Barrier");
+            _owner.Check(_sync(_window), "MPI_Win_sync");
+        }
+
+        public void Dispose()
+        {
+            if (_window == 0 || _owner._disposed)
+            {
+                return;
+            }
+
+            nint window = _window, node = _node;
+            _window = 0;
+            _ = ((delegate* unmanaged<nint, int>)_owner.Export("MPI_Win_unlock_all"))(window);
+            _ = ((delegate* unmanaged<nint*, int>)_owner.Export("MPI_Win_free"))(&window);
+            _ = ((delegate* unmanaged<nint*, int>)_owner.Export("MPI_Comm_free"))(&node);
+            _node = 0;
+        }
     }
 }

@@ -24,6 +24,16 @@
 // rounded up to whole subtrees)/N floats to others) and receives the P − P/N floats of the other
 // slices: the bytes of a reduce-scatter plus an allgather, not every shard's full gradient.
 //
+// When every process runs on one machine (ICommunicator.ShareMemory: an MPI-3 shared window), the
+// same steps run on memory the processes share, and no message carries a gradient: each process
+// sums its subtrees straight into its region; after a barrier, process q adds the top of the tree
+// over slice q reading the others' subtree sums where they lie; after another, every process
+// copies the summed slices into its gradient. The additions, and so the bits, are the same. Per
+// step a process writes its subtree sums once, reads (N−1)/N of them in its slice and copies P
+// floats, where the collectives copy every float twice (into the library's cells and out) both
+// ways: bench/mpi/exchange.c times one -np 2 step's exchange of P = 269,322 floats here at about
+// 0.35–0.39 ms, against 0.87–1.06 ms with the collectives (docs/distributed.md).
+//
 // Each shard's cost and correct count travel with an MPI_Allgatherv too and are added in shard
 // order, so the reported cost is the same for any N as well. All buffers are sized once.
 using Nn.Simd.Data;
@@ -34,10 +44,12 @@ using Nn.Simd.Workers;
 namespace Nn.Simd.Training;
 
 /// <summary>An engine that computes each mini-batch as <see cref="TrainingOptions.Shards"/> shards, this process's part of them on an inner engine, combined in a fixed tree over the shard index.</summary>
-internal sealed class ShardedEngine : IMiniBatchEngine
+internal sealed partial class ShardedEngine : IMiniBatchEngine
 {
     private readonly IMiniBatchEngine _inner;
     private readonly ICommunicator? _communicator;
+    private readonly ISharedFloats? _shared;
+    private readonly int _rank;
     private readonly int _shards;
     private readonly int _capacity;
     private readonly int _firstShard;
@@ -61,6 +73,9 @@ internal sealed class ShardedEngine : IMiniBatchEngine
     private readonly int[] _receiveCounts = [];
     private readonly int[] _receiveOffsets = [];
     private readonly int[] _receivedAt;
+    private readonly int[] _ownerOf;
+    private readonly int _resultAt;
+    private int _localLeaf = -1;
     private readonly float[] _slice = [];
     private readonly double[] _ownStatistics;
     private readonly double[] _statistics;
@@ -100,6 +115,8 @@ internal sealed class ShardedEngine : IMiniBatchEngine
         int[][] nodesOf = [.. Enumerable.Range(0, size).Select(q => SubtreesOf(ShardsOf(q, size)))];
         _ownNodes = nodesOf[rank];
         _receivedAt = [.. Enumerable.Repeat(-1, _lo.Length)];
+        _ownerOf = [.. Enumerable.Repeat(-1, _lo.Length)];
+        _rank = rank;
 
         _sliceStarts = new int[size];
         _sliceCounts = new int[size];
@@ -113,6 +130,21 @@ internal sealed class ShardedEngine : IMiniBatchEngine
         {
             // One process: its one subtree is the root, summed straight into the gradient.
             _nodeSums = [Gradient];
+        }
+        else if (communicator!.ShareMemory((nodesOf.Max(nodes => nodes.Length) * parameters) + _sliceCounts.Max()) is { } shared)
+        {
+            // One machine: each process's region holds its subtree sums whole, then its summed slice.
+            _shared = shared;
+            _nodeSums = [];
+            _resultAt = nodesOf.Max(nodes => nodes.Length) * parameters;
+            for (int q = 0; q < size; q++)
+            {
+                for (int k = 0; k < nodesOf[q].Length; k++)
+                {
+                    _receivedAt[nodesOf[q][k]] = k * parameters;
+                    _ownerOf[nodesOf[q][k]] = q;
+                }
+            }
         }
         else
         {
@@ -173,7 +205,11 @@ internal sealed class ShardedEngine : IMiniBatchEngine
 
     public void CopyHeldParameters(float[] parameters) => _inner.CopyHeldParameters(parameters);
 
-    public void Dispose() => _inner.Dispose();
+    public void Dispose()
+    {
+        _shared?.Dispose();
+        _inner.Dispose();
+    }
 
     public (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> samples, KernelPath path)
     {
@@ -182,24 +218,35 @@ internal sealed class ShardedEngine : IMiniBatchEngine
             throw new ArgumentException($"A mini-batch of {samples.Length} samples exceeds the {_capacity} the buffers were sized for.", nameof(samples));
         }
 
-        float[] lastSum = _nodeSums[^1];
-        for (int k = 0; k < _ownNodes.Length; k++)
+        if (_shared is { } shared)
         {
-            int node = _ownNodes[k];
-            if (_communicator is not null && k == _ownNodes.Length - 1 && _left[node] < 0)
+            SharedSum(shared, data, samples, path);
+        }
+        else
+        {
+            float[] lastSum = _nodeSums[^1];
+            for (int k = 0; k < _ownNodes.Length; k++)
             {
-                // A last subtree of one shard is sent straight from the inner engine's gradient: a copy fewer.
-                lastSum = ComputeShard(_lo[node], data, samples, path) ? _inner.Gradient : Cleared(_nodeSums[k]);
+                int node = _ownNodes[k];
+                if (_communicator is not null && k == _ownNodes.Length - 1 && _left[node] < 0)
+                {
+                    // A last subtree of one shard is sent straight from the inner engine's gradient: a copy fewer.
+                    lastSum = ComputeShard(_lo[node], data, samples, path) ? _inner.Gradient : Cleared(_nodeSums[k]);
+                }
+                else
+                {
+                    SumInto(node, _nodeSums[k], 0, data, samples, path);
+                }
             }
-            else
+
+            if (_communicator is not null)
             {
-                SumInto(node, _nodeSums[k], 0, data, samples, path);
+                Exchange(_communicator, lastSum, path);
             }
         }
 
         if (_communicator is { } communicator)
         {
-            Exchange(communicator, lastSum, path);
             communicator.AllGather(_ownStatistics, _statistics, _statisticsCounts, _statisticsOffsets);
         }
         else
@@ -217,39 +264,18 @@ internal sealed class ShardedEngine : IMiniBatchEngine
         return (cost, (int)correct);
     }
 
-    /// <summary>Steps 2–4 (the last subtree's sum in <paramref name="lastSum"/>): the subtree sums' slices to their owners, the top of the tree over this process's slice, every slice to everyone.</summary>
-    private void Exchange(ICommunicator communicator, float[] lastSum, KernelPath path)
-    {
-        int own = _ownNodes.Length;
-        if (own > 1)
-        {
-            for (int q = 0; q < communicator.Size; q++)
-            {
-                for (int k = 0; k < own; k++)
-                {
-                    (k == own - 1 ? lastSum : _nodeSums[k]).AsSpan(_sliceStarts[q], _sliceCounts[q]).CopyTo(_send.AsSpan(_sendOffsets[q] + (k * _sliceCounts[q])));
-                }
-            }
-        }
-
-        // One subtree (N a power of two dividing S) is already laid out slice by slice: sent as it is.
-        communicator.AllToAll(own > 1 ? _send : lastSum, _sendCounts, _sendOffsets, _receive, _receiveCounts, _receiveOffsets);
-        TopInto(0, _slice, 0, path);
-        communicator.AllGather(_slice, Gradient, _sliceCounts, _sliceStarts);
-    }
-
     /// <summary>Node <paramref name="node"/>'s sum of shard gradients into <paramref name="destination"/>, computed here from its shards.</summary>
-    private void SumInto(int node, float[] destination, int depth, Dataset data, ReadOnlySpan<int> samples, KernelPath path)
+    private void SumInto(int node, Span<float> destination, int depth, Dataset data, ReadOnlySpan<int> samples, KernelPath path)
     {
         if (_left[node] < 0)
         {
             if (ComputeShard(_lo[node], data, samples, path))
             {
-                _inner.Gradient.CopyTo(destination, 0);
+                _inner.Gradient.CopyTo(destination);
             }
             else
             {
-                destination.AsSpan().Clear();
+                destination.Clear();
             }
 
             return;
@@ -266,27 +292,6 @@ internal sealed class ShardedEngine : IMiniBatchEngine
             SumInto(right, _temps[depth], depth + 1, data, samples, path);
             Kernel.Axpy(1f, _temps[depth], destination, path);
         }
-    }
-
-    /// <summary>Node <paramref name="node"/>'s sum over this process's parameter slice, from the subtree sums received.</summary>
-    private void TopInto(int node, Span<float> destination, int depth, KernelPath path)
-    {
-        int at = _receivedAt[node];
-        if (at >= 0)
-        {
-            _receive.AsSpan(at, destination.Length).CopyTo(destination);
-            return;
-        }
-
-        TopInto(_left[node], destination, depth, path);
-        int right = _right[node];
-        Span<float> term = _receivedAt[right] >= 0 ? _receive.AsSpan(_receivedAt[right], destination.Length) : _temps[depth].AsSpan(0, destination.Length);
-        if (_receivedAt[right] < 0)
-        {
-            TopInto(right, term, depth + 1, path);
-        }
-
-        Kernel.Axpy(1f, term, destination, path);
     }
 
     private static float[] Cleared(float[] buffer)

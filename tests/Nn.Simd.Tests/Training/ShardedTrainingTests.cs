@@ -21,13 +21,13 @@ public class ShardedTrainingTests
         new() { Epochs = 2, MiniBatchSize = batch, LearningRate = 0.05f, Lambda = 0.3f, Seed = 5, Engine = engine, Shards = shards, Threads = threads, SplitSmallWork = threads > 1 };
 
     /// <summary>Trains one network per rank on its own thread; returns each rank's weights hash and epoch reports.</summary>
-    internal static (ulong[] Hashes, IReadOnlyList<EpochReport>[] Reports) TrainRanks(int ranks, TrainingOptions options, Dataset data, Func<Network> create) =>
-        TrainRanks(ranks, data, (_, world) => new Trainer(create(), options, world));
+    internal static (ulong[] Hashes, IReadOnlyList<EpochReport>[] Reports) TrainRanks(int ranks, TrainingOptions options, Dataset data, Func<Network> create, bool sharesMemory = true) =>
+        TrainRanks(ranks, data, (_, world) => new Trainer(create(), options, world), sharesMemory: sharesMemory);
 
     /// <summary>Runs the trainer <paramref name="start"/> makes for each rank on its own thread; <paramref name="finished"/> sees each rank's trainer after training.</summary>
-    internal static (ulong[] Hashes, IReadOnlyList<EpochReport>[] Reports) TrainRanks(int ranks, Dataset data, Func<int, ICommunicator, Trainer> start, Action<int, Trainer>? finished = null)
+    internal static (ulong[] Hashes, IReadOnlyList<EpochReport>[] Reports) TrainRanks(int ranks, Dataset data, Func<int, ICommunicator, Trainer> start, Action<int, Trainer>? finished = null, bool sharesMemory = true)
     {
-        InProcessCommunicator[] world = InProcessCommunicator.Create(ranks);
+        InProcessCommunicator[] world = InProcessCommunicator.Create(ranks, sharesMemory);
         var hashes = new ulong[ranks];
         var reports = new IReadOnlyList<EpochReport>[ranks];
         var errors = new Exception?[ranks];
@@ -75,7 +75,8 @@ public class ShardedTrainingTests
 
     /// <summary>
     /// Mini-batch 30 into 8 shards (of 3 and 4 samples), mini-batch 5 into 8 (three shards empty),
-    /// the last mini-batch of each epoch shorter; 1, 2, 3, 5 and 8 ranks, on both engines.
+    /// the last mini-batch of each epoch shorter; 1, 2, 3, 5 and 8 ranks, on both engines, combined
+    /// in shared memory (one machine) and with the collectives (several).
     /// </summary>
     [Theory]
     [InlineData(TrainingEngine.Batched, 30)]
@@ -86,9 +87,9 @@ public class ShardedTrainingTests
         Dataset digits = Digits(600);
         TrainingOptions options = Options(engine, batch, shards: 8);
         (ulong alone, IReadOnlyList<EpochReport> aloneReports) = TrainAlone(options, digits);
-        foreach (int ranks in new[] { 1, 2, 3, 5, 8 })
+        foreach ((int ranks, bool sharesMemory) in new[] { 1, 2, 3, 5, 8 }.SelectMany(ranks => new[] { (ranks, true), (ranks, false) }))
         {
-            (ulong[] hashes, IReadOnlyList<EpochReport>[] reports) = TrainRanks(ranks, options, digits, Create);
+            (ulong[] hashes, IReadOnlyList<EpochReport>[] reports) = TrainRanks(ranks, options, digits, Create, sharesMemory);
             for (int r = 0; r < ranks; r++)
             {
                 Assert.Equal($"0x{alone:X16}", $"0x{hashes[r]:X16}");
@@ -137,12 +138,14 @@ public class ShardedTrainingTests
     /// After a warm-up epoch, a sharded epoch allocates nothing on any rank's thread: the shard
     /// buffers, the exchange buffers and the in-process world's staging buffers are sized once.
     /// </summary>
-    [Fact]
-    public void A_sharded_epoch_allocates_nothing_on_any_rank()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_sharded_epoch_allocates_nothing_on_any_rank(bool sharesMemory)
     {
         const int Ranks = 3;
         Dataset digits = Digits(300);
-        InProcessCommunicator[] world = InProcessCommunicator.Create(Ranks);
+        InProcessCommunicator[] world = InProcessCommunicator.Create(Ranks, sharesMemory);
         var allocated = new long[Ranks];
         var errors = new Exception?[Ranks];
         TrainingOptions options = Options(TrainingEngine.Batched, 25, shards: 8);
