@@ -22,16 +22,56 @@ internal static class Side
     public static readonly bool Before = Environment.GetEnvironmentVariable(Variable) == "before";
 }
 
+/// <summary>
+/// An operand at a fixed place: a pinned array whose element <see cref="Offset"/> starts a 4 KB
+/// page, so both sides see their operands at the same offsets from page and cache-set boundaries
+/// (a float[] lands wherever the allocator puts it, one draw per process, which moved same-code
+/// kernels by up to ±30 %).
+/// </summary>
+internal sealed class Buffer
+{
+    private const int Page = 4096;
+
+    public Buffer(int length)
+    {
+        Array = GC.AllocateArray<float>(length + (Page / sizeof(float)), pinned: true);
+        long address = System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(Array, 0);
+        Offset = (int)((Page - (address % Page)) % Page / sizeof(float));
+        Length = length;
+    }
+
+    public float[] Array { get; }
+
+    public int Offset { get; }
+
+    public int Length { get; }
+
+    public Span<float> Span => Array.AsSpan(Offset, Length);
+
+    public static implicit operator Span<float>(Buffer buffer) => buffer.Span;
+
+    public static implicit operator ReadOnlySpan<float>(Buffer buffer) => buffer.Span;
+
+    public ReadOnlySpan2D<float> ReadOnly2D(int height, int width) => new(Array, Offset, height, width, 0);
+
+    public Span2D<float> Span2D(int height, int width) => new(Array, Offset, height, width, 0);
+
+    public ReadOnlyMemory2D<float> ReadOnlyMemory2D(int height, int width) => new(Array, Offset, height, width, 0);
+
+    public Memory2D<float> Memory2D(int height, int width) => new(Array, Offset, height, width, 0);
+}
+
 /// <summary>Seeded operands, allocated once per benchmark case.</summary>
 internal static class Operands
 {
-    public static float[] Random(int length, int seed)
+    public static Buffer Random(int length, int seed)
     {
         var random = new Random(seed);
-        var values = new float[length];
+        var values = new Buffer(length);
+        Span<float> span = values.Span;
         for (int i = 0; i < length; i++)
         {
-            values[i] = (float)((random.NextDouble() * 2) - 1);
+            span[i] = (float)((random.NextDouble() * 2) - 1);
         }
 
         return values;
@@ -41,14 +81,13 @@ internal static class Operands
         [.. shape.Split('x').Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
 }
 
-/// <summary>C = A·B (and C = relu(1·bᵀ + A·B)) on one thread, and C = A·B split over two threads.</summary>
 public class GemmCompare : IDisposable
 {
     private WorkerPool? _pool;
     private Old.Workers.WorkerPool? _oldPool;
     private ParallelGemm? _parallel;
     private Old.Workers.ParallelGemm? _oldParallel;
-    private float[] _a = [], _b = [], _c = [], _bias = [];
+    private Buffer _a = null!, _b = null!, _c = null!, _bias = null!;
     private int _m, _n, _k;
 
     /// <summary>M×N×K: config (c)'s first layer forward at mini-batch 128, its weight gradient, and two mini-batch-10 layers.</summary>
@@ -70,7 +109,7 @@ public class GemmCompare : IDisposable
         _a = Operands.Random(_m * _k, 1);
         _b = Operands.Random(_k * _n, 2);
         _bias = Operands.Random(_n, 3);
-        _c = new float[_m * _n];
+        _c = new Buffer(_m * _n);
         if (Side.Before)
         {
             _oldPool = new(2);
@@ -99,7 +138,7 @@ public class GemmCompare : IDisposable
         }
         else
         {
-            Kernel.Gemm(new ReadOnlySpan2D<float>(_a, _m, _k), false, new ReadOnlySpan2D<float>(_b, _k, _n), new Span2D<float>(_c, _m, _n), false, New);
+            Kernel.Gemm(_a.ReadOnly2D(_m, _k), false, _b.ReadOnly2D(_k, _n), _c.Span2D(_m, _n), false, New);
         }
     }
 
@@ -112,7 +151,7 @@ public class GemmCompare : IDisposable
         }
         else
         {
-            Kernel.GemmBias(new ReadOnlySpan2D<float>(_a, _m, _k), new ReadOnlySpan2D<float>(_b, _k, _n), new Span2D<float>(_c, _m, _n), _bias, true, New);
+            Kernel.GemmBias(_a.ReadOnly2D(_m, _k), _b.ReadOnly2D(_k, _n), _c.Span2D(_m, _n), _bias, true, New);
         }
     }
 
@@ -121,11 +160,11 @@ public class GemmCompare : IDisposable
     {
         if (Side.Before)
         {
-            _oldParallel!.Run(_a, 0, _a.Length, _k, false, _b, 0, _b.Length, _n, _c, 0, _c.Length, _n, _m, _n, _k, false, Before);
+            _oldParallel!.Run(_a.Array, _a.Offset, _a.Length, _k, false, _b.Array, _b.Offset, _b.Length, _n, _c.Array, _c.Offset, _c.Length, _n, _m, _n, _k, false, Before);
         }
         else
         {
-            _parallel!.Run(new ReadOnlyMemory2D<float>(_a, _m, _k), false, new ReadOnlyMemory2D<float>(_b, _k, _n), new Memory2D<float>(_c, _m, _n), false, New);
+            _parallel!.Run(_a.ReadOnlyMemory2D(_m, _k), false, _b.ReadOnlyMemory2D(_k, _n), _c.Memory2D(_m, _n), false, New);
         }
     }
 }
@@ -133,7 +172,7 @@ public class GemmCompare : IDisposable
 /// <summary>The matrix-vector kernels of the per-sample engine and the predictor.</summary>
 public class MatVecCompare
 {
-    private float[] _w = [], _x = [], _b = [], _y = [], _d = [], _s = [], _out = [];
+    private Buffer _w = null!, _x = null!, _b = null!, _y = null!, _d = null!, _s = null!, _out = null!;
     private int _rows, _columns;
 
     [Params("30x784", "100x784", "256x256")]
@@ -154,10 +193,10 @@ public class MatVecCompare
         _w = Operands.Random(_rows * _columns, 1);
         _x = Operands.Random(_columns, 2);
         _b = Operands.Random(_rows, 3);
-        _y = new float[_rows];
+        _y = new Buffer(_rows);
         _d = Operands.Random(_rows, 4);
         _s = Operands.Random(_columns, 5);
-        _out = new float[_columns];
+        _out = new Buffer(_columns);
     }
 
     [Benchmark]
@@ -218,7 +257,7 @@ public class PredictCompare
 {
     private Predictor? _predictor;
     private Old.Model.Predictor? _oldPredictor;
-    private float[] _inputs = [], _outputs = [];
+    private Buffer _inputs = null!, _outputs = null!;
 
     [Params("784-100-10", "784-256-256-10")]
     public string Network { get; set; } = "784-100-10";
@@ -239,7 +278,7 @@ public class PredictCompare
             _predictor = new Predictor(network);
         }
         _inputs = Operands.Random(1000 * layers[0], 7);
-        _outputs = new float[1000 * layers[^1]];
+        _outputs = new Buffer(1000 * layers[^1]);
     }
 
     [Benchmark]
@@ -247,11 +286,11 @@ public class PredictCompare
     {
         if (Side.Before)
         {
-            _oldPredictor!.Predict(_inputs.AsSpan(0, 784), _outputs.AsSpan(0, 10));
+            _oldPredictor!.Predict(_inputs.Span[..784], _outputs.Span[..10]);
         }
         else
         {
-            _predictor!.Predict(_inputs.AsSpan(0, 784), _outputs.AsSpan(0, 10));
+            _predictor!.Predict(_inputs.Span[..784], _outputs.Span[..10]);
         }
     }
 
