@@ -5,10 +5,10 @@
 //   aˡ = σ(zˡ) ⊙ fˡ                   δˡ = ((Wˡ⁺¹)ᵀ·δˡ⁺¹) ⊙ (σ′(zˡ) ⊙ fˡ)
 //
 // The mask of (sample, layer) in an epoch is drawn from Philox4x32-10 under the key
-// (seed, epoch, the sample's index in the training set, layer) by Kernel.DropoutMask: the same on
+// (seed, epoch, the sample's index in the training set, layer) by Kernel.DropoutMaskBits: the same on
 // every kernel path, for any thread count and in either engine. The masks of a mini-batch are kept
-// for the backward pass rather than drawn again: on a 128 × 256 block (AVX-512, Zen 5) drawing a
-// mask took 9–12 µs and a Hadamard product 2.2 µs, so draw + two products beat two draws. The
+// for the backward pass rather than drawn again, as bits (Kernel.DropoutMaskBits: 4 KB for a
+// 128 × 256 block where its factors took 128 KB, which the step wrote once and read twice). The
 // batched engine draws a mini-batch's masks, all layers at once, while its threads gather the
 // inputs (ParallelGather), so that the draw costs no hand-off of its own.
 using Nn.Simd.Kernels;
@@ -20,11 +20,11 @@ namespace Nn.Simd.Training;
 internal sealed class HiddenDropout
 {
     private readonly float[] _rates;
-    private readonly float[][] _masks;
+    private readonly byte[][] _masks;
     private readonly int[] _widths;
     private readonly ulong _seed;
 
-    private HiddenDropout(float[] rates, float[][] masks, int[] widths, long seed)
+    private HiddenDropout(float[] rates, byte[][] masks, int[] widths, long seed)
     {
         _rates = rates;
         _masks = masks;
@@ -52,7 +52,7 @@ internal sealed class HiddenDropout
             rates[l] = given.Count == 1 ? given[0] : given[l - 1];
         }
 
-        float[][] masks = [.. rates.Select((r, l) => r > 0 ? new float[(long)capacity * network.LayerSizes[l]] : [])];
+        byte[][] masks = [.. rates.Select((r, l) => r > 0 ? new byte[(long)capacity * Kernel.DropoutBitsLength(network.LayerSizes[l])] : [])];
         return rates.Any(r => r > 0) ? new HiddenDropout(rates, masks, [.. network.LayerSizes], options.Seed) : null;
     }
 
@@ -83,11 +83,11 @@ internal sealed class HiddenDropout
                 continue;
             }
 
-            int n = _widths[layer];
-            Span<float> masks = _masks[layer];
+            int n = _widths[layer], stride = Kernel.DropoutBitsLength(n);
+            Span<byte> masks = _masks[layer];
             for (int i = start; i < end; i++)
             {
-                Kernel.DropoutMask(masks.Slice(i * n, n), rate, new DropoutKey(_seed, Epoch, (uint)samples[i], (uint)layer), path);
+                Kernel.DropoutMaskBits(masks.Slice(i * stride, stride), n, rate, new DropoutKey(_seed, Epoch, (uint)samples[i], (uint)layer), path);
             }
         }
     }
@@ -108,20 +108,19 @@ internal sealed class HiddenDropout
     }
 
     /// <summary>Multiplies layer <paramref name="layer"/>'s block of activations (a row a sample) by the masks <see cref="Draw"/> drew for those rows, in place.</summary>
-    public void Forward(Span<float> activations, int layer, KernelPath path)
-    {
-        if (_rates[layer] > 0)
-        {
-            Kernel.Hadamard(activations, _masks[layer].AsSpan(0, activations.Length), activations, path);
-        }
-    }
+    public void Forward(Span<float> activations, int layer, KernelPath path) => Apply(activations, layer, path);
 
     /// <summary>Multiplies σ′ of layer <paramref name="layer"/>'s block by the masks the last <see cref="Draw"/> drew for it, in place.</summary>
-    public void Backward(Span<float> derivative, int layer, KernelPath path)
+    public void Backward(Span<float> derivative, int layer, KernelPath path) => Apply(derivative, layer, path);
+
+    /// <summary>Multiplies a block of layer <paramref name="layer"/>'s rows by the factors of the kept masks, in place.</summary>
+    private void Apply(Span<float> block, int layer, KernelPath path)
     {
-        if (_rates[layer] > 0)
+        float rate = _rates[layer];
+        if (rate > 0)
         {
-            Kernel.Hadamard(derivative, _masks[layer].AsSpan(0, derivative.Length), derivative, path);
+            int n = _widths[layer], rows = block.Length / n;
+            Kernel.DropoutApplyBits(block, rows, n, _masks[layer].AsSpan(0, rows * Kernel.DropoutBitsLength(n)), rate, path);
         }
     }
 }

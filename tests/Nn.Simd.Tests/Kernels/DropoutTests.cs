@@ -74,6 +74,56 @@ public class DropoutTests
         }
     }
 
+    /// <summary>
+    /// The bits of a row on every path are the scalar path's, bit u is 1 exactly where
+    /// <c>Dropout</c> keeps unit u, and applying them to a block (rows at several offsets, canaries
+    /// around it and around the bytes) gives <c>Dropout</c>'s bits for each row's key; the bytes
+    /// beyond a row's own are never written.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Mask_bits_on_every_path_apply_as_dropout_does(KernelPath path)
+    {
+        const byte ByteCanary = 0xA5;
+        foreach (float rate in Rates)
+        {
+            foreach (int n in Lengths)
+            {
+                const int Rows = 3;
+                int stride = Kernel.DropoutBitsLength(n);
+                var bytes = new byte[(Rows * stride) + 8];
+                Array.Fill(bytes, ByteCanary);
+                Span<byte> bits = bytes.AsSpan(4, Rows * stride);
+                float[] values = TestData.Uniform(Rows * n, n + 7, 4f);
+                float[] expected = [.. values];
+                for (int r = 0; r < Rows; r++)
+                {
+                    var key = new DropoutKey((ulong)n * 0x9E37_79B9UL, 3, (uint)(n + r), 2);
+                    Kernel.DropoutMaskBits(bits.Slice(r * stride, stride), n, rate, key, path);
+                    var scalarBits = new byte[stride];
+                    Kernel.DropoutMaskBits(scalarBits, n, rate, key, KernelPath.Scalar);
+                    var mask = new float[n];
+                    Kernel.DropoutMask(mask, rate, key, KernelPath.Scalar);
+                    for (int u = 0; u < n; u++)
+                    {
+                        bool kept = (bits[(r * stride) + (u / 8)] >> (u % 8) & 1) == 1;
+                        Assert.True(kept == (mask[u] != 0f), $"{path} p={rate} n={n} row {r} unit {u}: bit {kept}, factor {mask[u]}");
+                        Assert.True(kept == ((scalarBits[u / 8] >> (u % 8) & 1) == 1), $"{path} p={rate} n={n} row {r} unit {u} against the scalar bits");
+                    }
+
+                    Kernel.Dropout(expected.AsSpan(r * n, n), rate, key, KernelPath.Scalar);
+                }
+
+                Assert.All(bytes[..4].Concat(bytes[^4..]), b => Assert.Equal(ByteCanary, b));
+                var actual = new Guarded(Rows * n, n % 4).With(values);
+                Kernel.DropoutApplyBits(actual.Span, Rows, n, bits, rate, path);
+                string context = $"DropoutApplyBits {path} p={rate} n={n}";
+                Assertions.BitsEqual(expected, actual.Span, context);
+                actual.AssertCanariesIntact(context);
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Paths))]
     public void Special_values_are_kept_or_multiplied_by_zero_with_the_same_bits(KernelPath path)
@@ -176,6 +226,9 @@ public class DropoutTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Kernel.Dropout(values, 1f, default, KernelDispatch.Active));
         Assert.Throws<ArgumentOutOfRangeException>(() => Kernel.DropoutMask(values, -0.1f, default, KernelDispatch.Active));
         Assert.Throws<ArgumentException>(() => Kernel.DropoutRows(values, 3, 30, 0.5f, default, KernelDispatch.Active));
+        Assert.Throws<ArgumentException>(() => Kernel.DropoutMaskBits(new byte[12], 100, 0.5f, default, KernelDispatch.Active));
+        Assert.Throws<ArgumentException>(() => Kernel.DropoutApplyBits(values, 10, 10, new byte[19], 0.5f, KernelDispatch.Active));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Kernel.DropoutApplyBits(values, 10, 10, new byte[20], 1f, KernelDispatch.Active));
     }
 }
 
@@ -187,12 +240,15 @@ public class DropoutAllocationTests
     public void Dropout_allocates_nothing_on_any_path()
     {
         float[] block = TestData.Uniform(128 * 256, 4);
+        var bits = new byte[128 * 32];
         void Run()
         {
             for (int p = 0; p < KernelDispatch.SupportedPaths.Count; p++)
             {
                 Kernel.DropoutRows(block, 128, 256, 0.2f, new DropoutKey(1, 2, 0, 1), KernelDispatch.SupportedPaths[p]);
                 Kernel.DropoutMask(block.AsSpan(0, 256), 0.2f, new DropoutKey(1, 2, 0, 1), KernelDispatch.SupportedPaths[p]);
+                Kernel.DropoutMaskBits(bits.AsSpan(0, 32), 256, 0.2f, new DropoutKey(1, 2, 0, 1), KernelDispatch.SupportedPaths[p]);
+                Kernel.DropoutApplyBits(block, 128, 256, bits, 0.2f, KernelDispatch.SupportedPaths[p]);
             }
         }
 

@@ -32,40 +32,46 @@ namespace Nn.Simd.Kernels;
 /// <param name="Stream">Separates masks of one sample, e.g. the layer's index.</param>
 public readonly record struct DropoutKey(ulong Seed, uint Epoch, uint Sample, uint Stream);
 
-/// <summary>What the dropout driver does with a unit's factor f (0 or 1/(1 − p)).</summary>
+/// <summary>
+/// What the dropout driver does with its decisions: unit <c>at</c> (and the lanes after it) kept
+/// where <c>keep</c> is all ones, with factor f = <c>keep</c> AND 1/(1 − p) (0 for a dropped unit).
+/// </summary>
 internal interface IDropoutSink
 {
-    float Apply(float value, float factor);
+    void Store(ref float row, nuint at, bool keep, float scale);
 
-    Vector128<float> Apply(Vector128<float> value, Vector128<float> factor);
+    void Store(ref float row, nuint at, Vector128<float> keep, float scale);
 
-    Vector256<float> Apply(Vector256<float> value, Vector256<float> factor);
+    void Store(ref float row, nuint at, Vector256<float> keep, float scale);
 
-    Vector512<float> Apply(Vector512<float> value, Vector512<float> factor);
+    void Store(ref float row, nuint at, Vector512<float> keep, float scale);
 }
 
 /// <summary>a ← a·f: dropout applied in place.</summary>
 internal readonly struct MultiplySink : IDropoutSink
 {
-    public float Apply(float value, float factor) => value * factor;
+    public void Store(ref float row, nuint at, bool keep, float scale) => Unsafe.Add(ref row, at) *= keep ? scale : 0f;
 
-    public Vector128<float> Apply(Vector128<float> value, Vector128<float> factor) => value * factor;
+    public void Store(ref float row, nuint at, Vector128<float> keep, float scale) =>
+        (Vector128.LoadUnsafe(ref row, at) * (keep & Vector128.Create(scale))).StoreUnsafe(ref row, at);
 
-    public Vector256<float> Apply(Vector256<float> value, Vector256<float> factor) => value * factor;
+    public void Store(ref float row, nuint at, Vector256<float> keep, float scale) =>
+        (Vector256.LoadUnsafe(ref row, at) * (keep & Vector256.Create(scale))).StoreUnsafe(ref row, at);
 
-    public Vector512<float> Apply(Vector512<float> value, Vector512<float> factor) => value * factor;
+    public void Store(ref float row, nuint at, Vector512<float> keep, float scale) =>
+        (Vector512.LoadUnsafe(ref row, at) * (keep & Vector512.Create(scale))).StoreUnsafe(ref row, at);
 }
 
 /// <summary>a ← f: the mask itself, to multiply into the deltas of the backward pass.</summary>
 internal readonly struct FactorSink : IDropoutSink
 {
-    public float Apply(float value, float factor) => factor;
+    public void Store(ref float row, nuint at, bool keep, float scale) => Unsafe.Add(ref row, at) = keep ? scale : 0f;
 
-    public Vector128<float> Apply(Vector128<float> value, Vector128<float> factor) => factor;
+    public void Store(ref float row, nuint at, Vector128<float> keep, float scale) => (keep & Vector128.Create(scale)).StoreUnsafe(ref row, at);
 
-    public Vector256<float> Apply(Vector256<float> value, Vector256<float> factor) => factor;
+    public void Store(ref float row, nuint at, Vector256<float> keep, float scale) => (keep & Vector256.Create(scale)).StoreUnsafe(ref row, at);
 
-    public Vector512<float> Apply(Vector512<float> value, Vector512<float> factor) => factor;
+    public void Store(ref float row, nuint at, Vector512<float> keep, float scale) => (keep & Vector512.Create(scale)).StoreUnsafe(ref row, at);
 }
 
 /// <summary>The dropout loops, one arm per path.</summary>
@@ -79,16 +85,20 @@ internal static class DropoutDriver
     /// <summary>1/(1 − p) in double, rounded once.</summary>
     public static float KeptScale(float rate) => (float)(1.0 / (1.0 - rate));
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run<TSink>(TSink sink, Span<float> row, float rate, in DropoutKey key, KernelPath path)
+        where TSink : struct, IDropoutSink =>
+        Run(sink, ref MemoryMarshal.GetReference(row), row.Length, rate, key, path);
+
+    /// <summary>The decisions for units [0, <paramref name="n"/>), handed to <paramref name="sink"/> with <paramref name="r"/> (which a sink that keeps its own output never reads).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run<TSink>(TSink sink, ref float r, int n, float rate, in DropoutKey key, KernelPath path)
         where TSink : struct, IDropoutSink
     {
         int threshold = Threshold(rate);
         float scale = KeptScale(rate);
         uint k0 = (uint)key.Seed, k1 = (uint)(key.Seed >> 32);
         var stream = new PhiloxStream(key.Sample, key.Epoch, key.Stream, k0, k1);
-        ref float r = ref MemoryMarshal.GetReference(row);
-        int n = row.Length;
         int block = 0;
         if (Avx512F.IsSupported && path == KernelPath.Avx512)
         {
@@ -178,8 +188,7 @@ internal static class DropoutDriver
     {
         if (unit < n)
         {
-            ref float value = ref Unsafe.Add(ref r, unit);
-            value = sink.Apply(value, (int)(word >> 1) >= threshold ? scale : 0f);
+            sink.Store(ref r, (nuint)unit, (int)(word >> 1) >= threshold, scale);
         }
     }
 
@@ -209,24 +218,21 @@ internal static class DropoutDriver
     private static void Store<TSink>(TSink sink, ref float r, nuint at, Vector128<uint> words, int threshold, float scale)
         where TSink : struct, IDropoutSink
     {
-        Vector128<float> keep = Vector128.GreaterThanOrEqual(Vector128.ShiftRightLogical(words, 1).AsInt32(), Vector128.Create(threshold)).AsSingle();
-        sink.Apply(Vector128.LoadUnsafe(ref r, at), keep & Vector128.Create(scale)).StoreUnsafe(ref r, at);
+        sink.Store(ref r, at, Vector128.GreaterThanOrEqual(Vector128.ShiftRightLogical(words, 1).AsInt32(), Vector128.Create(threshold)).AsSingle(), scale);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store<TSink>(TSink sink, ref float r, nuint at, Vector256<uint> words, int threshold, float scale)
         where TSink : struct, IDropoutSink
     {
-        Vector256<float> keep = Avx2.CompareGreaterThan(Avx2.ShiftRightLogical(words, 1).AsInt32(), Vector256.Create(threshold - 1)).AsSingle();
-        sink.Apply(Vector256.LoadUnsafe(ref r, at), keep & Vector256.Create(scale)).StoreUnsafe(ref r, at);
+        sink.Store(ref r, at, Avx2.CompareGreaterThan(Avx2.ShiftRightLogical(words, 1).AsInt32(), Vector256.Create(threshold - 1)).AsSingle(), scale);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store<TSink>(TSink sink, ref float r, nuint at, Vector512<uint> words, int threshold, float scale)
         where TSink : struct, IDropoutSink
     {
-        Vector512<float> keep = Vector512.GreaterThanOrEqual(Avx512F.ShiftRightLogical(words, 1).AsInt32(), Vector512.Create(threshold)).AsSingle();
-        sink.Apply(Vector512.LoadUnsafe(ref r, at), keep & Vector512.Create(scale)).StoreUnsafe(ref r, at);
+        sink.Store(ref r, at, Vector512.GreaterThanOrEqual(Avx512F.ShiftRightLogical(words, 1).AsInt32(), Vector512.Create(threshold)).AsSingle(), scale);
     }
 }
 
