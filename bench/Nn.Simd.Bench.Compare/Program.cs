@@ -11,9 +11,12 @@ namespace Nn.Simd.Bench.Compare;
 /// Before/after benchmarks: every operation in two jobs of one BenchmarkDotNet run, <c>Before</c>
 /// (the earlier library, the baseline) and <c>After</c> (this one), each in processes of its own
 /// that load and JIT only the library they measure; the two jobs of a case run one after the other,
-/// so the Ratio column is after / before on the same machine minutes. Each job launches
-/// <c>--launchCount</c> processes (default 3): a process's code and data placement is one draw,
-/// and a kernel's speed varies between draws by more than within one, so the error covers several.
+/// so the Ratio column is after / before on the same machine minutes; <c>--after-first</c> runs
+/// After's processes of each case before Before's (run.sh runs both orders and pools them, since
+/// the job that runs second measured a latency-bound kernel up to 13 % slower in the same code).
+/// Each job launches <c>--launches</c> processes (default 3): a process's code and data placement
+/// is one draw, and a kernel's speed varies between draws by more than within one, so the error
+/// covers several.
 /// </summary>
 public static class Program
 {
@@ -27,12 +30,15 @@ public static class Program
             args = [.. args[..at], .. args[(at + 2)..]];
         }
 
+        bool afterFirst = args.Contains("--after-first");
+        args = [.. args.Where(a => a != "--after-first")];
         Job job = Job.Default.WithLaunchCount(launches).WithWarmupCount(4).WithIterationCount(10).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(100));
+        Job before = job.WithEnvironmentVariable(Side.Variable, "before").WithId("Before").AsBaseline();
+        Job after = job.WithEnvironmentVariable(Side.Variable, "after").WithId("After");
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(
             args,
             ManualConfig.CreateEmpty()
-                .AddJob(job.WithEnvironmentVariable(Side.Variable, "before").WithId("Before").AsBaseline())
-                .AddJob(job.WithEnvironmentVariable(Side.Variable, "after").WithId("After"))
+                .AddJob(afterFirst ? [after, before] : [before, after])
                 .AddDiagnoser(MemoryDiagnoser.Default)
                 .AddColumnProvider(DefaultColumnProviders.Instance)
                 .AddColumn(StatisticColumn.Median, StatisticColumn.Q1, StatisticColumn.Q3)

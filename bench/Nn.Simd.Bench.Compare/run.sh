@@ -3,8 +3,11 @@
 # Nn.Simd.Baseline, then benchmarks each GEMM / matrix-vector kernel, single-sample and batch
 # inference and the Fashion-MNIST training epochs (a), (b), (c) in two jobs, Before (the earlier
 # library, the baseline) and After, each in its own processes, so the Ratio column is after /
-# before. compare-report.py beside this script then lists, pair by pair, the medians and the
-# 99.9 % confidence intervals of the means, and names every pair where After is slower beyond them.
+# before. It does so twice, Before's processes of each case first and then After's first (the
+# second to run measured slower in the same code), into artifacts/compare/before-first and
+# after-first. compare-report.py beside this script then pools both runs and lists, pair by pair,
+# the medians and the 99.9 % confidence intervals of the means, and names every pair where After
+# is slower beyond them.
 #   bench/Nn.Simd.Bench.Compare/run.sh REF [--launches N, default 3] [BenchmarkDotNet arguments]
 # (--filter '*' unless the arguments hold a --filter).
 set -euo pipefail
@@ -25,5 +28,8 @@ cat > "$out/src/Directory.Build.targets" <<'XML'
 XML
 dotnet build "$out/src/src/Nn.Simd/Nn.Simd.csproj" -c Release -p:AssemblyName=Nn.Simd.Baseline -o "$out/bin" -v q -nologo
 case " $* " in *" --filter "*) ;; *) set -- "$@" --filter '*' ;; esac
-dotnet run -c Release --project "$root/bench/Nn.Simd.Bench.Compare" -- "$@"
-python3 "$root/bench/Nn.Simd.Bench.Compare/compare-report.py" "$root/BenchmarkDotNet.Artifacts/results"
+rm -rf "$root/artifacts/compare"
+dotnet build -c Release "$root/bench/Nn.Simd.Bench.Compare" -v q -nologo
+dotnet run -c Release --no-build --project "$root/bench/Nn.Simd.Bench.Compare" -- "$@" --artifacts "$root/artifacts/compare/before-first"
+dotnet run -c Release --no-build --project "$root/bench/Nn.Simd.Bench.Compare" -- "$@" --after-first --artifacts "$root/artifacts/compare/after-first"
+python3 "$root/bench/Nn.Simd.Bench.Compare/compare-report.py" "$root/artifacts/compare/before-first/results" "$root/artifacts/compare/after-first/results"

@@ -115,10 +115,11 @@ internal sealed class Backpropagation : IMiniBatchEngine
     private void FeedForward(ReadOnlySpan<float> x, int sample, KernelPath path)
     {
         ReadOnlySpan<float> a = x;
+        _dropout?.Draw(new ReadOnlySpan<int>(in sample), 0, 1, path);
         for (int l = 1; l < _z.Length; l++)
         {
             _network.FeedForwardLayer(l, a, _z[l], _a[l], path);
-            _dropout?.Forward(_a[l], new ReadOnlySpan<int>(in sample), l, path);
+            _dropout?.Forward(_a[l], l, path);
             a = _a[l];
         }
     }

@@ -22,7 +22,8 @@
 // the same bits.
 //
 // With dropout, each hidden row of Aˡ is multiplied by its sample's mask after the activation, and
-// the rows of σ′(Zˡ) by the same (kept) masks before the Hadamard product of (2) (see HiddenDropout).
+// the rows of σ′(Zˡ) by the same (kept) masks before the Hadamard product of (2); the masks of a
+// mini-batch are drawn while its inputs are gathered (see HiddenDropout).
 //
 // Each weight is read once per mini-batch instead of once per sample. Equations (2)–(4) perform
 // exactly the per-sample operations in the same order (a Gemm element is one fma chain over its
@@ -79,7 +80,7 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
         _network = network;
         _dropout = dropout;
         _gemm = new ParallelGemm(pool);
-        _gather = new ParallelGather(capacity);
+        _gather = new ParallelGather(capacity, dropout);
         Pool = pool;
         _capacity = capacity;
         int layers = network.LayerSizes.Count;
@@ -239,7 +240,7 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
 
         int last = _z.Length - 1;
         int outputs = _network.OutputSize;
-        _gather.Run(Pool, data, indices, _a[0], _targets);
+        _gather.Run(Pool, data, indices, _a[0], _targets, path);
         Span<float> y = _targets.AsSpan(0, m * outputs);
 
         for (int l = 1; l <= last; l++)
@@ -257,7 +258,7 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
             ActivationKernels.ApplyRows(_network.Activations[l - 1], _z[l].AsSpan(0, m * n), _a[l].AsSpan(0, m * n), n, path);
             if (l < last)
             {
-                _dropout?.Forward(_a[l], indices, l, path, Pool);
+                _dropout?.Forward(_a[l].AsSpan(0, m * n), l, path);
             }
         }
 

@@ -8,10 +8,11 @@
 // (seed, epoch, the sample's index in the training set, layer) by Kernel.DropoutMask: the same on
 // every kernel path, for any thread count and in either engine. The masks of a mini-batch are kept
 // for the backward pass rather than drawn again: on a 128 × 256 block (AVX-512, Zen 5) drawing a
-// mask took 21 µs and a Hadamard product 4 µs, so draw + two products (29 µs) beat two draws (42 µs).
+// mask took 9–12 µs and a Hadamard product 2.2 µs, so draw + two products beat two draws. The
+// batched engine draws a mini-batch's masks, all layers at once, while its threads gather the
+// inputs (ParallelGather), so that the draw costs no hand-off of its own.
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
-using Nn.Simd.Workers;
 
 namespace Nn.Simd.Training;
 
@@ -21,18 +22,14 @@ internal sealed class HiddenDropout
     private readonly float[] _rates;
     private readonly float[][] _masks;
     private readonly int[] _widths;
-    private readonly int[] _samples;
     private readonly ulong _seed;
-    private readonly MaskDraw _draw;
 
-    private HiddenDropout(float[] rates, float[][] masks, int[] widths, int capacity, long seed)
+    private HiddenDropout(float[] rates, float[][] masks, int[] widths, long seed)
     {
         _rates = rates;
         _masks = masks;
         _widths = widths;
-        _samples = new int[capacity];
         _seed = (ulong)seed;
-        _draw = new MaskDraw(this);
     }
 
     /// <summary>The epoch the masks are drawn for; the engines set it at the start of each epoch.</summary>
@@ -56,7 +53,7 @@ internal sealed class HiddenDropout
         }
 
         float[][] masks = [.. rates.Select((r, l) => r > 0 ? new float[(long)capacity * network.LayerSizes[l]] : [])];
-        return rates.Any(r => r > 0) ? new HiddenDropout(rates, masks, [.. network.LayerSizes], capacity, options.Seed) : null;
+        return rates.Any(r => r > 0) ? new HiddenDropout(rates, masks, [.. network.LayerSizes], options.Seed) : null;
     }
 
     /// <summary>Throws when <see cref="TrainingOptions.Dropout"/> is neither empty, one rate, nor one rate per hidden layer of <paramref name="network"/>.</summary>
@@ -71,60 +68,60 @@ internal sealed class HiddenDropout
     }
 
     /// <summary>
-    /// Draws layer <paramref name="layer"/>'s masks for the block of <paramref name="activations"/>
-    /// whose row i belongs to training sample <paramref name="samples"/>[i], keeps them, and
-    /// multiplies them into the block in place, split by rows over <paramref name="pool"/> (each row
-    /// is drawn and multiplied alike on any thread); nothing when the layer's rate is 0.
+    /// Draws the masks of every dropout layer for rows [<paramref name="start"/>, <paramref name="end"/>)
+    /// of a mini-batch whose row i is training sample <paramref name="samples"/>[i], and keeps them
+    /// for <see cref="Forward"/> and <see cref="Backward"/>. A row's masks depend on its sample
+    /// only, so the rows may be drawn in any split over threads.
     /// </summary>
-    public void Forward(float[] activations, ReadOnlySpan<int> samples, int layer, KernelPath path, WorkerPool? pool = null)
+    public void Draw(ReadOnlySpan<int> samples, int start, int end, KernelPath path)
     {
-        if (_rates[layer] == 0 || samples.IsEmpty)
+        for (int layer = 1; layer < _rates.Length - 1; layer++)
         {
-            return;
-        }
+            float rate = _rates[layer];
+            if (rate == 0)
+            {
+                continue;
+            }
 
-        samples.CopyTo(_samples);
-        _draw.Run(pool, activations, samples.Length, layer, path);
+            int n = _widths[layer];
+            Span<float> masks = _masks[layer];
+            for (int i = start; i < end; i++)
+            {
+                Kernel.DropoutMask(masks.Slice(i * n, n), rate, new DropoutKey(_seed, Epoch, (uint)samples[i], (uint)layer), path);
+            }
+        }
     }
 
-    /// <summary>Multiplies σ′ of layer <paramref name="layer"/>'s block by the masks the last <see cref="Forward"/> drew for it, in place.</summary>
+    /// <summary>The units whose masks <see cref="Draw"/> draws for one sample (all dropout layers).</summary>
+    public int UnitsPerSample
+    {
+        get
+        {
+            int units = 0;
+            for (int layer = 1; layer < _rates.Length - 1; layer++)
+            {
+                units += _rates[layer] > 0 ? _widths[layer] : 0;
+            }
+
+            return units;
+        }
+    }
+
+    /// <summary>Multiplies layer <paramref name="layer"/>'s block of activations (a row a sample) by the masks <see cref="Draw"/> drew for those rows, in place.</summary>
+    public void Forward(Span<float> activations, int layer, KernelPath path)
+    {
+        if (_rates[layer] > 0)
+        {
+            Kernel.Hadamard(activations, _masks[layer].AsSpan(0, activations.Length), activations, path);
+        }
+    }
+
+    /// <summary>Multiplies σ′ of layer <paramref name="layer"/>'s block by the masks the last <see cref="Draw"/> drew for it, in place.</summary>
     public void Backward(Span<float> derivative, int layer, KernelPath path)
     {
         if (_rates[layer] > 0)
         {
             Kernel.Hadamard(derivative, _masks[layer].AsSpan(0, derivative.Length), derivative, path);
-        }
-    }
-
-    /// <summary>The masks of a block's rows [start, end) drawn and multiplied into its activations.</summary>
-    private sealed class MaskDraw(HiddenDropout owner) : RangeWork
-    {
-        private float[] _activations = [];
-        private int _layer;
-        private KernelPath _path;
-
-        /// <remarks>
-        /// A mask unit costs about what five element-wise operations do (21 µs for 128 × 256 against
-        /// 4 µs for a Hadamard product), so a row counts as 8 elements a unit when deciding the split.
-        /// </remarks>
-        public void Run(WorkerPool? pool, float[] activations, int rows, int layer, KernelPath path)
-        {
-            (_activations, _layer, _path) = (activations, layer, path);
-            RunOver(pool, rows, 8, 8 * owner._widths[layer], splitWhenSpinning: true);
-        }
-
-        protected override void ExecuteRange(int start, int end)
-        {
-            int n = owner._widths[_layer];
-            float rate = owner._rates[_layer];
-            Span<float> mask = owner._masks[_layer].AsSpan(start * n, (end - start) * n);
-            for (int i = start; i < end; i++)
-            {
-                Kernel.DropoutMask(mask.Slice((i - start) * n, n), rate, new DropoutKey(owner._seed, owner.Epoch, (uint)owner._samples[i], (uint)_layer), _path);
-            }
-
-            Span<float> block = _activations.AsSpan(start * n, (end - start) * n);
-            Kernel.Hadamard(block, mask, block, _path);
         }
     }
 }

@@ -8,8 +8,9 @@
 //
 //   block B:  units 64B…64B+15 ← X0 of counters 16B…16B+15, units 64B+16…+31 ← X1, … +48…+63 ← X3
 //
-// so a 512-bit path takes one block per iteration, AVX2 half a block and NEON a quarter, each
-// storing whole vectors, and the decision of a unit depends on (seed, epoch, sample, stream, u)
+// so a 512-bit path takes two blocks per iteration, AVX2 one and NEON a quarter, each storing
+// whole vectors (the x86 paths keep four sets of counters in flight: one round's multiplies wait
+// three cycles for their operands, and independent sets fill that wait), and the decision of a unit depends on (seed, epoch, sample, stream, u)
 // only: the same on every path and for any split of the rows over threads. Unit u is kept when
 // (x >> 1) ≥ T, T = round(p·2³¹), a keep rate of exactly 1 − T/2³¹. A last partial block takes
 // the scalar form, counter by counter.
@@ -85,22 +86,31 @@ internal static class DropoutDriver
         int threshold = Threshold(rate);
         float scale = KeptScale(rate);
         uint k0 = (uint)key.Seed, k1 = (uint)(key.Seed >> 32);
+        var stream = new PhiloxStream(key.Sample, key.Epoch, key.Stream, k0, k1);
         ref float r = ref MemoryMarshal.GetReference(row);
         int n = row.Length;
         int block = 0;
         if (Avx512F.IsSupported && path == KernelPath.Avx512)
         {
             KernelProbe.Record(KernelPath.Avx512);
-            for (; (block + 1) * BlockUnits <= n; block++)
+            for (; (block + 2) * BlockUnits <= n; block += 2)
             {
-                Vector512<uint> x0 = Vector512.Create((uint)(16 * block)) + Vector512<uint>.Indices;
-                Vector512<uint> x1 = Vector512.Create(key.Sample), x2 = Vector512.Create(key.Epoch), x3 = Vector512.Create(key.Stream);
-                Philox.Block(ref x0, ref x1, ref x2, ref x3, k0, k1);
+                Words512 x = default, y = default;
+                x.X0 = Vector512.Create((uint)(16 * block)) + Vector512<uint>.Indices;
+                y.X0 = x.X0 + Vector512.Create(16u);
+                Philox.Block(ref x, ref y, stream);
                 nuint at = (nuint)(block * BlockUnits);
-                Store(sink, ref r, at, x0, threshold, scale);
-                Store(sink, ref r, at + 16, x1, threshold, scale);
-                Store(sink, ref r, at + 32, x2, threshold, scale);
-                Store(sink, ref r, at + 48, x3, threshold, scale);
+                Store(sink, ref r, at, x, threshold, scale);
+                Store(sink, ref r, at + BlockUnits, y, threshold, scale);
+            }
+
+            if ((block + 1) * BlockUnits <= n)
+            {
+                Words512 x = default;
+                x.X0 = Vector512.Create((uint)(16 * block)) + Vector512<uint>.Indices;
+                Philox.Block(ref x, stream);
+                Store(sink, ref r, (nuint)(block * BlockUnits), x, threshold, scale);
+                block++;
             }
         }
         else if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
@@ -108,17 +118,13 @@ internal static class DropoutDriver
             KernelProbe.Record(KernelPath.Avx2);
             for (; (block + 1) * BlockUnits <= n; block++)
             {
-                for (int half = 0; half < 2; half++)
-                {
-                    Vector256<uint> x0 = Vector256.Create((uint)((16 * block) + (8 * half))) + Vector256<uint>.Indices;
-                    Vector256<uint> x1 = Vector256.Create(key.Sample), x2 = Vector256.Create(key.Epoch), x3 = Vector256.Create(key.Stream);
-                    Philox.Block(ref x0, ref x1, ref x2, ref x3, k0, k1);
-                    nuint at = (nuint)((block * BlockUnits) + (8 * half));
-                    Store(sink, ref r, at, x0, threshold, scale);
-                    Store(sink, ref r, at + 16, x1, threshold, scale);
-                    Store(sink, ref r, at + 32, x2, threshold, scale);
-                    Store(sink, ref r, at + 48, x3, threshold, scale);
-                }
+                Words256 x = default, y = default;
+                x.X0 = Vector256.Create((uint)(16 * block)) + Vector256<uint>.Indices;
+                y.X0 = x.X0 + Vector256.Create(8u);
+                Philox.Block(ref x, ref y, stream);
+                nuint at = (nuint)(block * BlockUnits);
+                Store(sink, ref r, at, x, threshold, scale);
+                Store(sink, ref r, at + 8, y, threshold, scale);
             }
         }
         else if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
@@ -175,6 +181,28 @@ internal static class DropoutDriver
             ref float value = ref Unsafe.Add(ref r, unit);
             value = sink.Apply(value, (int)(word >> 1) >= threshold ? scale : 0f);
         }
+    }
+
+    /// <summary>Units at + 16·w + i from word w of counter i: a block from sixteen counters, half a block from eight.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TSink>(TSink sink, ref float r, nuint at, in Words512 words, int threshold, float scale)
+        where TSink : struct, IDropoutSink
+    {
+        Store(sink, ref r, at, words.X0, threshold, scale);
+        Store(sink, ref r, at + 16, words.X1, threshold, scale);
+        Store(sink, ref r, at + 32, words.X2, threshold, scale);
+        Store(sink, ref r, at + 48, words.X3, threshold, scale);
+    }
+
+    /// <inheritdoc cref="Store{TSink}(TSink, ref float, nuint, in Words512, int, float)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TSink>(TSink sink, ref float r, nuint at, in Words256 words, int threshold, float scale)
+        where TSink : struct, IDropoutSink
+    {
+        Store(sink, ref r, at, words.X0, threshold, scale);
+        Store(sink, ref r, at + 16, words.X1, threshold, scale);
+        Store(sink, ref r, at + 32, words.X2, threshold, scale);
+        Store(sink, ref r, at + 48, words.X3, threshold, scale);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
