@@ -60,35 +60,13 @@ public class RecipeBenchmarks
 
         torch.set_num_threads(Threads);
         torch.manual_seed(1);
-        var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
-        for (int l = 1; l < Layers.Length; l++)
-        {
-            var linear = nn.Linear(Layers[l - 1], Layers[l]);
-            using (no_grad())
-            {
-                linear.weight!.copy_(tensor(network.Weights(l).ToArray(), [Layers[l], Layers[l - 1]]));
-                linear.bias!.copy_(tensor(network.Biases(l).ToArray(), [Layers[l]]));
-            }
-
-            modules.Add(($"linear{l}", linear));
-            if (l < Layers.Length - 1)
-            {
-                modules.Add(($"relu{l}", nn.ReLU()));
-                modules.Add(($"dropout{l}", nn.Dropout(0.2)));
-            }
-        }
-
-        _model = nn.Sequential(modules.ToArray());
+        _model = TorchMirror.Sequential(
+            network,
+            l => l < Layers.Length - 1 ? [($"relu{l}", nn.ReLU()), ($"dropout{l}", nn.Dropout(0.2))] : [],
+            out _);
         _model.train();
         _optimizer = optim.AdamW(_model.parameters(), Rate, 0.9, 0.999, 1e-8, 1e-4);
-        var labels = new long[_data.Count];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            labels[i] = _data.Label(i);
-        }
-
-        _x = tensor(_data.Inputs.ToArray(), [_data.Count, 784]);
-        _labels = tensor(labels);
+        (_x, _labels) = TorchMirror.Tensors(_data);
     }
 
     [GlobalCleanup]

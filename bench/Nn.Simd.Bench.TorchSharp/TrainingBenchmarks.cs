@@ -51,40 +51,14 @@ public class TrainingBenchmarks
 
         torch.set_num_threads(Threads);
         torch.manual_seed(1);
-        var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
-        _weights = [];
-        for (int l = 1; l < layers.Length; l++)
-        {
-            var linear = nn.Linear(layers[l - 1], layers[l]);
-            using (no_grad())
-            {
-                linear.weight!.copy_(tensor(network.Weights(l).ToArray(), [layers[l], layers[l - 1]]));
-                linear.bias!.copy_(tensor(network.Biases(l).ToArray(), [layers[l]]));
-            }
-
-            _weights.Add(linear.weight!);
-            modules.Add(($"linear{l}", linear));
-            bool last = l == layers.Length - 1;
-            if (!last)
-            {
-                modules.Add(($"activation{l}", hidden == Activation.Relu ? nn.ReLU() : nn.Sigmoid()));
-            }
-            else if (cost == Cost.Quadratic)
-            {
-                modules.Add(($"activation{l}", nn.Sigmoid()));
-            }
-        }
-
-        _model = nn.Sequential(modules.ToArray());
+        _model = TorchMirror.Sequential(
+            network,
+            l => l < layers.Length - 1 ? [($"activation{l}", hidden == Activation.Relu ? nn.ReLU() : nn.Sigmoid())]
+                : cost == Cost.Quadratic ? [($"activation{l}", nn.Sigmoid())]
+                : [],
+            out _weights);
         _optimizer = optim.SGD(_model.parameters(), _eta);
-        var labels = new long[_data.Count];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            labels[i] = _data.Label(i);
-        }
-
-        _x = tensor(_data.Inputs.ToArray(), [_data.Count, 784]);
-        _labels = tensor(labels);
+        (_x, _labels) = TorchMirror.Tensors(_data);
         _y = F.one_hot(_labels, 10).to_type(ScalarType.Float32);
     }
 

@@ -75,33 +75,13 @@ public static partial class OnnxExporter
             graph.Node.Add(new NodeProto { Name = $"scale{l}", OpType = "Mul", Input = { xs, ws }, Output = { $"scale{l}" } });
             graph.Node.Add(new NodeProto { Name = $"dequantize{l}", OpType = "Mul", Input = { $"s{l}_float", $"scale{l}" }, Output = { $"m{l}" } });
             graph.Node.Add(new NodeProto { Name = $"bias{l}", OpType = "Add", Input = { $"m{l}", bias }, Output = { activation == Activation.Identity ? activated : z } });
-            if (activation != Activation.Identity)
-            {
-                var node = new NodeProto { Name = $"activation{l}", OpType = OperatorOf(activation), Input = { z }, Output = { activated } };
-                if (activation == Activation.Softmax)
-                {
-                    node.Attribute.Add(IntAttribute("axis", 1));
-                }
-
-                graph.Node.Add(node);
-            }
+            AddActivation(graph, l, activation, z, activated);
 
             previous = activated;
         }
 
-        AddTargetScaling(graph, previous, network.TargetScaling);
-        graph.Input.Add(ValueInfo(InputName, network.InputSize));
-        graph.Output.Add(ValueInfo(OutputName, network.OutputSize));
-        var model = new ModelProto
-        {
-            IrVersion = IrVersion,
-            ProducerName = "Nn.Simd",
-            ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0",
-            DocString = $"int8 {(network.IsStatic ? "static" : "dynamic")} [{string.Join(',', network.LayerSizes)}]",
-            Graph = graph,
-            OpsetImport = { new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion } },
-        };
-        return model.ToByteArray();
+        string docString = $"int8 {(network.IsStatic ? "static" : "dynamic")} [{string.Join(',', network.LayerSizes)}]";
+        return Finish(graph, previous, network.TargetScaling, network.InputSize, network.OutputSize, docString);
     }
 
     /// <summary>Writes the quantized network's ONNX model to a file, atomically.</summary>

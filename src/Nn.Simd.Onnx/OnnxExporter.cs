@@ -66,34 +66,12 @@ public static partial class OnnxExporter
                 Attribute = { IntAttribute("transB", 1) },
             };
             graph.Node.Add(gemm);
-            if (activation != Activation.Identity)
-            {
-                var node = new NodeProto { Name = $"activation{l}", OpType = OperatorOf(activation), Input = { z }, Output = { activated } };
-                if (activation == Activation.Softmax)
-                {
-                    node.Attribute.Add(IntAttribute("axis", 1));
-                }
-
-                graph.Node.Add(node);
-            }
+            AddActivation(graph, l, activation, z, activated);
 
             previous = activated;
         }
 
-        AddTargetScaling(graph, previous, network.TargetScaling);
-
-        graph.Input.Add(ValueInfo(InputName, network.InputSize));
-        graph.Output.Add(ValueInfo(OutputName, network.OutputSize));
-        var model = new ModelProto
-        {
-            IrVersion = IrVersion,
-            ProducerName = "Nn.Simd",
-            ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0",
-            DocString = network.ToString(),
-            Graph = graph,
-            OpsetImport = { new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion } },
-        };
-        return model.ToByteArray();
+        return Finish(graph, previous, network.TargetScaling, network.InputSize, network.OutputSize, network.ToString());
     }
 
     /// <summary>Writes the ONNX model to a file, atomically (a temporary file, then a rename).</summary>
@@ -139,6 +117,39 @@ public static partial class OnnxExporter
         graph.Initializer.Add(Tensor(TargetMeanName, [targets.Size], targets.Means));
         graph.Node.Add(new NodeProto { Name = "target_mul", OpType = "Mul", Input = { last, TargetDeviationName }, Output = { "output_spread" } });
         graph.Node.Add(new NodeProto { Name = "target_add", OpType = "Add", Input = { "output_spread", TargetMeanName }, Output = { OutputName } });
+    }
+
+    /// <summary>Layer l's activation node, from z to activated; none for the identity (the layer writes activated itself).</summary>
+    private static void AddActivation(GraphProto graph, int l, Activation activation, string z, string activated)
+    {
+        if (activation != Activation.Identity)
+        {
+            var node = new NodeProto { Name = $"activation{l}", OpType = OperatorOf(activation), Input = { z }, Output = { activated } };
+            if (activation == Activation.Softmax)
+            {
+                node.Attribute.Add(IntAttribute("axis", 1));
+            }
+
+            graph.Node.Add(node);
+        }
+    }
+
+    /// <summary>The graph completed after its last layer (target scaling, the input and the output) and wrapped in a model, serialized.</summary>
+    private static byte[] Finish(GraphProto graph, string last, TargetScaling? targets, int inputSize, int outputSize, string docString)
+    {
+        AddTargetScaling(graph, last, targets);
+        graph.Input.Add(ValueInfo(InputName, inputSize));
+        graph.Output.Add(ValueInfo(OutputName, outputSize));
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "Nn.Simd",
+            ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0",
+            DocString = docString,
+            Graph = graph,
+            OpsetImport = { new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion } },
+        };
+        return model.ToByteArray();
     }
 
     private static string OperatorOf(Activation activation) => activation switch

@@ -126,6 +126,48 @@ internal sealed class DataFileStream : Stream
         return copy.ToArray();
     }
 
+    /// <summary>
+    /// The whole of a file whose header declares its length, read header first: the declared
+    /// length is checked against <paramref name="limit"/>, one array and the file's length before
+    /// anything more is allocated, and a device or a pipe is read only as far as that length (plus
+    /// one byte, to see that it ends there).
+    /// </summary>
+    /// <param name="header">The bytes already read from the start of the file; they start the result.</param>
+    /// <param name="declared">The length of the whole file the header declares.</param>
+    /// <param name="what">What the file holds, for messages, e.g. "a model".</param>
+    /// <param name="limit">The most bytes the file may declare.</param>
+    /// <param name="limitName">The limit's name for the message.</param>
+    /// <returns>The bytes of the whole file.</returns>
+    public byte[] ReadDeclared(byte[] header, long declared, string what, long limit, string limitName)
+    {
+        if (declared > limit)
+        {
+            throw OverLimit(Source, $"the header declares {what} of {declared:N0} bytes", limit, limitName);
+        }
+
+        if (declared > Array.MaxLength)
+        {
+            throw Bad($"the header declares {what} of {declared:N0} bytes, more than one array can hold");
+        }
+
+        if (FileLength is { } length && length != declared)
+        {
+            throw Bad(length < declared
+                ? $"truncated: the header declares {declared:N0} bytes but the file has {length:N0}"
+                : $"sizes do not add up: the header declares {declared:N0} bytes but the file has {length - declared:N0} more");
+        }
+
+        var bytes = new byte[declared];
+        header.CopyTo(bytes, 0);
+        int body = this.ReadAtLeast(bytes.AsSpan(header.Length), bytes.Length - header.Length, throwOnEndOfStream: false);
+        if (header.Length + body < declared)
+        {
+            throw Bad($"truncated: the header declares {declared:N0} bytes but the file ends after {header.Length + body:N0}");
+        }
+
+        return ReadByte() < 0 ? bytes : throw Bad($"sizes do not add up: the header declares {declared:N0} bytes but the file goes on");
+    }
+
     /// <summary>Wraps a stream that is not a file (standard input, or bytes in memory), raw or gzip.</summary>
     /// <param name="stream">The stream; the result owns it.</param>
     /// <param name="source">A name for messages.</param>
@@ -156,6 +198,8 @@ internal sealed class DataFileStream : Stream
     /// <returns>The exception to throw.</returns>
     public static InvalidDataException OverLimit(string source, string what, long limit, string limitName) =>
         new($"{source}: {what}, more than the limit of {limit:N0} ({limitName}).");
+
+    private InvalidDataException Bad(string what) => new($"{Source}: {what}.");
 
     /// <inheritdoc/>
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));

@@ -161,32 +161,7 @@ public static class CheckpointFile
         var header = new byte[HeaderLength];
         int got = stream.ReadAtLeast(header, HeaderLength, throwOnEndOfStream: false);
         long expected = ParseHeader(header.AsSpan(0, got), path, modelLimit);
-        if (expected > limit)
-        {
-            throw DataFileStream.OverLimit(path, $"the header declares a checkpoint of {expected:N0} bytes", limit, LimitName);
-        }
-
-        if (expected > Array.MaxLength)
-        {
-            throw Bad(path, $"the header declares a checkpoint of {expected:N0} bytes, more than one array can hold");
-        }
-
-        if (stream.FileLength is { } length && length != expected)
-        {
-            throw Bad(path, length < expected
-                ? $"truncated: the header declares {expected:N0} bytes but the file has {length:N0}"
-                : $"sizes do not add up: the header declares {expected:N0} bytes but the file has {length - expected:N0} more");
-        }
-
-        var bytes = new byte[expected];
-        header.CopyTo(bytes, 0);
-        int body = stream.ReadAtLeast(bytes.AsSpan(HeaderLength), bytes.Length - HeaderLength, throwOnEndOfStream: false);
-        if (HeaderLength + body < expected)
-        {
-            throw Bad(path, $"truncated: the header declares {expected:N0} bytes but the file ends after {HeaderLength + body:N0}");
-        }
-
-        return stream.ReadByte() < 0 ? Read(bytes, path, modelLimit) : throw Bad(path, $"sizes do not add up: the header declares {expected:N0} bytes but the file goes on");
+        return Read(stream.ReadDeclared(header, expected, "a checkpoint", limit, LimitName), path, modelLimit);
     }
 
     /// <summary>Reads a checkpoint from the bytes of a checkpoint file.</summary>

@@ -127,32 +127,7 @@ public static class ModelFile
             return ReadBoundedWithSections(stream, header, expected, source, limit);
         }
 
-        if (expected > limit)
-        {
-            throw DataFileStream.OverLimit(source, $"the header declares a model of {expected:N0} bytes", limit, LimitName);
-        }
-
-        if (expected > Array.MaxLength)
-        {
-            throw Bad(source, $"the header declares a model of {expected:N0} bytes, more than one array can hold");
-        }
-
-        if (stream.FileLength is { } length && length != expected)
-        {
-            throw Bad(source, length < expected
-                ? $"truncated: the header declares {expected:N0} bytes but the file has {length:N0}"
-                : $"sizes do not add up: the header declares {expected:N0} bytes but the file has {length - expected:N0} more");
-        }
-
-        var bytes = new byte[expected];
-        header.CopyTo(bytes, 0);
-        int body = stream.ReadAtLeast(bytes.AsSpan(header.Length), bytes.Length - header.Length, throwOnEndOfStream: false);
-        if (header.Length + body < expected)
-        {
-            throw Bad(source, $"truncated: the header declares {expected:N0} bytes but the file ends after {header.Length + body:N0}");
-        }
-
-        return stream.ReadByte() < 0 ? bytes : throw Bad(source, $"sizes do not add up: the header declares {expected:N0} bytes but the file goes on");
+        return stream.ReadDeclared(header, expected, "a model", limit, LimitName);
     }
 
     /// <summary>

@@ -91,7 +91,11 @@ internal static class BenchCommand
 
             if (parse.GetValue(json) is { } path)
             {
-                WriteJson(path, dataName, epochCount, callCount, training, latency);
+                AtomicFile.Write(path, overwrite: true, file =>
+                {
+                    using var writer = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true });
+                    WriteJson(writer, dataName, epochCount, callCount, training, latency);
+                });
             }
 
             return ExitCodes.Success;
@@ -170,15 +174,6 @@ internal static class BenchCommand
     {
         values.Sort();
         return values[values.Count / 2];
-    }
-
-    private static void WriteJson(string path, string dataName, int epochCount, int callCount, List<(string Config, int Threads, double SamplesPerSecond)> training, List<Latency> latency)
-    {
-        AtomicFile.Write(path, overwrite: true, file =>
-        {
-            using var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true });
-            WriteJson(json, dataName, epochCount, callCount, training, latency);
-        });
     }
 
     /// <summary>The run as JSON: kernel path, CPU, data, settings, training rates, and per model the fp32 and int8 latency.</summary>

@@ -15,67 +15,11 @@ namespace Nn.Simd.Kernels;
 
 public static partial class Kernel
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Int8GemmSdotAdvSimd(in Int8Operands o)
-    {
-        for (nuint m0 = 0; m0 < o.Count; m0 += Int8SampleBlock)
-        {
-            nuint mEnd = Math.Min(o.Count, m0 + Int8SampleBlock);
-            for (nuint r = 0; r < o.Rows; r += 4)
-            {
-                sbyte* q0 = o.Row(r), q1 = o.Row(r + 1), q2 = o.Row(r + 2), q3 = o.Row(r + 3);
-                for (nuint m = m0; m < mEnd; m++)
-                {
-                    sbyte* x = o.X + (m * o.Stride);
-                    Vector128<int> a0 = Vector128<int>.Zero, a1 = Vector128<int>.Zero, a2 = Vector128<int>.Zero, a3 = Vector128<int>.Zero;
-                    Vector128<int> b0 = Vector128<int>.Zero, b1 = Vector128<int>.Zero, b2 = Vector128<int>.Zero, b3 = Vector128<int>.Zero;
-                    for (nuint c = 0; c < o.Depth; c += 32)
-                    {
-                        Vector128<sbyte> xv = AdvSimd.LoadVector128(x + c);
-                        a0 = Dp.DotProduct(a0, xv, AdvSimd.LoadVector128(q0 + c));
-                        a1 = Dp.DotProduct(a1, xv, AdvSimd.LoadVector128(q1 + c));
-                        a2 = Dp.DotProduct(a2, xv, AdvSimd.LoadVector128(q2 + c));
-                        a3 = Dp.DotProduct(a3, xv, AdvSimd.LoadVector128(q3 + c));
-                        xv = AdvSimd.LoadVector128(x + c + 16);
-                        b0 = Dp.DotProduct(b0, xv, AdvSimd.LoadVector128(q0 + c + 16));
-                        b1 = Dp.DotProduct(b1, xv, AdvSimd.LoadVector128(q1 + c + 16));
-                        b2 = Dp.DotProduct(b2, xv, AdvSimd.LoadVector128(q2 + c + 16));
-                        b3 = Dp.DotProduct(b3, xv, AdvSimd.LoadVector128(q3 + c + 16));
-                    }
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Int8GemmSdotAdvSimd(in Int8Operands o) => Int8Blocks(o, default(Int8TileSdotAdvSimd));
 
-                    StoreInt8Sums(o, m, r, AdvSimd.Add(a0, b0), AdvSimd.Add(a1, b1), AdvSimd.Add(a2, b2), AdvSimd.Add(a3, b3));
-                }
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Int8GemmAdvSimd(in Int8Operands o)
-    {
-        for (nuint m0 = 0; m0 < o.Count; m0 += Int8SampleBlock)
-        {
-            nuint mEnd = Math.Min(o.Count, m0 + Int8SampleBlock);
-            for (nuint r = 0; r < o.Rows; r += 4)
-            {
-                sbyte* q0 = o.Row(r), q1 = o.Row(r + 1), q2 = o.Row(r + 2), q3 = o.Row(r + 3);
-                for (nuint m = m0; m < mEnd; m++)
-                {
-                    sbyte* x = o.X + (m * o.Stride);
-                    Vector128<int> a0 = Vector128<int>.Zero, a1 = Vector128<int>.Zero, a2 = Vector128<int>.Zero, a3 = Vector128<int>.Zero;
-                    for (nuint c = 0; c < o.Depth; c += 16)
-                    {
-                        Vector128<sbyte> xv = AdvSimd.LoadVector128(x + c);
-                        a0 = MultiplyAccumulatePairs(a0, xv, AdvSimd.LoadVector128(q0 + c));
-                        a1 = MultiplyAccumulatePairs(a1, xv, AdvSimd.LoadVector128(q1 + c));
-                        a2 = MultiplyAccumulatePairs(a2, xv, AdvSimd.LoadVector128(q2 + c));
-                        a3 = MultiplyAccumulatePairs(a3, xv, AdvSimd.LoadVector128(q3 + c));
-                    }
-
-                    StoreInt8Sums(o, m, r, a0, a1, a2, a3);
-                }
-            }
-        }
-    }
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Int8GemmAdvSimd(in Int8Operands o) => Int8Blocks(o, default(Int8TileAdvSimd));
 
     /// <summary>a + the 16 products x·q, each int16 pair added into one int32 lane (smull, smull2, sadalp ×2).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -97,6 +41,52 @@ public static partial class Kernel
         else
         {
             o.Store(m, r, s.GetElement(0), s.GetElement(1), s.GetElement(2), s.GetElement(3));
+        }
+    }
+
+    /// <summary>The 4 × 1 sdot tile, two steps an iteration.</summary>
+    private readonly struct Int8TileSdotAdvSimd : IInt8Tile
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe void Run(in Int8Operands o, nuint m, nuint r, sbyte* x, sbyte* q0, sbyte* q1, sbyte* q2, sbyte* q3)
+        {
+            Vector128<int> a0 = Vector128<int>.Zero, a1 = Vector128<int>.Zero, a2 = Vector128<int>.Zero, a3 = Vector128<int>.Zero;
+            Vector128<int> b0 = Vector128<int>.Zero, b1 = Vector128<int>.Zero, b2 = Vector128<int>.Zero, b3 = Vector128<int>.Zero;
+            for (nuint c = 0; c < o.Depth; c += 32)
+            {
+                Vector128<sbyte> xv = AdvSimd.LoadVector128(x + c);
+                a0 = Dp.DotProduct(a0, xv, AdvSimd.LoadVector128(q0 + c));
+                a1 = Dp.DotProduct(a1, xv, AdvSimd.LoadVector128(q1 + c));
+                a2 = Dp.DotProduct(a2, xv, AdvSimd.LoadVector128(q2 + c));
+                a3 = Dp.DotProduct(a3, xv, AdvSimd.LoadVector128(q3 + c));
+                xv = AdvSimd.LoadVector128(x + c + 16);
+                b0 = Dp.DotProduct(b0, xv, AdvSimd.LoadVector128(q0 + c + 16));
+                b1 = Dp.DotProduct(b1, xv, AdvSimd.LoadVector128(q1 + c + 16));
+                b2 = Dp.DotProduct(b2, xv, AdvSimd.LoadVector128(q2 + c + 16));
+                b3 = Dp.DotProduct(b3, xv, AdvSimd.LoadVector128(q3 + c + 16));
+            }
+
+            StoreInt8Sums(o, m, r, AdvSimd.Add(a0, b0), AdvSimd.Add(a1, b1), AdvSimd.Add(a2, b2), AdvSimd.Add(a3, b3));
+        }
+    }
+
+    /// <summary>The 4 × 1 smull/sadalp tile.</summary>
+    private readonly struct Int8TileAdvSimd : IInt8Tile
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe void Run(in Int8Operands o, nuint m, nuint r, sbyte* x, sbyte* q0, sbyte* q1, sbyte* q2, sbyte* q3)
+        {
+            Vector128<int> a0 = Vector128<int>.Zero, a1 = Vector128<int>.Zero, a2 = Vector128<int>.Zero, a3 = Vector128<int>.Zero;
+            for (nuint c = 0; c < o.Depth; c += 16)
+            {
+                Vector128<sbyte> xv = AdvSimd.LoadVector128(x + c);
+                a0 = MultiplyAccumulatePairs(a0, xv, AdvSimd.LoadVector128(q0 + c));
+                a1 = MultiplyAccumulatePairs(a1, xv, AdvSimd.LoadVector128(q1 + c));
+                a2 = MultiplyAccumulatePairs(a2, xv, AdvSimd.LoadVector128(q2 + c));
+                a3 = MultiplyAccumulatePairs(a3, xv, AdvSimd.LoadVector128(q3 + c));
+            }
+
+            StoreInt8Sums(o, m, r, a0, a1, a2, a3);
         }
     }
 }

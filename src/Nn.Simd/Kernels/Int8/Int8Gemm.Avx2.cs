@@ -31,7 +31,7 @@ public static partial class Kernel
     /// <summary>The deepest single sample whose widened input <see cref="Int8MatVecAvx2"/> keeps in its stack tile.</summary>
     private const int Int8WidenedDepth = 1024;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Int8GemmAvx2(in Int8Operands o)
     {
         if (o.Count == 1 && o.Depth <= Int8WidenedDepth)
@@ -40,29 +40,7 @@ public static partial class Kernel
             return;
         }
 
-        for (nuint m0 = 0; m0 < o.Count; m0 += Int8SampleBlock)
-        {
-            nuint mEnd = Math.Min(o.Count, m0 + Int8SampleBlock);
-            for (nuint r = 0; r < o.Rows; r += 4)
-            {
-                sbyte* q0 = o.Row(r), q1 = o.Row(r + 1), q2 = o.Row(r + 2), q3 = o.Row(r + 3);
-                for (nuint m = m0; m < mEnd; m++)
-                {
-                    sbyte* x = o.X + (m * o.Stride);
-                    Vector256<int> a0 = Vector256<int>.Zero, a1 = Vector256<int>.Zero, a2 = Vector256<int>.Zero, a3 = Vector256<int>.Zero;
-                    for (nuint c = 0; c < o.Depth; c += 16)
-                    {
-                        Vector256<short> xv = Avx2.ConvertToVector256Int16(x + c);
-                        a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q0 + c)));
-                        a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q1 + c)));
-                        a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q2 + c)));
-                        a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q3 + c)));
-                    }
-
-                    StoreInt8Sums(o, m, r, ReduceFour(a0, a1, a2, a3));
-                }
-            }
-        }
+        Int8Blocks(o, default(Int8TileAvx2));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -77,18 +55,29 @@ public static partial class Kernel
         for (nuint r = 0; r < o.Rows; r += 4)
         {
             sbyte* q0 = o.Row(r), q1 = o.Row(r + 1), q2 = o.Row(r + 2), q3 = o.Row(r + 3);
-            Vector256<int> a0 = Vector256<int>.Zero, a1 = Vector256<int>.Zero, a2 = Vector256<int>.Zero, a3 = Vector256<int>.Zero;
-            for (nuint c = 0; c < o.Depth; c += 16)
-            {
-                Vector256<short> xv = Avx.LoadVector256(x + c);
-                a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q0 + c)));
-                a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q1 + c)));
-                a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q2 + c)));
-                a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q3 + c)));
-            }
-
-            StoreInt8Sums(o, 0, r, ReduceFour(a0, a1, a2, a3));
+            StoreInt8Sums(o, 0, r, Int8FourRowsAvx2(o, default(LoadedInt16), x, q0, q1, q2, q3));
         }
+    }
+
+    /// <summary>
+    /// [Σ_c x·q0, …, Σ_c x·q3] over the operands' depth, 16 columns a step (vpmaddwd, vpaddd),
+    /// x read as int16 by <paramref name="input"/>: the loop of both the GEMM and the single sample.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector128<int> Int8FourRowsAvx2<TInput>(in Int8Operands o, TInput input, void* x, sbyte* q0, sbyte* q1, sbyte* q2, sbyte* q3)
+        where TInput : struct, IInt16Input
+    {
+        Vector256<int> a0 = Vector256<int>.Zero, a1 = Vector256<int>.Zero, a2 = Vector256<int>.Zero, a3 = Vector256<int>.Zero;
+        for (nuint c = 0; c < o.Depth; c += 16)
+        {
+            Vector256<short> xv = input.Load(x, c);
+            a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q0 + c)));
+            a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q1 + c)));
+            a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q2 + c)));
+            a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(q3 + c)));
+        }
+
+        return ReduceFour(a0, a1, a2, a3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -186,5 +175,33 @@ public static partial class Kernel
         {
             o.Store(m, r, s.GetElement(0), s.GetElement(1), s.GetElement(2), s.GetElement(3));
         }
+    }
+
+    /// <summary>How <see cref="Int8FourRowsAvx2"/> reads 16 columns of x as int16, from column c.</summary>
+    private interface IInt16Input
+    {
+        unsafe Vector256<short> Load(void* x, nuint c);
+    }
+
+    /// <summary>x as int8, sign-extended on the way (vpmovsxbw from memory).</summary>
+    private readonly struct SignExtendedInt8 : IInt16Input
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe Vector256<short> Load(void* x, nuint c) => Avx2.ConvertToVector256Int16((sbyte*)x + c);
+    }
+
+    /// <summary>x already widened to int16 (a plain load).</summary>
+    private readonly struct LoadedInt16 : IInt16Input
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe Vector256<short> Load(void* x, nuint c) => Avx.LoadVector256((short*)x + c);
+    }
+
+    /// <summary>The 4 × 1 vpmaddwd tile.</summary>
+    private readonly struct Int8TileAvx2 : IInt8Tile
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe void Run(in Int8Operands o, nuint m, nuint r, sbyte* x, sbyte* q0, sbyte* q1, sbyte* q2, sbyte* q3) =>
+            StoreInt8Sums(o, m, r, Int8FourRowsAvx2(o, default(SignExtendedInt8), x, q0, q1, q2, q3));
     }
 }

@@ -14,34 +14,29 @@ namespace Nn.Simd.Kernels;
 
 public static partial class Kernel
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Int8GemmAvx512(in Int8Operands o)
-    {
-        for (nuint m0 = 0; m0 < o.Count; m0 += Int8SampleBlock)
-        {
-            nuint mEnd = Math.Min(o.Count, m0 + Int8SampleBlock);
-            for (nuint r = 0; r < o.Rows; r += 4)
-            {
-                sbyte* q0 = o.Row(r), q1 = o.Row(r + 1), q2 = o.Row(r + 2), q3 = o.Row(r + 3);
-                for (nuint m = m0; m < mEnd; m++)
-                {
-                    sbyte* x = o.X + (m * o.Stride);
-                    Vector512<int> a0 = Vector512<int>.Zero, a1 = Vector512<int>.Zero, a2 = Vector512<int>.Zero, a3 = Vector512<int>.Zero;
-                    for (nuint c = 0; c < o.Depth; c += 32)
-                    {
-                        Vector512<short> xv = Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(x + c));
-                        a0 = Avx512F.Add(a0, Avx512BW.MultiplyAddAdjacent(xv, Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(q0 + c))));
-                        a1 = Avx512F.Add(a1, Avx512BW.MultiplyAddAdjacent(xv, Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(q1 + c))));
-                        a2 = Avx512F.Add(a2, Avx512BW.MultiplyAddAdjacent(xv, Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(q2 + c))));
-                        a3 = Avx512F.Add(a3, Avx512BW.MultiplyAddAdjacent(xv, Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(q3 + c))));
-                    }
-
-                    StoreInt8Sums(o, m, r, ReduceFour(Fold(a0), Fold(a1), Fold(a2), Fold(a3)));
-                }
-            }
-        }
-    }
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Int8GemmAvx512(in Int8Operands o) => Int8Blocks(o, default(Int8TileAvx512));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Fold(Vector512<int> a) => Avx2.Add(a.GetLower(), a.GetUpper());
+
+    /// <summary>The 4 × 1 vpmaddwd tile on 512-bit int16.</summary>
+    private readonly struct Int8TileAvx512 : IInt8Tile
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe void Run(in Int8Operands o, nuint m, nuint r, sbyte* x, sbyte* q0, sbyte* q1, sbyte* q2, sbyte* q3)
+        {
+            Vector512<int> a0 = Vector512<int>.Zero, a1 = Vector512<int>.Zero, a2 = Vector512<int>.Zero, a3 = Vector512<int>.Zero;
+            for (nuint c = 0; c < o.Depth; c += 32)
+            {
+                Vector512<short> xv = Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(x + c));
+                a0 = Avx512F.Add(a0, Avx512BW.MultiplyAddAdjacent(xv, Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(q0 + c))));
+                a1 = Avx512F.Add(a1, Avx512BW.MultiplyAddAdjacent(xv, Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(q1 + c))));
+                a2 = Avx512F.Add(a2, Avx512BW.MultiplyAddAdjacent(xv, Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(q2 + c))));
+                a3 = Avx512F.Add(a3, Avx512BW.MultiplyAddAdjacent(xv, Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(q3 + c))));
+            }
+
+            StoreInt8Sums(o, m, r, ReduceFour(Fold(a0), Fold(a1), Fold(a2), Fold(a3)));
+        }
+    }
 }

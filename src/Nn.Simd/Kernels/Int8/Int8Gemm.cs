@@ -133,6 +133,37 @@ public static partial class Kernel
     }
 
     /// <summary>
+    /// The blocking of the 4 × 1 bodies: blocks of <see cref="Int8SampleBlock"/> samples, the row
+    /// groups of 4 run past each block, and <paramref name="tile"/> computes and stores each
+    /// sample's 4 sums. Inlined into each body, with the tile's loop inlined into it in turn; the
+    /// bodies that are only this call are NoInlining, so that the dispatcher (tiered, not
+    /// AggressiveOptimization) never takes their loops in and runs them unoptimised first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Int8Blocks<TTile>(in Int8Operands o, TTile tile)
+        where TTile : struct, IInt8Tile
+    {
+        for (nuint m0 = 0; m0 < o.Count; m0 += Int8SampleBlock)
+        {
+            nuint mEnd = Math.Min(o.Count, m0 + Int8SampleBlock);
+            for (nuint r = 0; r < o.Rows; r += 4)
+            {
+                sbyte* q0 = o.Row(r), q1 = o.Row(r + 1), q2 = o.Row(r + 2), q3 = o.Row(r + 3);
+                for (nuint m = m0; m < mEnd; m++)
+                {
+                    tile.Run(o, m, r, o.X + (m * o.Stride), q0, q1, q2, q3);
+                }
+            }
+        }
+    }
+
+    /// <summary>One body's 4 × 1 tile: the sums of rows q0..q3 (rows r..r+3) with sample m at x, stored.</summary>
+    private interface IInt8Tile
+    {
+        unsafe void Run(in Int8Operands o, nuint m, nuint r, sbyte* x, sbyte* q0, sbyte* q1, sbyte* q2, sbyte* q3);
+    }
+
+    /// <summary>
     /// The operands of one int8 GEMM: q from <c>W</c> (<c>Rows</c> rows of <c>Stride</c> bytes, zero
     /// past K), <c>Depth</c> = K rounded up to 32 (what the vector bodies run each dot over),
     /// <c>RowSums</c> (padded to 4 rows), x (<c>Count</c> rows of <c>Stride</c> bytes) and S.
