@@ -86,13 +86,18 @@ public class DropoutBenchmarks : IWorkload
 {
     private const int Rows = 128, Columns = 256;
     private float[] _block = [];
+    private byte[] _bits = [];
 
     public double Flops => 0;
 
     public double Bytes => 8.0 * Rows * Columns;
 
     [GlobalSetup]
-    public void Setup() => _block = new float[Rows * Columns];
+    public void Setup()
+    {
+        _block = new float[Rows * Columns];
+        _bits = new byte[Rows * Columns / 8];
+    }
 
     [Benchmark(Baseline = true)]
     public void Scalar() => Kernel.DropoutRows(_block, Rows, Columns, 0.2f, new DropoutKey(1, 2, 0, 1), KernelPath.Scalar);
@@ -105,4 +110,18 @@ public class DropoutBenchmarks : IWorkload
 
     [Benchmark]
     public void HadamardAvx2() => Kernel.Hadamard(_block, _block, _block, KernelPath.Avx2);
+
+    /// <summary>The block's masks as bits, row by row, as the training step draws them.</summary>
+    [Benchmark]
+    public void BitsAvx512()
+    {
+        for (int row = 0; row < Rows; row++)
+        {
+            Kernel.DropoutMaskBits(_bits.AsSpan(row * (Columns / 8), Columns / 8), Columns, 0.2f, new DropoutKey(1, 2, (uint)row, 1), KernelPath.Avx512);
+        }
+    }
+
+    /// <summary>The bits multiplied into the block, as the forward and the backward pass do.</summary>
+    [Benchmark]
+    public void ApplyBitsAvx512() => Kernel.DropoutApplyBits(_block, Rows, Columns, _bits, 0.2f, KernelPath.Avx512);
 }
