@@ -8,10 +8,11 @@
 //
 //   block B:  units 64B…64B+15 ← X0 of counters 16B…16B+15, units 64B+16…+31 ← X1, … +48…+63 ← X3
 //
-// so a 512-bit path takes two blocks per iteration, AVX2 one and NEON a quarter, each storing
-// whole vectors (the x86 paths keep four sets of counters in flight: one round's multiplies wait
-// three cycles for their operands, and independent sets fill that wait), and the decision of a unit depends on (seed, epoch, sample, stream, u)
-// only: the same on every path and for any split of the rows over threads. Unit u is kept when
+// so a 512-bit path takes two blocks per iteration (a last odd block the AVX2 way), AVX2 one and
+// NEON a quarter, each storing whole vectors (the x86 paths keep four sets of counters in flight:
+// one round's multiplies wait three cycles for their operands, and independent sets fill that
+// wait), and the decision of a unit depends on (seed, epoch, sample, stream, u) only: the same on
+// every path and for any split of the rows over threads. Unit u is kept when
 // (x >> 1) ≥ T, T = round(p·2³¹), a keep rate of exactly 1 − T/2³¹. A last partial block takes
 // the scalar form, counter by counter.
 using System.Runtime.CompilerServices;
@@ -116,11 +117,7 @@ internal static class DropoutDriver
 
             if ((block + 1) * BlockUnits <= n)
             {
-                Words512 x = default;
-                x.X0 = Vector512.Create((uint)(16 * block)) + Vector512<uint>.Indices;
-                Philox.Block(ref x, stream);
-                Store(sink, ref r, (nuint)(block * BlockUnits), x, threshold, scale);
-                block++;
+                Block256(sink, ref r, block++, stream, threshold, scale);
             }
         }
         else if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
@@ -128,13 +125,7 @@ internal static class DropoutDriver
             KernelProbe.Record(KernelPath.Avx2);
             for (; (block + 1) * BlockUnits <= n; block++)
             {
-                Words256 x = default, y = default;
-                x.X0 = Vector256.Create((uint)(16 * block)) + Vector256<uint>.Indices;
-                y.X0 = x.X0 + Vector256.Create(8u);
-                Philox.Block(ref x, ref y, stream);
-                nuint at = (nuint)(block * BlockUnits);
-                Store(sink, ref r, at, x, threshold, scale);
-                Store(sink, ref r, at + 8, y, threshold, scale);
+                Block256(sink, ref r, block, stream, threshold, scale);
             }
         }
         else if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
@@ -192,7 +183,21 @@ internal static class DropoutDriver
         }
     }
 
-    /// <summary>Units at + 16·w + i from word w of counter i: a block from sixteen counters, half a block from eight.</summary>
+    /// <summary>Block <paramref name="block"/>'s 64 units from its sixteen counters, two groups of eight at 256 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block256<TSink>(TSink sink, ref float r, int block, in PhiloxStream stream, int threshold, float scale)
+        where TSink : struct, IDropoutSink
+    {
+        Words256 x = default, y = default;
+        x.X0 = Vector256.Create((uint)(16 * block)) + Vector256<uint>.Indices;
+        y.X0 = x.X0 + Vector256.Create(8u);
+        Philox.Block(ref x, ref y, stream);
+        nuint at = (nuint)(block * BlockUnits);
+        Store(sink, ref r, at, x, threshold, scale);
+        Store(sink, ref r, at + 8, y, threshold, scale);
+    }
+
+    /// <summary>Units at + 16·w + i from word w of counter i: a whole block from sixteen counters, or half of one from eight.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store<TSink>(TSink sink, ref float r, nuint at, in Words512 words, int threshold, float scale)
         where TSink : struct, IDropoutSink

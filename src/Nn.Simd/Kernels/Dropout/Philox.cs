@@ -54,36 +54,10 @@ internal static class Philox
     }
 
     /// <summary>
-    /// Sixteen counters (x.X0 one a lane, and the stream's c1, c2, c3) under the stream's key: their
-    /// four words in x.X0 … x.X3. Two sets of eight in 64-bit lanes, so that each round's products are whole VPMULUDQ
-    /// results.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Block(ref Words512 x, in PhiloxStream stream)
-    {
-        Vector512<ulong> a0 = Avx512F.ConvertToVector512UInt64(x.X0.GetLower()), b0 = Avx512F.ConvertToVector512UInt64(x.X0.GetUpper());
-        Vector512<ulong> a1 = Vector512.Create((ulong)stream.C1), a2 = Vector512.Create((ulong)stream.C2), a3 = Vector512.Create((ulong)stream.C3);
-        Vector512<ulong> b1 = a1, b2 = a2, b3 = a3;
-        uint k0 = stream.K0, k1 = stream.K1;
-        for (int round = 0; round < Rounds; round++)
-        {
-            Vector512<ulong> key0 = Vector512.Create((ulong)k0), key1 = Vector512.Create((ulong)k1);
-            Round(ref a0, ref a1, ref a2, ref a3, key0, key1);
-            Round(ref b0, ref b1, ref b2, ref b3, key0, key1);
-            k0 += W0;
-            k1 += W1;
-        }
-
-        x.X0 = Pack(a0, b0);
-        x.X1 = Pack(a1, b1);
-        x.X2 = Pack(a2, b2);
-        x.X3 = Pack(a3, b3);
-    }
-
-    /// <summary>
-    /// Two groups of sixteen counters at once (x and y, as
-    /// <see cref="Block(ref Words512, in PhiloxStream)"/> takes and gives them): four independent sets in flight, so that one set's multiplies fill the
-    /// latency of another's.
+    /// Two groups of sixteen counters (x.X0 and y.X0 one a lane, each with the stream's c1, c2, c3)
+    /// under the stream's key: their four words in x.X0 … x.X3 and y.X0 … y.X3. Four sets of eight
+    /// in 64-bit lanes, so that each round's products are whole VPMULUDQ results, in flight
+    /// together, so that one set's multiplies fill the latency of another's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Block(ref Words512 x, ref Words512 y, in PhiloxStream stream)
