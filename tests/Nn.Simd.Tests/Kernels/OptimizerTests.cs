@@ -222,6 +222,62 @@ public class OptimizerTests
         }
     }
 
+    /// <summary>
+    /// With a zero gradient (and no weight decay) every state only decays: momentum's v ← 0.9·v,
+    /// Adam's m ← 0.9·m and v ← 0.999·v, RMSProp's s ← 0.99·s. A decayed state whose magnitude is
+    /// below 2⁻¹²⁶ must be stored as +0 on every path (left alone it would stay subnormal for good:
+    /// round(0.9·2⁻¹⁴⁹) = 2⁻¹⁴⁹); a normal one is the plain product, and a NaN stays NaN.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_state_decaying_below_the_normal_range_is_stored_as_zero_on_every_path(string name, KernelPath path)
+    {
+        float[] states =
+        [
+            1.2e-38f, -1.2e-38f, 1.3e-38f, float.Epsilon, -float.Epsilon, 4 * float.Epsilon, 1e-40f, 1.1754944e-38f,
+            2e-38f, -2e-38f, 1e-3f, -0.5f, 0f, -0f, float.NaN, 3e-38f, 1.31e-38f, -1.31e-38f, 1e-39f,
+        ];
+        int n = states.Length;
+        float[] w0 = TestData.Uniform(n, 5, 1f);
+        (float decay1, float decay2) = name switch
+        {
+            "momentum" or "nesterov" => (0.9f, 0f),
+            "rmsprop" => (0.99f, 0f),
+            _ => (0.9f, 0.999f),
+        };
+        float[] s1 = [.. states], s2 = [.. states.Reverse()];
+        float[] expected1 = [.. s1.Select(x => Flushed(decay1 * x))];
+        float[] expected2 = [.. s2.Select(x => Flushed(decay2 * x))];
+        float[] w = [.. w0];
+        var zero = new float[n];
+        switch (name)
+        {
+            case "momentum":
+            case "nesterov":
+                Kernel.MomentumStep(w, zero, s1, new MomentumStepScalars(0.05f, 0.9f, nesterov: name == "nesterov"), path);
+                break;
+            case "adam":
+            case "adamw":
+                Kernel.AdamStep(w, zero, s1, s2, name == "adam" ? AdamStepScalars.Adam(1e-3f, 9) : AdamStepScalars.AdamW(1e-3f, 9, weightDecay: 0f), path);
+                break;
+            default:
+                Kernel.RmsPropStep(w, zero, s1, new RmsPropStepScalars(1e-2f), path);
+                break;
+        }
+
+        Assertions.BitsEqual(expected1, s1, $"{name} {path} state 1");
+        if (name.StartsWith("adam", StringComparison.Ordinal))
+        {
+            Assertions.BitsEqual(expected2, s2, $"{name} {path} state 2");
+        }
+
+        Assert.Contains(expected1, x => BitConverter.SingleToInt32Bits(x) == 0 && x == 0f);
+        Assert.Contains(expected1, float.IsNaN);
+        Assert.Contains(expected1, x => x != 0f && Math.Abs(x) < 3e-38f);
+
+        static float Flushed(float x) => Math.Abs(x) < 1.17549435E-38f ? 0f : x;
+    }
+
     [Fact]
     public void Spans_of_other_lengths_or_overlapping_are_refused()
     {

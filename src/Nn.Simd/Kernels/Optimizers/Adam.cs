@@ -2,8 +2,9 @@
 // per element, with t the step number (1 for the first step):
 //
 //   g ← fma(λ, w, c·Σg)                      λ: Adam's L2 weight decay (0 for AdamW)
-//   m ← fma(β₁, m, (1 − β₁)·g)               first moment
-//   v ← fma((1 − β₂)·g, g, β₂·v)             second moment
+//   m ← flush(fma(β₁, m, (1 − β₁)·g))        first moment
+//   v ← flush(fma((1 − β₂)·g, g, β₂·v))      second moment
+//   (flush: a subnormal is stored as +0, see SubnormalFlush.cs)
 //   d ← fma(√v, 1/√(1 − β₂ᵗ), ε)             √v̂ + ε
 //   w ← fma(−η/(1 − β₁ᵗ), m / d, δ·w)        δ = 1 − η·λ_w: AdamW's decoupled decay (1 for Adam)
 //
@@ -111,8 +112,8 @@ internal readonly struct AdamOperator(AdamStepScalars s) : IStepOperator2
     public float Invoke(float w, float g, ref float m, ref float v)
     {
         float gradient = MathF.FusedMultiplyAdd(s.L2, w, s.GradientScale * g);
-        m = MathF.FusedMultiplyAdd(s.Beta1, m, s.OneMinusBeta1 * gradient);
-        v = MathF.FusedMultiplyAdd(s.OneMinusBeta2 * gradient, gradient, s.Beta2 * v);
+        m = SubnormalFlush.Apply(MathF.FusedMultiplyAdd(s.Beta1, m, s.OneMinusBeta1 * gradient));
+        v = SubnormalFlush.Apply(MathF.FusedMultiplyAdd(s.OneMinusBeta2 * gradient, gradient, s.Beta2 * v));
         float denominator = MathF.FusedMultiplyAdd(MathF.Sqrt(v), s.InverseSqrtBias2, s.Epsilon);
         return MathF.FusedMultiplyAdd(-s.StepSize, m / denominator, s.Decay * w);
     }
@@ -121,8 +122,8 @@ internal readonly struct AdamOperator(AdamStepScalars s) : IStepOperator2
     public Vector128<float> Invoke(Vector128<float> w, Vector128<float> g, ref Vector128<float> m, ref Vector128<float> v)
     {
         Vector128<float> gradient = AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(Vector128.Create(s.GradientScale), g), Vector128.Create(s.L2), w);
-        m = AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(Vector128.Create(s.OneMinusBeta1), gradient), Vector128.Create(s.Beta1), m);
-        v = AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(Vector128.Create(s.Beta2), v), AdvSimd.Multiply(Vector128.Create(s.OneMinusBeta2), gradient), gradient);
+        m = SubnormalFlush.Apply(AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(Vector128.Create(s.OneMinusBeta1), gradient), Vector128.Create(s.Beta1), m));
+        v = SubnormalFlush.Apply(AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(Vector128.Create(s.Beta2), v), AdvSimd.Multiply(Vector128.Create(s.OneMinusBeta2), gradient), gradient));
         Vector128<float> denominator = AdvSimd.FusedMultiplyAdd(Vector128.Create(s.Epsilon), AdvSimd.Arm64.Sqrt(v), Vector128.Create(s.InverseSqrtBias2));
         return AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(Vector128.Create(s.Decay), w), Vector128.Create(-s.StepSize), AdvSimd.Arm64.Divide(m, denominator));
     }
@@ -131,8 +132,8 @@ internal readonly struct AdamOperator(AdamStepScalars s) : IStepOperator2
     public Vector256<float> Invoke(Vector256<float> w, Vector256<float> g, ref Vector256<float> m, ref Vector256<float> v)
     {
         Vector256<float> gradient = Fma.MultiplyAdd(Vector256.Create(s.L2), w, Avx.Multiply(Vector256.Create(s.GradientScale), g));
-        m = Fma.MultiplyAdd(Vector256.Create(s.Beta1), m, Avx.Multiply(Vector256.Create(s.OneMinusBeta1), gradient));
-        v = Fma.MultiplyAdd(Avx.Multiply(Vector256.Create(s.OneMinusBeta2), gradient), gradient, Avx.Multiply(Vector256.Create(s.Beta2), v));
+        m = SubnormalFlush.Apply(Fma.MultiplyAdd(Vector256.Create(s.Beta1), m, Avx.Multiply(Vector256.Create(s.OneMinusBeta1), gradient)));
+        v = SubnormalFlush.Apply(Fma.MultiplyAdd(Avx.Multiply(Vector256.Create(s.OneMinusBeta2), gradient), gradient, Avx.Multiply(Vector256.Create(s.Beta2), v)));
         Vector256<float> denominator = Fma.MultiplyAdd(Avx.Sqrt(v), Vector256.Create(s.InverseSqrtBias2), Vector256.Create(s.Epsilon));
         return Fma.MultiplyAdd(Vector256.Create(-s.StepSize), Avx.Divide(m, denominator), Avx.Multiply(Vector256.Create(s.Decay), w));
     }
@@ -141,8 +142,8 @@ internal readonly struct AdamOperator(AdamStepScalars s) : IStepOperator2
     public Vector512<float> Invoke(Vector512<float> w, Vector512<float> g, ref Vector512<float> m, ref Vector512<float> v)
     {
         Vector512<float> gradient = Avx512F.FusedMultiplyAdd(Vector512.Create(s.L2), w, Avx512F.Multiply(Vector512.Create(s.GradientScale), g));
-        m = Avx512F.FusedMultiplyAdd(Vector512.Create(s.Beta1), m, Avx512F.Multiply(Vector512.Create(s.OneMinusBeta1), gradient));
-        v = Avx512F.FusedMultiplyAdd(Avx512F.Multiply(Vector512.Create(s.OneMinusBeta2), gradient), gradient, Avx512F.Multiply(Vector512.Create(s.Beta2), v));
+        m = SubnormalFlush.Apply(Avx512F.FusedMultiplyAdd(Vector512.Create(s.Beta1), m, Avx512F.Multiply(Vector512.Create(s.OneMinusBeta1), gradient)));
+        v = SubnormalFlush.Apply(Avx512F.FusedMultiplyAdd(Avx512F.Multiply(Vector512.Create(s.OneMinusBeta2), gradient), gradient, Avx512F.Multiply(Vector512.Create(s.Beta2), v)));
         Vector512<float> denominator = Avx512F.FusedMultiplyAdd(Avx512F.Sqrt(v), Vector512.Create(s.InverseSqrtBias2), Vector512.Create(s.Epsilon));
         return Avx512F.FusedMultiplyAdd(Vector512.Create(-s.StepSize), Avx512F.Divide(m, denominator), Avx512F.Multiply(Vector512.Create(s.Decay), w));
     }
@@ -164,7 +165,8 @@ public static partial class Kernel
     /// The four spans must be of one length and pairwise separate memory. Each element is computed by
     /// the same IEEE operations (fused multiply-adds, a correctly rounded square root and division)
     /// on every path, so every path, and any split of the spans over threads, gives the same bits.
-    /// Allocates nothing.
+    /// A moment whose magnitude falls below 2⁻¹²⁶ is stored as +0 (a subnormal state would slow
+    /// every later step several times over and cannot move a weight). Allocates nothing.
     /// </remarks>
     /// <exception cref="ArgumentException">Lengths differ, or spans overlap.</exception>
     public static void AdamStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> firstMoment, Span<float> secondMoment, in AdamStepScalars scalars) =>

@@ -2,7 +2,7 @@
 // dampening 0), per element:
 //
 //   g ← fma(λ, w, c·Σg)            the gradient: c scales the summed gradient (1/m for a mean), λ is L2
-//   v ← fma(μ, v, g)               the velocity
+//   v ← flush(fma(μ, v, g))        the velocity (flush: a subnormal is stored as +0, SubnormalFlush.cs)
 //   w ← fma(−η, v, w)              classical momentum
 //   w ← fma(−η, fma(μ, v, g), w)   Nesterov: the step looks ahead along the new velocity
 //
@@ -57,13 +57,13 @@ public readonly struct MomentumStepScalars
     public bool Nesterov { get; }
 }
 
-/// <summary>Classical momentum: v ← fma(μ, v, g); w ← fma(−η, v, w), with g = fma(λ, w, c·Σg).</summary>
+/// <summary>Classical momentum: v ← flush(fma(μ, v, g)); w ← fma(−η, v, w), with g = fma(λ, w, c·Σg).</summary>
 internal readonly struct MomentumOperator(MomentumStepScalars s) : IStepOperator
 {
     public float Invoke(float w, float g, ref float v)
     {
         float gradient = MathF.FusedMultiplyAdd(s.WeightDecay, w, s.GradientScale * g);
-        v = MathF.FusedMultiplyAdd(s.Momentum, v, gradient);
+        v = SubnormalFlush.Apply(MathF.FusedMultiplyAdd(s.Momentum, v, gradient));
         return MathF.FusedMultiplyAdd(-s.LearningRate, v, w);
     }
 
@@ -71,7 +71,7 @@ internal readonly struct MomentumOperator(MomentumStepScalars s) : IStepOperator
     public Vector128<float> Invoke(Vector128<float> w, Vector128<float> g, ref Vector128<float> v)
     {
         Vector128<float> gradient = AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(Vector128.Create(s.GradientScale), g), Vector128.Create(s.WeightDecay), w);
-        v = AdvSimd.FusedMultiplyAdd(gradient, Vector128.Create(s.Momentum), v);
+        v = SubnormalFlush.Apply(AdvSimd.FusedMultiplyAdd(gradient, Vector128.Create(s.Momentum), v));
         return AdvSimd.FusedMultiplyAdd(w, Vector128.Create(-s.LearningRate), v);
     }
 
@@ -79,7 +79,7 @@ internal readonly struct MomentumOperator(MomentumStepScalars s) : IStepOperator
     public Vector256<float> Invoke(Vector256<float> w, Vector256<float> g, ref Vector256<float> v)
     {
         Vector256<float> gradient = Fma.MultiplyAdd(Vector256.Create(s.WeightDecay), w, Avx.Multiply(Vector256.Create(s.GradientScale), g));
-        v = Fma.MultiplyAdd(Vector256.Create(s.Momentum), v, gradient);
+        v = SubnormalFlush.Apply(Fma.MultiplyAdd(Vector256.Create(s.Momentum), v, gradient));
         return Fma.MultiplyAdd(Vector256.Create(-s.LearningRate), v, w);
     }
 
@@ -87,18 +87,18 @@ internal readonly struct MomentumOperator(MomentumStepScalars s) : IStepOperator
     public Vector512<float> Invoke(Vector512<float> w, Vector512<float> g, ref Vector512<float> v)
     {
         Vector512<float> gradient = Avx512F.FusedMultiplyAdd(Vector512.Create(s.WeightDecay), w, Avx512F.Multiply(Vector512.Create(s.GradientScale), g));
-        v = Avx512F.FusedMultiplyAdd(Vector512.Create(s.Momentum), v, gradient);
+        v = SubnormalFlush.Apply(Avx512F.FusedMultiplyAdd(Vector512.Create(s.Momentum), v, gradient));
         return Avx512F.FusedMultiplyAdd(Vector512.Create(-s.LearningRate), v, w);
     }
 }
 
-/// <summary>Nesterov momentum: v ← fma(μ, v, g); w ← fma(−η, fma(μ, v, g), w), with g = fma(λ, w, c·Σg).</summary>
+/// <summary>Nesterov momentum: v ← flush(fma(μ, v, g)); w ← fma(−η, fma(μ, v, g), w), with g = fma(λ, w, c·Σg).</summary>
 internal readonly struct NesterovOperator(MomentumStepScalars s) : IStepOperator
 {
     public float Invoke(float w, float g, ref float v)
     {
         float gradient = MathF.FusedMultiplyAdd(s.WeightDecay, w, s.GradientScale * g);
-        v = MathF.FusedMultiplyAdd(s.Momentum, v, gradient);
+        v = SubnormalFlush.Apply(MathF.FusedMultiplyAdd(s.Momentum, v, gradient));
         return MathF.FusedMultiplyAdd(-s.LearningRate, MathF.FusedMultiplyAdd(s.Momentum, v, gradient), w);
     }
 
@@ -106,7 +106,7 @@ internal readonly struct NesterovOperator(MomentumStepScalars s) : IStepOperator
     public Vector128<float> Invoke(Vector128<float> w, Vector128<float> g, ref Vector128<float> v)
     {
         Vector128<float> gradient = AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(Vector128.Create(s.GradientScale), g), Vector128.Create(s.WeightDecay), w);
-        v = AdvSimd.FusedMultiplyAdd(gradient, Vector128.Create(s.Momentum), v);
+        v = SubnormalFlush.Apply(AdvSimd.FusedMultiplyAdd(gradient, Vector128.Create(s.Momentum), v));
         return AdvSimd.FusedMultiplyAdd(w, Vector128.Create(-s.LearningRate), AdvSimd.FusedMultiplyAdd(gradient, Vector128.Create(s.Momentum), v));
     }
 
@@ -114,7 +114,7 @@ internal readonly struct NesterovOperator(MomentumStepScalars s) : IStepOperator
     public Vector256<float> Invoke(Vector256<float> w, Vector256<float> g, ref Vector256<float> v)
     {
         Vector256<float> gradient = Fma.MultiplyAdd(Vector256.Create(s.WeightDecay), w, Avx.Multiply(Vector256.Create(s.GradientScale), g));
-        v = Fma.MultiplyAdd(Vector256.Create(s.Momentum), v, gradient);
+        v = SubnormalFlush.Apply(Fma.MultiplyAdd(Vector256.Create(s.Momentum), v, gradient));
         return Fma.MultiplyAdd(Vector256.Create(-s.LearningRate), Fma.MultiplyAdd(Vector256.Create(s.Momentum), v, gradient), w);
     }
 
@@ -122,7 +122,7 @@ internal readonly struct NesterovOperator(MomentumStepScalars s) : IStepOperator
     public Vector512<float> Invoke(Vector512<float> w, Vector512<float> g, ref Vector512<float> v)
     {
         Vector512<float> gradient = Avx512F.FusedMultiplyAdd(Vector512.Create(s.WeightDecay), w, Avx512F.Multiply(Vector512.Create(s.GradientScale), g));
-        v = Avx512F.FusedMultiplyAdd(Vector512.Create(s.Momentum), v, gradient);
+        v = SubnormalFlush.Apply(Avx512F.FusedMultiplyAdd(Vector512.Create(s.Momentum), v, gradient));
         return Avx512F.FusedMultiplyAdd(Vector512.Create(-s.LearningRate), Avx512F.FusedMultiplyAdd(Vector512.Create(s.Momentum), v, gradient), w);
     }
 }
@@ -141,7 +141,8 @@ public static partial class Kernel
     /// The three spans must be of one length and must not overlap. Each element is computed by the
     /// same IEEE operations (fused multiply-adds, see the file's formula) on every path, so every
     /// path gives the same bits, and any split of the span (over threads) gives the same bits too.
-    /// Allocates nothing.
+    /// A velocity whose magnitude falls below 2⁻¹²⁶ is stored as +0 (a subnormal state would slow
+    /// every later step several times over and cannot move a weight). Allocates nothing.
     /// </remarks>
     /// <exception cref="ArgumentException">Lengths differ, or spans overlap.</exception>
     public static void MomentumStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> velocity, in MomentumStepScalars scalars) =>

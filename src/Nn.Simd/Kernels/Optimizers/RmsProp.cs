@@ -2,7 +2,8 @@
 // square root), per element:
 //
 //   g ← fma(λ, w, c·Σg)              λ: L2 weight decay, added to the gradient
-//   s ← fma((1 − α)·g, g, α·s)       the running mean square (α = 0.99 by default)
+//   s ← flush(fma((1 − α)·g, g, α·s)) the running mean square (α = 0.99 by default; flush: a
+//                                    subnormal is stored as +0, SubnormalFlush.cs)
 //   w ← fma(−η, g / (√s + ε), w)
 //
 // The same IEEE operations in the same order on every path; square root and division are
@@ -67,7 +68,7 @@ internal readonly struct RmsPropOperator(RmsPropStepScalars p) : IStepOperator
     public float Invoke(float w, float g, ref float s)
     {
         float gradient = MathF.FusedMultiplyAdd(p.WeightDecay, w, p.GradientScale * g);
-        s = MathF.FusedMultiplyAdd(p.OneMinusAlpha * gradient, gradient, p.Alpha * s);
+        s = SubnormalFlush.Apply(MathF.FusedMultiplyAdd(p.OneMinusAlpha * gradient, gradient, p.Alpha * s));
         return MathF.FusedMultiplyAdd(-p.LearningRate, gradient / (MathF.Sqrt(s) + p.Epsilon), w);
     }
 
@@ -75,7 +76,7 @@ internal readonly struct RmsPropOperator(RmsPropStepScalars p) : IStepOperator
     public Vector128<float> Invoke(Vector128<float> w, Vector128<float> g, ref Vector128<float> s)
     {
         Vector128<float> gradient = AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(Vector128.Create(p.GradientScale), g), Vector128.Create(p.WeightDecay), w);
-        s = AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(Vector128.Create(p.Alpha), s), AdvSimd.Multiply(Vector128.Create(p.OneMinusAlpha), gradient), gradient);
+        s = SubnormalFlush.Apply(AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(Vector128.Create(p.Alpha), s), AdvSimd.Multiply(Vector128.Create(p.OneMinusAlpha), gradient), gradient));
         Vector128<float> denominator = AdvSimd.Add(AdvSimd.Arm64.Sqrt(s), Vector128.Create(p.Epsilon));
         return AdvSimd.FusedMultiplyAdd(w, Vector128.Create(-p.LearningRate), AdvSimd.Arm64.Divide(gradient, denominator));
     }
@@ -84,7 +85,7 @@ internal readonly struct RmsPropOperator(RmsPropStepScalars p) : IStepOperator
     public Vector256<float> Invoke(Vector256<float> w, Vector256<float> g, ref Vector256<float> s)
     {
         Vector256<float> gradient = Fma.MultiplyAdd(Vector256.Create(p.WeightDecay), w, Avx.Multiply(Vector256.Create(p.GradientScale), g));
-        s = Fma.MultiplyAdd(Avx.Multiply(Vector256.Create(p.OneMinusAlpha), gradient), gradient, Avx.Multiply(Vector256.Create(p.Alpha), s));
+        s = SubnormalFlush.Apply(Fma.MultiplyAdd(Avx.Multiply(Vector256.Create(p.OneMinusAlpha), gradient), gradient, Avx.Multiply(Vector256.Create(p.Alpha), s)));
         Vector256<float> denominator = Avx.Add(Avx.Sqrt(s), Vector256.Create(p.Epsilon));
         return Fma.MultiplyAdd(Vector256.Create(-p.LearningRate), Avx.Divide(gradient, denominator), w);
     }
@@ -93,7 +94,7 @@ internal readonly struct RmsPropOperator(RmsPropStepScalars p) : IStepOperator
     public Vector512<float> Invoke(Vector512<float> w, Vector512<float> g, ref Vector512<float> s)
     {
         Vector512<float> gradient = Avx512F.FusedMultiplyAdd(Vector512.Create(p.WeightDecay), w, Avx512F.Multiply(Vector512.Create(p.GradientScale), g));
-        s = Avx512F.FusedMultiplyAdd(Avx512F.Multiply(Vector512.Create(p.OneMinusAlpha), gradient), gradient, Avx512F.Multiply(Vector512.Create(p.Alpha), s));
+        s = SubnormalFlush.Apply(Avx512F.FusedMultiplyAdd(Avx512F.Multiply(Vector512.Create(p.OneMinusAlpha), gradient), gradient, Avx512F.Multiply(Vector512.Create(p.Alpha), s)));
         Vector512<float> denominator = Avx512F.Add(Avx512F.Sqrt(s), Vector512.Create(p.Epsilon));
         return Avx512F.FusedMultiplyAdd(Vector512.Create(-p.LearningRate), Avx512F.Divide(gradient, denominator), w);
     }
@@ -112,7 +113,8 @@ public static partial class Kernel
     /// <remarks>
     /// The three spans must be of one length and must not overlap. Each element is computed by the
     /// same IEEE operations on every path, so every path, and any split of the spans over threads,
-    /// gives the same bits. Allocates nothing.
+    /// gives the same bits. A mean square below 2⁻¹²⁶ is stored as +0 (a subnormal state would slow
+    /// every later step several times over). Allocates nothing.
     /// </remarks>
     /// <exception cref="ArgumentException">Lengths differ, or spans overlap.</exception>
     public static void RmsPropStep(Span<float> weights, ReadOnlySpan<float> gradient, Span<float> meanSquare, in RmsPropStepScalars scalars) =>
