@@ -10,7 +10,8 @@ namespace Nn.Simd.Bench;
 /// it runs the single-call latency distribution against ONNX Runtime instead; with
 /// <c>--inference</c>, the whole inference comparison in one run: the per-call medians and the batch
 /// of 1,000 (many calls per iteration), then the single-call distribution with its P99; with
-/// <c>--int8</c>, int8 beside fp32 (ours and ONNX Runtime's): single-call latency, then the batch of 1,000.
+/// <c>--int8</c>, int8 beside fp32 (ours and ONNX Runtime's): single-call latency, then the batch of 1,000;
+/// with <c>--epoch-pairs ROUNDS THREADS…</c>, the interleaved epochs of <see cref="EpochPairs"/>.
 /// </summary>
 public static class Program
 {
@@ -29,6 +30,12 @@ public static class Program
                 BenchmarkConverter.TypeToBenchmarks(typeof(Int8LatencyBenchmarks), BenchConfig.SingleCalls()),
                 BenchmarkConverter.TypeToBenchmarks(typeof(Int8BatchBenchmarks), BenchConfig.Create()),
             ]);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "--epoch-pairs")
+        {
+            EpochPairs.Run(args[1..]);
             return;
         }
 
