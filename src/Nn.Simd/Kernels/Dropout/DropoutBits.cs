@@ -5,9 +5,10 @@
 //   DropoutMaskBits    the decisions of Kernel.Dropout for (key, unit), written as bits: the
 //                      512-bit path stores 16 at a time (a vector's sign bits), AVX2 8, NEON 4.
 //   DropoutApplyBits   v_u ← v_u · f_u, f_u = 1/(1 − p) where bit u is 1 and 0 where it is 0: the
-//                      same product, so the same bits, as Kernel.Dropout with the same key. A vector
-//                      of lanes takes its bits as one integer broadcast to every lane, ANDed with
-//                      the lane's own bit (1, 2, 4, …) and compared with 0.
+//                      same product (MultiplySink, which Kernel.Dropout's driver uses), so the same
+//                      bits, as Kernel.Dropout with the same key. A vector of lanes takes its bits
+//                      as one integer broadcast to every lane, ANDed with the lane's own bit
+//                      (1, 2, 4, …) and compared with 0.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -118,7 +119,7 @@ public static partial class Kernel
             {
                 Vector512<int> word = Vector512.Create((int)Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref bits, u >> 3)));
                 Vector512<float> keep = ~Vector512.Equals(word & lanes, Vector512<int>.Zero).AsSingle();
-                (Vector512.LoadUnsafe(ref v, u) * (keep & Vector512.Create(scale))).StoreUnsafe(ref v, u);
+                default(MultiplySink).Store(ref v, u, keep, scale);
             }
         }
         else if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
@@ -129,7 +130,7 @@ public static partial class Kernel
             {
                 Vector256<int> word = Vector256.Create((int)Unsafe.Add(ref bits, u >> 3));
                 Vector256<float> keep = ~Vector256.Equals(word & lanes, Vector256<int>.Zero).AsSingle();
-                (Vector256.LoadUnsafe(ref v, u) * (keep & Vector256.Create(scale))).StoreUnsafe(ref v, u);
+                default(MultiplySink).Store(ref v, u, keep, scale);
             }
         }
         else if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
@@ -140,7 +141,7 @@ public static partial class Kernel
             {
                 Vector128<int> word = Vector128.Create(Unsafe.Add(ref bits, u >> 3) >> (int)(u & 7));
                 Vector128<float> keep = ~Vector128.Equals(word & lanes, Vector128<int>.Zero).AsSingle();
-                (Vector128.LoadUnsafe(ref v, u) * (keep & Vector128.Create(scale))).StoreUnsafe(ref v, u);
+                default(MultiplySink).Store(ref v, u, keep, scale);
             }
         }
         else
@@ -150,8 +151,7 @@ public static partial class Kernel
 
         for (; u < n; u++)
         {
-            bool keep = (Unsafe.Add(ref bits, u >> 3) & (1 << (int)(u & 7))) != 0;
-            Unsafe.Add(ref v, u) *= keep ? scale : 0f;
+            default(MultiplySink).Store(ref v, u, (Unsafe.Add(ref bits, u >> 3) & (1 << (int)(u & 7))) != 0, scale);
         }
     }
 }
