@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Nn.Simd.Data;
-using Nn.Simd.Model;
 using Nn.Simd.Training;
 
 namespace Nn.Simd.Bench;
@@ -31,8 +30,8 @@ public class DropoutEpochBenchmarks : IWorkload
     public void Setup()
     {
         _training = Datasets.FashionMnist(test: false);
-        _plain = Create([]);
-        _dropout = Create([0.2f]);
+        _plain = ConfigC.Trainer(Threads, new Sgd(), 0.1f, []);
+        _dropout = ConfigC.Trainer(Threads, new Sgd(), 0.1f, [0.2f]);
         _plain.TrainEpoch(_training, null, ++_epoch);
         _dropout.TrainEpoch(_training, null, _epoch);
     }
@@ -49,10 +48,4 @@ public class DropoutEpochBenchmarks : IWorkload
 
     [Benchmark]
     public EpochReport EpochDropout02() => _dropout.TrainEpoch(_training, null, ++_epoch);
-
-    private Trainer Create(float[] dropout)
-    {
-        var network = Network.Create([784, 256, 256, 10], Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, seed: 1);
-        return new Trainer(network, new TrainingOptions { MiniBatchSize = 128, LearningRate = 0.1f, Seed = 1, Threads = Threads, Dropout = dropout });
-    }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Nn.Simd.Data;
 using Nn.Simd.Kernels;
-using Nn.Simd.Model;
 using Nn.Simd.Training;
 
 namespace Nn.Simd.Bench;
@@ -50,9 +49,9 @@ internal static class EpochPairs
     {
         Trainer[] trainers =
         [
-            Create(threads, new Sgd(), 0.1f, []),
-            Create(threads, new AdamW(1e-4f), 1e-3f, []),
-            Create(threads, new Sgd(), 0.1f, [0.2f]),
+            ConfigC.Trainer(threads, new Sgd(), 0.1f, []),
+            ConfigC.Trainer(threads, new AdamW(1e-4f), 1e-3f, []),
+            ConfigC.Trainer(threads, new Sgd(), 0.1f, [0.2f]),
         ];
         int epoch = 0;
         for (int warm = 0; warm < 2; warm++)
@@ -108,21 +107,6 @@ internal static class EpochPairs
             Array.Sort(times);
             Console.WriteLine($"| {Names[t]} | {Format(Quantile(times, 0.5), "F1")} ms | {Format(Quantile(times, 0.25), "F1")} | {Format(Quantile(times, 0.75), "F1")} | {ratio} | {interval} |");
         }
-    }
-
-    private static Trainer Create(int threads, Optimizer optimizer, float rate, float[] dropout)
-    {
-        var network = Network.Create([784, 256, 256, 10], Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, seed: 1);
-        return new Trainer(network, new TrainingOptions
-        {
-            Epochs = 1000,
-            MiniBatchSize = 128,
-            LearningRate = rate,
-            Optimizer = optimizer,
-            Seed = 1,
-            Threads = threads,
-            Dropout = dropout,
-        });
     }
 
     /// <summary>The quantile q of sorted values, interpolated between neighbours.</summary>

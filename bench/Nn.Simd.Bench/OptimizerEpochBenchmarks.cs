@@ -30,17 +30,7 @@ public class OptimizerEpochBenchmarks : IWorkload
         _data = Datasets.FashionMnist(test: false);
         Trainer Create(Optimizer optimizer, LearningRateSchedule schedule, float rate)
         {
-            var network = Network.Create([784, 256, 256, 10], Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, seed: 1);
-            var trainer = new Trainer(network, new TrainingOptions
-            {
-                Epochs = 1000,
-                MiniBatchSize = 128,
-                LearningRate = rate,
-                Optimizer = optimizer,
-                Schedule = schedule,
-                Seed = 1,
-                Threads = Environment.ProcessorCount,
-            });
+            Trainer trainer = ConfigC.Trainer(Environment.ProcessorCount, optimizer, rate, [], schedule);
             trainer.TrainEpoch(_data, null, 1);
             return trainer;
         }
@@ -72,4 +62,28 @@ public class OptimizerEpochBenchmarks : IWorkload
 
     [Benchmark]
     public EpochReport NesterovEpoch() => _nesterov.TrainEpoch(_data, null, ++_epoch);
+}
+
+/// <summary>
+/// Configuration (c) as the epoch benchmarks train it: [784,256,256,10] relu/softmax,
+/// log-likelihood, He initialisation and seed 1, mini-batch 128, a schedule (constant unless given)
+/// spanning 1,000 epochs.
+/// </summary>
+internal static class ConfigC
+{
+    public static Trainer Trainer(int threads, Optimizer optimizer, float rate, IReadOnlyList<float> dropout, LearningRateSchedule? schedule = null)
+    {
+        var network = Network.Create([784, 256, 256, 10], Activation.Relu, Activation.Softmax, Cost.LogLikelihood, Initialization.He, seed: 1);
+        return new Trainer(network, new TrainingOptions
+        {
+            Epochs = 1000,
+            MiniBatchSize = 128,
+            LearningRate = rate,
+            Optimizer = optimizer,
+            Schedule = schedule ?? new ConstantRate(),
+            Seed = 1,
+            Threads = threads,
+            Dropout = dropout,
+        });
+    }
 }
