@@ -28,8 +28,12 @@ namespace Nn.Simd.Model;
 /// </summary>
 public sealed class QuantizedNetwork
 {
-    /// <summary>Samples per block in <see cref="PredictBatch(ReadOnlySpan{float}, Span{float})"/>: bounds each thread's scratch.</summary>
-    private const int BlockRows = 64;
+    /// <summary>
+    /// Samples per block in <see cref="PredictBatch(ReadOnlySpan{float}, Span{float})"/>: bounds each
+    /// thread's scratch; a multiple of 6, the int8 GEMM's widest tile of samples, so that a full block
+    /// leaves none to its narrower body. (Each sample's outputs do not depend on the blocking.)
+    /// </summary>
+    private const int BlockRows = 60;
 
     [ThreadStatic]
     private static Scratch? t_scratch;

@@ -8,12 +8,17 @@ public class Int8Tests
 {
     private const int Canary = unchecked((int)0xDEADBEEF);
 
-    /// <summary>Row counts around the 4-row tile, column counts around the 16/32/64-byte steps, the stride and the single-sample tile's 1,024, sample counts around the 32-sample block.</summary>
-    private static readonly int[] RowCounts = [1, 2, 3, 4, 5, 7, 8, 9, 100, 257];
+    /// <summary>
+    /// Row counts around the 4-row tile and the panel body's 8- and 16-row groups, column counts
+    /// around the 4-column step, the 16/32/64-byte steps, the stride and the single-sample tile's
+    /// 1,024, sample counts around the panel body's 6-sample tile and 30-sample block and the
+    /// 32-sample block.
+    /// </summary>
+    private static readonly int[] RowCounts = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 100, 257];
 
-    private static readonly int[] ColumnCounts = [0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 784, 1024, 1025];
+    private static readonly int[] ColumnCounts = [0, 1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 784, 1024, 1025];
 
-    private static readonly int[] SampleCounts = [1, 2, 31, 33];
+    private static readonly int[] SampleCounts = [1, 2, 6, 7, 31, 33, 61];
 
     public static TheoryData<KernelPath> Paths() => TestData.Paths();
 
@@ -60,7 +65,7 @@ public class Int8Tests
         }
     }
 
-    /// <summary>The largest sums there can be: K = MaxColumns products of −128 and −127 (and of −128 and 127) are exact in int32 on every body.</summary>
+    /// <summary>The largest sums there can be: K = MaxColumns products of −128 and −127 (and of −128 and 127) are exact in int32 on every body, the panel body's unsigned 255·(−128) products included.</summary>
     [Theory]
     [MemberData(nameof(Paths))]
     public void Int8Gemm_is_exact_at_the_extreme_magnitudes(KernelPath path)
@@ -70,13 +75,20 @@ public class Int8Tests
         q.AsSpan(0, columns).Fill(-127);
         q.AsSpan(columns).Fill(127);
         Int8Matrix w = Int8Matrix.FromQuantized(q, [1f, 1f], 2, columns);
-        var x = new sbyte[w.Stride];
-        x.AsSpan().Fill(-128);
-        foreach (bool dotProduct in new[] { true, false })
+        foreach (int count in new[] { 1, 7 })
         {
-            var sums = new int[2];
-            Kernel.Int8Gemm(w, x, 1, sums, path, dotProduct);
-            Assert.Equal([128 * 127 * columns, -128 * 127 * columns], sums);
+            // 7 samples: a whole 6-sample tile of the panel body, then one for the row body.
+            var x = new sbyte[count * w.Stride];
+            x.AsSpan().Fill(-128);
+            foreach (bool dotProduct in new[] { true, false })
+            {
+                var sums = new int[2 * count];
+                Kernel.Int8Gemm(w, x, count, sums, path, dotProduct);
+                for (int m = 0; m < count; m++)
+                {
+                    Assert.Equal([128 * 127 * columns, -128 * 127 * columns], sums.AsSpan(2 * m, 2).ToArray());
+                }
+            }
         }
     }
 
@@ -136,7 +148,7 @@ public class Int8Tests
                 q.AsSpan().Fill(99);
                 KernelBodies.Forget();
                 Kernel.QuantizeToInt8(x, inverse, q.AsSpan(0, length + 16), path);
-                KernelBodies.AssertRan(path, $"QuantizeToInt8 {context}");
+                KernelBodies.AssertRan(path, $"QuantizeToInt8 {context}", KernelPath.Avx512);
                 Assert.Equal(expected, q.AsSpan(0, length).ToArray());
                 Assert.All(q.AsSpan(length).ToArray(), b => Assert.Equal(99, b));
 
@@ -159,7 +171,8 @@ public class Int8Tests
     public void Special_values_quantize_the_same_on_every_path(KernelPath path)
     {
         float[] special = [0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 126.5f, -126.5f, 127.49f, 200f, -200f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 0f, -0f, 1e-30f, -3.49f];
-        float[] x = [.. Enumerable.Range(0, 64).Select(i => special[i % special.Length])];
+        // 85 = 64 + 16 + 5: the specials reach the widest body's 64-wide loop, its 16-wide loop and the scalar remainder.
+        float[] x = [.. Enumerable.Range(0, 85).Select(i => special[i % special.Length])];
         var q = new sbyte[x.Length];
         Kernel.QuantizeToInt8(x, 1f, q, path);
         for (int i = 0; i < x.Length; i++)

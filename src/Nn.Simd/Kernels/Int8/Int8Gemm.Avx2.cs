@@ -10,7 +10,8 @@
 // so each step widens only the 4 rows of q: 4 shuffles instead of 5, and x is a plain load.
 //
 // Int8GemmVnniAvx2 (vpdpbusd, unsigned × signed bytes, 4 products into each int32 lane, exact and
-// non-saturating): x is made unsigned as u = x + 128 (x XOR 0x80), so Σ u·q = S + 128·Σ_c q[r, c]
+// non-saturating) hands whole 6-sample tiles to the panel body (Int8Gemm.Vnni.cs) and runs the rest
+// row by row: x is made unsigned as u = x + 128 (x XOR 0x80), so Σ u·q = S + 128·Σ_c q[r, c]
 // and S = that − 128·RowSums[r], exactly. Samples go in pairs, a 4 × 2 tile: 32 columns a step,
 // each of the 4 rows' loads serving both samples (a0..a3 for the first, b0..b3 for the second:
 // eight independent chains cover vpdpbusd's latency); registers: 8 accumulators, u and v (the two
@@ -83,9 +84,16 @@ public static partial class Kernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Int8GemmVnniAvx2(in Int8Operands o)
     {
+        // Whole 6-sample tiles run on the matrix's panels (Int8Gemm.Vnni.cs); the rest, and single samples, here.
+        nuint first = o.Panels is null ? 0 : o.Count / Int8PanelTile * Int8PanelTile;
+        if (first > 0)
+        {
+            Int8PanelsVnniAvx2(o, first);
+        }
+
         Vector256<byte> flip = Vector256.Create((byte)0x80);
         nuint pairs = o.Depth & ~(nuint)63;
-        for (nuint m0 = 0; m0 < o.Count; m0 += Int8SampleBlock)
+        for (nuint m0 = first; m0 < o.Count; m0 += Int8SampleBlock)
         {
             nuint mEnd = Math.Min(o.Count, m0 + Int8SampleBlock);
             for (nuint r = 0; r < o.Rows; r += 4)

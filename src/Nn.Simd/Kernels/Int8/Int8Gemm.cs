@@ -14,6 +14,7 @@
 //
 // Bodies (one per file): Int8Gemm.Scalar.cs (the oracle), Int8Gemm.Avx2.cs (vpmaddwd on
 // sign-extended int16, and AVX-VNNI vpdpbusd on (x + 128) with the exact correction −128·Σ_c q[r, c]),
+// Int8Gemm.Vnni.cs (AVX-VNNI on the matrix's packed panels, 6 samples × 16 rows, for whole tiles of samples),
 // Int8Gemm.Avx512.cs (vpmaddwd on 512-bit int16), Int8Gemm.AdvSimd.cs (sdot where the CPU has the
 // dot-product extension, else smull/smull2 + sadalp). No body uses a saturating instruction
 // (vpmaddubsw, vpdpbusds): saturation would make the sums depend on the instruction set.
@@ -88,7 +89,12 @@ public static partial class Kernel
         {
             var operands = new Int8Operands(
                 (sbyte*)Unsafe.AsPointer(ref weights.Origin), (nuint)weights.Stride, (nuint)weights.Rows,
-                (nuint)((weights.Columns + 31) & ~31), rowSums, xp, (nuint)count, sp);
+                (nuint)((weights.Columns + 31) & ~31), rowSums, xp, (nuint)count, sp)
+            {
+                Panels = weights.HasPanels ? (byte*)Unsafe.AsPointer(ref weights.PanelOrigin) : null,
+                PanelSteps = (nuint)weights.PanelSteps,
+                Columns = (nuint)weights.Columns,
+            };
             Int8GemmCore(operands, path, dotProduct);
         }
     }
@@ -178,6 +184,15 @@ public static partial class Kernel
         public readonly sbyte* X = x;
         public readonly nuint Count = count;
         public readonly int* Sums = sums;
+
+        /// <summary>The matrix's AVX-VNNI panels (Int8Matrix.cs gives their layout), or null where it has none.</summary>
+        public byte* Panels { get; init; }
+
+        /// <summary>Steps of 4 columns in a panel, ⌈K / 4⌉.</summary>
+        public nuint PanelSteps { get; init; }
+
+        /// <summary>K, the columns of q (and of x) that hold values.</summary>
+        public nuint Columns { get; init; }
 
         /// <summary>Row <paramref name="r"/> of q, or the last row for an index past it (a partial group's spare lanes, never stored).</summary>
         public sbyte* Row(nuint r) => W + (Math.Min(r, Rows - 1) * Stride);

@@ -13,7 +13,17 @@
 // bytes of the input's padding: they are multiplied by 0. RowSums[r] = Σ_c q[r, c] (padded to a
 // multiple of 4 rows with zeros) lets the unsigned-by-signed dot product (x + 128)·q be corrected
 // back to x·q exactly.
+//
+// Where the runtime exposes AVX-VNNI, the matrix also keeps the panels that the batch GEMM's
+// AVX-VNNI tile reads (Int8Gemm.Vnni.cs): the rows in groups of 8, and within a group, for each
+// 4 columns c..c+3, the 8 rows' 4 bytes side by side (32 bytes, one vector), as unsigned bytes
+// q + 128 (1..255), and 0 past K and past the last row:
+//
+//   group g, step k:  │ row 8g: q+128 at c = 4k..4k+3 │ row 8g+1 │ … │ row 8g+7 │   (32 bytes)
+//
+// One vpdpbusd then takes 4 columns of 8 rows against 4 bytes of one sample broadcast to every lane.
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nn.Simd.Kernels;
 
@@ -29,10 +39,15 @@ public sealed class Int8Matrix
 
     private const int Alignment = 64;
 
+    /// <summary>Rows per group of the AVX-VNNI panels.</summary>
+    internal const int PanelRows = 8;
+
     private readonly sbyte[] _data;
     private readonly int _origin;
     private readonly float[] _scales;
     private readonly int[] _rowSums;
+    private byte[]? _panels;
+    private int _panelOrigin;
 
     private Int8Matrix(int rows, int columns, float[] scales)
     {
@@ -69,6 +84,15 @@ public sealed class Int8Matrix
     /// <summary>Σ_c q[r, c] for each row, then zeros up to a multiple of 4 rows.</summary>
     internal ReadOnlySpan<int> RowSums => _rowSums;
 
+    /// <summary>Whether the AVX-VNNI panels were built (only where the runtime exposes AVX-VNNI).</summary>
+    internal bool HasPanels => _panels is not null;
+
+    /// <summary>Steps of 4 columns in a panel: ⌈K / 4⌉.</summary>
+    internal int PanelSteps => (Columns + 3) / 4;
+
+    /// <summary>The address-stable reference of the first panel byte (the panels are pinned); only when <see cref="HasPanels"/>.</summary>
+    internal ref byte PanelOrigin => ref _panels![_panelOrigin];
+
     /// <summary>Quantizes a row-major fp32 matrix, each row to its own symmetric scale.</summary>
     /// <param name="weights">W, <paramref name="rows"/> × <paramref name="columns"/>, row-major; finite.</param>
     /// <param name="rows">Rows of W.</param>
@@ -102,7 +126,7 @@ public sealed class Int8Matrix
             }
         }
 
-        matrix.ComputeRowSums();
+        matrix.Complete();
         return matrix;
     }
 
@@ -134,7 +158,7 @@ public sealed class Int8Matrix
             values.Slice(r * columns, columns).CopyTo(matrix.Row(r));
         }
 
-        matrix.ComputeRowSums();
+        matrix.Complete();
         return matrix;
     }
 
@@ -165,7 +189,8 @@ public sealed class Int8Matrix
 
     private Span<sbyte> Row(int r) => _data.AsSpan(_origin + (r * Stride), Columns);
 
-    private void ComputeRowSums()
+    /// <summary>Once the values are in: the row sums, and the AVX-VNNI panels where the runtime exposes AVX-VNNI.</summary>
+    private void Complete()
     {
         for (int r = 0; r < Rows; r++)
         {
@@ -176,6 +201,25 @@ public sealed class Int8Matrix
             }
 
             _rowSums[r] = sum;
+        }
+
+        if (!AvxVnni.IsSupported)
+        {
+            return;
+        }
+
+        int steps = PanelSteps, groups = (Rows + PanelRows - 1) / PanelRows;
+        _panels = GC.AllocateArray<byte>((groups * steps * 4 * PanelRows) + Alignment, pinned: true);
+        long address = Marshal.UnsafeAddrOfPinnedArrayElement(_panels, 0);
+        _panelOrigin = (int)((Alignment - (address % Alignment)) % Alignment);
+        for (int r = 0; r < Rows; r++)
+        {
+            ReadOnlySpan<sbyte> q = RowValues(r);
+            int group = _panelOrigin + (r / PanelRows * steps * 4 * PanelRows) + (r % PanelRows * 4);
+            for (int c = 0; c < Columns; c++)
+            {
+                _panels[group + (c / 4 * 4 * PanelRows) + (c % 4)] = (byte)(q[c] + 128);
+            }
         }
     }
 }

@@ -11,7 +11,9 @@
 // before converting, which is then exact. DequantizeRows converts S with round-to-nearest-even
 // (exact for |S| < 2²⁴), rounds the scale product once and applies one fma — the same IEEE
 // operations in the same order on every path. Bodies: the scalar oracle, 256-bit vectors on the
-// x86 paths, 128-bit on NEON; pure writes, so the vector bodies finish with the scalar remainder.
+// x86 paths (QuantizeToInt8 has a 512-bit body on AVX-512), 128-bit on NEON; pure writes, so the
+// vector bodies finish with the scalar remainder. x86's vmaxps(v, lo) is exactly "v > lo ? v : lo"
+// (the second operand when either is NaN), so the clamps are one instruction each.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -101,17 +103,43 @@ public static partial class Kernel
         ref float xs = ref MemoryMarshal.GetReference(x);
         ref sbyte qs = ref MemoryMarshal.GetReference(q);
         int i = 0;
-        if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
+        if (Avx512F.IsSupported && path == KernelPath.Avx512)
+        {
+            KernelProbe.Record(KernelPath.Avx512);
+            Vector512<float> s = Vector512.Create(inverseScale), lo = Vector512.Create(-Int8Limit), hi = Vector512.Create(Int8Limit);
+            for (; i <= x.Length - 64; i += 64)
+            {
+                Vector128<sbyte> q0 = QuantizeVector(Vector512.LoadUnsafe(ref xs, (nuint)i), s, lo, hi);
+                Vector128<sbyte> q1 = QuantizeVector(Vector512.LoadUnsafe(ref xs, (nuint)i + 16), s, lo, hi);
+                Vector128<sbyte> q2 = QuantizeVector(Vector512.LoadUnsafe(ref xs, (nuint)i + 32), s, lo, hi);
+                Vector128<sbyte> q3 = QuantizeVector(Vector512.LoadUnsafe(ref xs, (nuint)i + 48), s, lo, hi);
+                q0.StoreUnsafe(ref qs, (nuint)i);
+                q1.StoreUnsafe(ref qs, (nuint)i + 16);
+                q2.StoreUnsafe(ref qs, (nuint)i + 32);
+                q3.StoreUnsafe(ref qs, (nuint)i + 48);
+            }
+
+            for (; i <= x.Length - 16; i += 16)
+            {
+                QuantizeVector(Vector512.LoadUnsafe(ref xs, (nuint)i), s, lo, hi).StoreUnsafe(ref qs, (nuint)i);
+            }
+        }
+        else if (Avx2.IsSupported && KernelDispatch.UsesAvx2Bodies(path))
         {
             KernelProbe.Record(KernelPath.Avx2);
             Vector256<float> s = Vector256.Create(inverseScale), lo = Vector256.Create(-Int8Limit), hi = Vector256.Create(Int8Limit);
+            Vector256<int> order = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
             for (; i <= x.Length - 32; i += 32)
             {
                 Vector256<int> v0 = QuantizeVector(Vector256.LoadUnsafe(ref xs, (nuint)i), s, lo, hi);
                 Vector256<int> v1 = QuantizeVector(Vector256.LoadUnsafe(ref xs, (nuint)i + 8), s, lo, hi);
                 Vector256<int> v2 = QuantizeVector(Vector256.LoadUnsafe(ref xs, (nuint)i + 16), s, lo, hi);
                 Vector256<int> v3 = QuantizeVector(Vector256.LoadUnsafe(ref xs, (nuint)i + 24), s, lo, hi);
-                Vector256.Narrow(Vector256.Narrow(v0, v1), Vector256.Narrow(v2, v3)).StoreUnsafe(ref qs, (nuint)i);
+
+                // Every value is already in [−127, 127], so the saturating packs narrow exactly; they
+                // interleave 128-bit lanes, and the dword permutation puts the 32 bytes back in order.
+                Vector256<sbyte> packed = Avx2.PackSignedSaturate(Avx2.PackSignedSaturate(v0, v1), Avx2.PackSignedSaturate(v2, v3));
+                Avx2.PermuteVar8x32(packed.AsInt32(), order).AsSByte().StoreUnsafe(ref qs, (nuint)i);
             }
         }
         else if (AdvSimd.Arm64.IsSupported && path == KernelPath.AdvSimd)
@@ -202,13 +230,20 @@ public static partial class Kernel
         }
     }
 
+    /// <summary>16 values quantized and narrowed: vmaxps / vminps clamp ("v &gt; lo ? v : lo", so NaN gives lo), vrndscaleps rounds half to even, and vpmovsdb narrows values already in range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<sbyte> QuantizeVector(Vector512<float> x, Vector512<float> inverseScale, Vector512<float> lo, Vector512<float> hi)
+    {
+        Vector512<float> v = Avx512F.Min(Avx512F.Max(x * inverseScale, lo), hi);
+        return Avx512F.ConvertToVector128SByteWithSaturation(Avx512F.ConvertToVector512Int32WithTruncation(Vector512.Round(v)));
+    }
+
+    /// <summary>8 values quantized to int32: vmaxps / vminps clamp ("v &gt; lo ? v : lo", so NaN gives lo), vroundps rounds half to even, and the truncating conversion of an integer is exact.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> QuantizeVector(Vector256<float> x, Vector256<float> inverseScale, Vector256<float> lo, Vector256<float> hi)
     {
-        Vector256<float> v = x * inverseScale;
-        v = Vector256.ConditionalSelect(Vector256.GreaterThan(v, lo), v, lo);
-        v = Vector256.ConditionalSelect(Vector256.LessThan(v, hi), v, hi);
-        return Vector256.ConvertToInt32(Vector256.Round(v));
+        Vector256<float> v = Avx.Min(Avx.Max(x * inverseScale, lo), hi);
+        return Avx.ConvertToVector256Int32WithTruncation(Vector256.Round(v));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
