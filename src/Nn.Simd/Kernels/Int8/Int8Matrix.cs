@@ -17,11 +17,13 @@
 // Where the runtime exposes AVX-VNNI, the matrix also keeps the panels that the batch GEMM's
 // AVX-VNNI tile reads (Int8Gemm.Vnni.cs): the rows in groups of 8, and within a group, for each
 // 4 columns c..c+3, the 8 rows' 4 bytes side by side (32 bytes, one vector), as unsigned bytes
-// q + 128 (1..255), and 0 past K and past the last row:
+// q + 128 (0..255), and 0 past K and past the last row:
 //
 //   group g, step k:  │ row 8g: q+128 at c = 4k..4k+3 │ row 8g+1 │ … │ row 8g+7 │   (32 bytes)
 //
 // One vpdpbusd then takes 4 columns of 8 rows against 4 bytes of one sample broadcast to every lane.
+// The panels are a second copy of the values (⌈N/8⌉·8 × ⌈K/4⌉·4 bytes), the price of a GEMM tile
+// without horizontal sums.
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
