@@ -9,6 +9,7 @@
 // permute spreads op(A)[i + r, p + q] over row r's lanes. Four p at a time, the last 1..3 p one
 // at a time; columns full (4) or masked (1..3). Each element's chain still runs in increasing p
 // from C[i, j] (or +0).
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -60,14 +61,43 @@ public static partial class Kernel
             Vector512<float> x7 = groups > 7 ? LoadFourRows<AllColumns>(ap + (7 * fourRowsA), lda, default) : default;
             Vector512<float> b0 = BroadcastRowAvx512<TColumns>(bp, mask), b1 = BroadcastRowAvx512<TColumns>(bp + ldb, mask);
             Vector512<float> b2 = BroadcastRowAvx512<TColumns>(bp + (2 * ldb), mask), b3 = BroadcastRowAvx512<TColumns>(bp + (3 * ldb), mask);
-            y0 = NarrowFourSteps(x0, b0, b1, b2, b3, y0);
-            y1 = groups > 1 ? NarrowFourSteps(x1, b0, b1, b2, b3, y1) : y1;
-            y2 = groups > 2 ? NarrowFourSteps(x2, b0, b1, b2, b3, y2) : y2;
-            y3 = groups > 3 ? NarrowFourSteps(x3, b0, b1, b2, b3, y3) : y3;
-            y4 = groups > 4 ? NarrowFourSteps(x4, b0, b1, b2, b3, y4) : y4;
-            y5 = groups > 5 ? NarrowFourSteps(x5, b0, b1, b2, b3, y5) : y5;
-            y6 = groups > 6 ? NarrowFourSteps(x6, b0, b1, b2, b3, y6) : y6;
-            y7 = groups > 7 ? NarrowFourSteps(x7, b0, b1, b2, b3, y7) : y7;
+            // p + 0 … p + 3 in turn across the groups: the FMAs that follow each other advance
+            // different groups' chains, so none waits on the one before it.
+            y0 = NarrowStep(x0, 0b00_00_00_00, b0, y0);
+            y1 = groups > 1 ? NarrowStep(x1, 0b00_00_00_00, b0, y1) : y1;
+            y2 = groups > 2 ? NarrowStep(x2, 0b00_00_00_00, b0, y2) : y2;
+            y3 = groups > 3 ? NarrowStep(x3, 0b00_00_00_00, b0, y3) : y3;
+            y4 = groups > 4 ? NarrowStep(x4, 0b00_00_00_00, b0, y4) : y4;
+            y5 = groups > 5 ? NarrowStep(x5, 0b00_00_00_00, b0, y5) : y5;
+            y6 = groups > 6 ? NarrowStep(x6, 0b00_00_00_00, b0, y6) : y6;
+            y7 = groups > 7 ? NarrowStep(x7, 0b00_00_00_00, b0, y7) : y7;
+
+            y0 = NarrowStep(x0, 0b01_01_01_01, b1, y0);
+            y1 = groups > 1 ? NarrowStep(x1, 0b01_01_01_01, b1, y1) : y1;
+            y2 = groups > 2 ? NarrowStep(x2, 0b01_01_01_01, b1, y2) : y2;
+            y3 = groups > 3 ? NarrowStep(x3, 0b01_01_01_01, b1, y3) : y3;
+            y4 = groups > 4 ? NarrowStep(x4, 0b01_01_01_01, b1, y4) : y4;
+            y5 = groups > 5 ? NarrowStep(x5, 0b01_01_01_01, b1, y5) : y5;
+            y6 = groups > 6 ? NarrowStep(x6, 0b01_01_01_01, b1, y6) : y6;
+            y7 = groups > 7 ? NarrowStep(x7, 0b01_01_01_01, b1, y7) : y7;
+
+            y0 = NarrowStep(x0, 0b10_10_10_10, b2, y0);
+            y1 = groups > 1 ? NarrowStep(x1, 0b10_10_10_10, b2, y1) : y1;
+            y2 = groups > 2 ? NarrowStep(x2, 0b10_10_10_10, b2, y2) : y2;
+            y3 = groups > 3 ? NarrowStep(x3, 0b10_10_10_10, b2, y3) : y3;
+            y4 = groups > 4 ? NarrowStep(x4, 0b10_10_10_10, b2, y4) : y4;
+            y5 = groups > 5 ? NarrowStep(x5, 0b10_10_10_10, b2, y5) : y5;
+            y6 = groups > 6 ? NarrowStep(x6, 0b10_10_10_10, b2, y6) : y6;
+            y7 = groups > 7 ? NarrowStep(x7, 0b10_10_10_10, b2, y7) : y7;
+
+            y0 = NarrowStep(x0, 0b11_11_11_11, b3, y0);
+            y1 = groups > 1 ? NarrowStep(x1, 0b11_11_11_11, b3, y1) : y1;
+            y2 = groups > 2 ? NarrowStep(x2, 0b11_11_11_11, b3, y2) : y2;
+            y3 = groups > 3 ? NarrowStep(x3, 0b11_11_11_11, b3, y3) : y3;
+            y4 = groups > 4 ? NarrowStep(x4, 0b11_11_11_11, b3, y4) : y4;
+            y5 = groups > 5 ? NarrowStep(x5, 0b11_11_11_11, b3, y5) : y5;
+            y6 = groups > 6 ? NarrowStep(x6, 0b11_11_11_11, b3, y6) : y6;
+            y7 = groups > 7 ? NarrowStep(x7, 0b11_11_11_11, b3, y7) : y7;
             ap += 4;
             bp += 4 * ldb;
         }
@@ -84,14 +114,14 @@ public static partial class Kernel
             Vector512<float> x6 = groups > 6 ? SpreadFourRows(ap + (6 * fourRowsA), lda) : default;
             Vector512<float> x7 = groups > 7 ? SpreadFourRows(ap + (7 * fourRowsA), lda) : default;
             Vector512<float> bRow = BroadcastRowAvx512<TColumns>(bp, mask);
-            y0 = NarrowOneStep(x0, bRow, y0);
-            y1 = groups > 1 ? NarrowOneStep(x1, bRow, y1) : y1;
-            y2 = groups > 2 ? NarrowOneStep(x2, bRow, y2) : y2;
-            y3 = groups > 3 ? NarrowOneStep(x3, bRow, y3) : y3;
-            y4 = groups > 4 ? NarrowOneStep(x4, bRow, y4) : y4;
-            y5 = groups > 5 ? NarrowOneStep(x5, bRow, y5) : y5;
-            y6 = groups > 6 ? NarrowOneStep(x6, bRow, y6) : y6;
-            y7 = groups > 7 ? NarrowOneStep(x7, bRow, y7) : y7;
+            y0 = NarrowStep(x0, 0b00_00_00_00, bRow, y0);
+            y1 = groups > 1 ? NarrowStep(x1, 0b00_00_00_00, bRow, y1) : y1;
+            y2 = groups > 2 ? NarrowStep(x2, 0b00_00_00_00, bRow, y2) : y2;
+            y3 = groups > 3 ? NarrowStep(x3, 0b00_00_00_00, bRow, y3) : y3;
+            y4 = groups > 4 ? NarrowStep(x4, 0b00_00_00_00, bRow, y4) : y4;
+            y5 = groups > 5 ? NarrowStep(x5, 0b00_00_00_00, bRow, y5) : y5;
+            y6 = groups > 6 ? NarrowStep(x6, 0b00_00_00_00, bRow, y6) : y6;
+            y7 = groups > 7 ? NarrowStep(x7, 0b00_00_00_00, bRow, y7) : y7;
             ap++;
             bp += ldb;
         }
@@ -128,22 +158,13 @@ public static partial class Kernel
     }
 
     /// <summary>
-    /// Four p for one group, in order: y = fma(row r's op(A)[i + r, p + q] spread over its lanes,
-    /// B's row p + q, y) for q = 0 … 3 (the in-lane permute picks value q of each 128-bit lane).
+    /// One p for one group: y = fma(row r's op(A) value picked by <paramref name="control"/> (value q
+    /// of each 128-bit lane, for p + q) spread over its lanes, B's row p + q, y). Inlined with a
+    /// constant control, the permute is one vpermilps.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> NarrowFourSteps(Vector512<float> x, Vector512<float> b0, Vector512<float> b1, Vector512<float> b2, Vector512<float> b3, Vector512<float> y)
-    {
-        y = Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x, 0b00_00_00_00), b0, y);
-        y = Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x, 0b01_01_01_01), b1, y);
-        y = Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x, 0b10_10_10_10), b2, y);
-        return Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x, 0b11_11_11_11), b3, y);
-    }
-
-    /// <summary>One p for one group (the last 1..3 p): y = fma(the group's spread op(A) values, B's row, y).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> NarrowOneStep(Vector512<float> x, Vector512<float> bRow, Vector512<float> y) =>
-        Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x, 0b00_00_00_00), bRow, y);
+    private static Vector512<float> NarrowStep(Vector512<float> x, [ConstantExpected] byte control, Vector512<float> bRow, Vector512<float> y) =>
+        Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x, control), bRow, y);
 
     /// <summary>Four rows' first 4 (or masked 1..3) values, one row per 128-bit lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
