@@ -29,20 +29,10 @@ public static partial class Kernel
         return AdvSimd.AddPairwiseWideningAndAdd(a, AdvSimd.MultiplyWideningUpper(x, q));
     }
 
-    /// <summary>Stores [Σa0, Σa1, Σa2, Σa3] as rows r..r+3 of sample m (lane by lane for a last, partial group).</summary>
+    /// <summary>Stores [Σa0, Σa1, Σa2, Σa3] as rows r..r+3 of sample m.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void StoreInt8Sums(in Int8Operands o, nuint m, nuint r, Vector128<int> a0, Vector128<int> a1, Vector128<int> a2, Vector128<int> a3)
-    {
-        Vector128<int> s = AdvSimd.Arm64.AddPairwise(AdvSimd.Arm64.AddPairwise(a0, a1), AdvSimd.Arm64.AddPairwise(a2, a3));
-        if (r + 4 <= o.Rows)
-        {
-            s.Store(o.Sums + (m * o.Rows) + r);
-        }
-        else
-        {
-            o.Store(m, r, s.GetElement(0), s.GetElement(1), s.GetElement(2), s.GetElement(3));
-        }
-    }
+    private static unsafe void StoreInt8Sums(in Int8Operands o, nuint m, nuint r, Vector128<int> a0, Vector128<int> a1, Vector128<int> a2, Vector128<int> a3) =>
+        o.Store(m, r, AdvSimd.Arm64.AddPairwise(AdvSimd.Arm64.AddPairwise(a0, a1), AdvSimd.Arm64.AddPairwise(a2, a3)));
 
     /// <summary>The 4 × 1 sdot tile, two steps an iteration.</summary>
     private readonly struct Int8TileSdotAdvSimd : IInt8Tile

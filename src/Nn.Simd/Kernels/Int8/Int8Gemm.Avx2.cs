@@ -56,7 +56,7 @@ public static partial class Kernel
         for (nuint r = 0; r < o.Rows; r += 4)
         {
             sbyte* q0 = o.Row(r), q1 = o.Row(r + 1), q2 = o.Row(r + 2), q3 = o.Row(r + 3);
-            StoreInt8Sums(o, 0, r, Int8FourRowsAvx2(o, default(LoadedInt16), x, q0, q1, q2, q3));
+            o.Store(0, r, Int8FourRowsAvx2(o, default(LoadedInt16), x, q0, q1, q2, q3));
         }
     }
 
@@ -123,8 +123,8 @@ public static partial class Kernel
                         b3 = AvxVnni.MultiplyWideningAndAdd(b3, v, q);
                     }
 
-                    StoreInt8Sums(o, m, r, Sse2.Subtract(ReduceFour(a0, a1, a2, a3), correction));
-                    StoreInt8Sums(o, m + 1, r, Sse2.Subtract(ReduceFour(b0, b1, b2, b3), correction));
+                    o.Store(m, r, Sse2.Subtract(ReduceFour(a0, a1, a2, a3), correction));
+                    o.Store(m + 1, r, Sse2.Subtract(ReduceFour(b0, b1, b2, b3), correction));
                 }
 
                 for (; m < mEnd; m++)
@@ -157,7 +157,7 @@ public static partial class Kernel
                     }
 
                     Vector128<int> s = ReduceFour(Avx2.Add(a0, b0), Avx2.Add(a1, b1), Avx2.Add(a2, b2), Avx2.Add(a3, b3));
-                    StoreInt8Sums(o, m, r, Sse2.Subtract(s, correction));
+                    o.Store(m, r, Sse2.Subtract(s, correction));
                 }
             }
         }
@@ -169,20 +169,6 @@ public static partial class Kernel
     {
         Vector256<int> h = Avx2.HorizontalAdd(Avx2.HorizontalAdd(a0, a1), Avx2.HorizontalAdd(a2, a3));
         return Sse2.Add(h.GetLower(), h.GetUpper());
-    }
-
-    /// <summary>Stores rows r..r+3 of sample m: one vector store for a whole group, lane by lane for the last, partial one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void StoreInt8Sums(in Int8Operands o, nuint m, nuint r, Vector128<int> s)
-    {
-        if (r + 4 <= o.Rows)
-        {
-            s.Store(o.Sums + (m * o.Rows) + r);
-        }
-        else
-        {
-            o.Store(m, r, s.GetElement(0), s.GetElement(1), s.GetElement(2), s.GetElement(3));
-        }
     }
 
     /// <summary>How <see cref="Int8FourRowsAvx2"/> reads 16 columns of x as int16, from column c.</summary>
@@ -210,6 +196,6 @@ public static partial class Kernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe void Run(in Int8Operands o, nuint m, nuint r, sbyte* x, sbyte* q0, sbyte* q1, sbyte* q2, sbyte* q3) =>
-            StoreInt8Sums(o, m, r, Int8FourRowsAvx2(o, default(SignExtendedInt8), x, q0, q1, q2, q3));
+            o.Store(m, r, Int8FourRowsAvx2(o, default(SignExtendedInt8), x, q0, q1, q2, q3));
     }
 }

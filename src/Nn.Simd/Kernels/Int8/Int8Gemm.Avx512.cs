@@ -36,7 +36,7 @@ public static partial class Kernel
                 a3 = Avx512F.Add(a3, Avx512BW.MultiplyAddAdjacent(xv, Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(q3 + c))));
             }
 
-            StoreInt8Sums(o, m, r, ReduceFour(Fold(a0), Fold(a1), Fold(a2), Fold(a3)));
+            o.Store(m, r, ReduceFour(Fold(a0), Fold(a1), Fold(a2), Fold(a3)));
         }
     }
 }

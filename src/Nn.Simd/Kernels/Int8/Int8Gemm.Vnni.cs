@@ -49,27 +49,26 @@ public static partial class Kernel
                 bool pair = r + 8 < o.Rows;
                 for (nuint m = m0; m < mEnd; m += Int8PanelTile)
                 {
-                    sbyte* x0 = o.X + (m * o.Stride);
                     int* corrections = x128 + (m - m0);
                     if (pair)
                     {
-                        Int8PanelTile16(o, m, r, depth, p0, p1, x0, corrections);
+                        Int8PanelTile16(o, m, r, depth, p0, p1, corrections);
                     }
                     else
                     {
-                        Int8PanelTile8(o, m, r, depth, p0, x0, corrections);
+                        Int8PanelTile8(o, m, r, depth, p0, corrections);
                     }
                 }
             }
         }
     }
 
-    /// <summary>The 6 × 16 tile: samples m..m+5 (from x0, a stride apart) against the row groups at p0 and p1.</summary>
+    /// <summary>The 6 × 16 tile: samples m..m+5 against the row groups at p0 and p1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Int8PanelTile16(in Int8Operands o, nuint m, nuint r, nuint depth, byte* p0, byte* p1, sbyte* x0, int* corrections)
+    private static unsafe void Int8PanelTile16(in Int8Operands o, nuint m, nuint r, nuint depth, byte* p0, byte* p1, int* corrections)
     {
         nuint stride = o.Stride;
-        sbyte* x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride, x4 = x3 + stride, x5 = x4 + stride;
+        sbyte* x0 = o.X + (m * stride), x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride, x4 = x3 + stride, x5 = x4 + stride;
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
         Vector256<int> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default;
         for (nuint c = 0; c < depth; c += 4)
@@ -105,10 +104,10 @@ public static partial class Kernel
 
     /// <summary>The 6 × 8 tile for a last group of at most 8 rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Int8PanelTile8(in Int8Operands o, nuint m, nuint r, nuint depth, byte* p0, sbyte* x0, int* corrections)
+    private static unsafe void Int8PanelTile8(in Int8Operands o, nuint m, nuint r, nuint depth, byte* p0, int* corrections)
     {
         nuint stride = o.Stride;
-        sbyte* x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride, x4 = x3 + stride, x5 = x4 + stride;
+        sbyte* x0 = o.X + (m * stride), x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride, x4 = x3 + stride, x5 = x4 + stride;
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
         for (nuint c = 0; c < depth; c += 4)
         {
@@ -121,12 +120,12 @@ public static partial class Kernel
             a5 = AvxVnni.MultiplyWideningAndAdd(a5, w0, Avx2.BroadcastScalarToVector256((int*)(x5 + c)).AsSByte());
         }
 
-        StorePanelSums8(o, m, r, a0 - Vector256.Create(corrections[0]));
-        StorePanelSums8(o, m + 1, r, a1 - Vector256.Create(corrections[1]));
-        StorePanelSums8(o, m + 2, r, a2 - Vector256.Create(corrections[2]));
-        StorePanelSums8(o, m + 3, r, a3 - Vector256.Create(corrections[3]));
-        StorePanelSums8(o, m + 4, r, a4 - Vector256.Create(corrections[4]));
-        StorePanelSums8(o, m + 5, r, a5 - Vector256.Create(corrections[5]));
+        o.Store(m, r, a0 - Vector256.Create(corrections[0]));
+        o.Store(m + 1, r, a1 - Vector256.Create(corrections[1]));
+        o.Store(m + 2, r, a2 - Vector256.Create(corrections[2]));
+        o.Store(m + 3, r, a3 - Vector256.Create(corrections[3]));
+        o.Store(m + 4, r, a4 - Vector256.Create(corrections[4]));
+        o.Store(m + 5, r, a5 - Vector256.Create(corrections[5]));
     }
 
     /// <summary>Sample m's sums of rows r..r+15, each less the sample's correction 128·X[m].</summary>
@@ -134,25 +133,8 @@ public static partial class Kernel
     private static unsafe void StorePanelSums(in Int8Operands o, nuint m, nuint r, Vector256<int> low, Vector256<int> high, int correction)
     {
         Vector256<int> c = Vector256.Create(correction);
-        StorePanelSums8(o, m, r, low - c);
-        StorePanelSums8(o, m, r + 8, high - c);
-    }
-
-    /// <summary>Sample m's sums of rows r..r+7: one store for a whole group, the rows that exist for a last one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void StorePanelSums8(in Int8Operands o, nuint m, nuint r, Vector256<int> s)
-    {
-        int* destination = o.Sums + (m * o.Rows) + r;
-        if (r + 8 <= o.Rows)
-        {
-            s.Store(destination);
-            return;
-        }
-
-        for (nuint i = 0; r + i < o.Rows; i++)
-        {
-            destination[i] = s.GetElement((int)i);
-        }
+        o.Store(m, r, low - c);
+        o.Store(m, r + 8, high - c);
     }
 
     /// <summary>X = Σ_{c&lt;K} x[c] of one quantized sample: vpsadbw sums the bytes made unsigned (x XOR 0x80 = x + 128), less 128 each.</summary>

@@ -19,6 +19,7 @@
 // dot-product extension, else smull/smull2 + sadalp). No body uses a saturating instruction
 // (vpmaddubsw, vpdpbusds): saturation would make the sums depend on the instruction set.
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
@@ -197,26 +198,33 @@ public static partial class Kernel
         /// <summary>Row <paramref name="r"/> of q, or the last row for an index past it (a partial group's spare lanes, never stored).</summary>
         public sbyte* Row(nuint r) => W + (Math.Min(r, Rows - 1) * Stride);
 
-        /// <summary>Stores the 4 sums of rows r..r+3 for sample m, or only those of rows that exist.</summary>
-        public void Store(nuint m, nuint r, int s0, int s1, int s2, int s3)
+        /// <summary>Stores the sums of rows r..r+3 of sample m: one vector store when all four rows exist, else those that do (a last, partial group).</summary>
+        public void Store(nuint m, nuint r, Vector128<int> sums)
         {
-            int* s = Sums + (m * Rows) + r;
-            s[0] = s0;
-            nuint left = Rows - r;
-            if (left > 1)
+            int* destination = Sums + (m * Rows) + r;
+            if (r + 4 <= Rows)
             {
-                s[1] = s1;
+                sums.Store(destination);
+                return;
             }
 
-            if (left > 2)
+            for (nuint i = 0; r + i < Rows; i++)
             {
-                s[2] = s2;
+                destination[i] = sums.GetElement((int)i);
+            }
+        }
+
+        /// <summary>Stores the sums of rows r..r+7 of sample m: one vector store when all eight rows exist, else as two halves of four.</summary>
+        public void Store(nuint m, nuint r, Vector256<int> sums)
+        {
+            if (r + 8 <= Rows)
+            {
+                sums.Store(Sums + (m * Rows) + r);
+                return;
             }
 
-            if (left > 3)
-            {
-                s[3] = s3;
-            }
+            Store(m, r, sums.GetLower());
+            Store(m, r + 4, sums.GetUpper());
         }
     }
 }
