@@ -166,42 +166,72 @@ public static partial class Kernel
     private static Vector512<float> NarrowStep(Vector512<float> x, [ConstantExpected] byte control, Vector512<float> bRow, Vector512<float> y) =>
         Avx512F.FusedMultiplyAdd(Avx512F.Permute4x32(x, control), bRow, y);
 
-    /// <summary>Four rows' first 4 (or masked 1..3) values, one row per 128-bit lane.</summary>
+    /// <summary>
+    /// Four rows' first 4 (or masked 1..3) values, one row per 128-bit lane: a load and three
+    /// vinsertf32x4 from memory. (Vector512.Create of two Vector256.Create halves compiled to a
+    /// stack round trip per call, in the loop.)
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector512<float> LoadFourRows<TColumns>(float* p, nuint stride, Vector128<float> mask)
+        where TColumns : struct, IColumnMask
+    {
+        Vector512<float> rows = LoadRowAvx512<TColumns>(p, mask).ToVector256Unsafe().ToVector512Unsafe();
+        rows = Avx512F.InsertVector128(rows, LoadRowAvx512<TColumns>(p + stride, mask), 1);
+        rows = Avx512F.InsertVector128(rows, LoadRowAvx512<TColumns>(p + (2 * stride), mask), 2);
+        return Avx512F.InsertVector128(rows, LoadRowAvx512<TColumns>(p + (3 * stride), mask), 3);
+    }
+
+    /// <summary>The first 4 (or masked 1..3) values at <paramref name="p"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector128<float> LoadRowAvx512<TColumns>(float* p, Vector128<float> mask)
         where TColumns : struct, IColumnMask =>
-        TColumns.Masked
-            ? Vector512.Create(Vector256.Create(Avx.MaskLoad(p, mask), Avx.MaskLoad(p + stride, mask)), Vector256.Create(Avx.MaskLoad(p + (2 * stride), mask), Avx.MaskLoad(p + (3 * stride), mask)))
-            : Vector512.Create(Vector256.Create(Vector128.Load(p), Vector128.Load(p + stride)), Vector256.Create(Vector128.Load(p + (2 * stride)), Vector128.Load(p + (3 * stride))));
+        TColumns.Masked ? Avx.MaskLoad(p, mask) : Vector128.Load(p);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void StoreFourRows<TColumns>(float* p, nuint stride, Vector128<float> mask, Vector512<float> value)
         where TColumns : struct, IColumnMask
     {
+        StoreRowAvx512<TColumns>(p, mask, value.GetLower().GetLower());
+        StoreRowAvx512<TColumns>(p + stride, mask, Avx512F.ExtractVector128(value, 1));
+        StoreRowAvx512<TColumns>(p + (2 * stride), mask, Avx512F.ExtractVector128(value, 2));
+        StoreRowAvx512<TColumns>(p + (3 * stride), mask, Avx512F.ExtractVector128(value, 3));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreRowAvx512<TColumns>(float* p, Vector128<float> mask, Vector128<float> value)
+        where TColumns : struct, IColumnMask
+    {
         if (TColumns.Masked)
         {
-            Avx.MaskStore(p, mask, value.GetLower().GetLower());
-            Avx.MaskStore(p + stride, mask, value.GetLower().GetUpper());
-            Avx.MaskStore(p + (2 * stride), mask, value.GetUpper().GetLower());
-            Avx.MaskStore(p + (3 * stride), mask, value.GetUpper().GetUpper());
+            Avx.MaskStore(p, mask, value);
         }
         else
         {
-            value.GetLower().GetLower().Store(p);
-            value.GetLower().GetUpper().Store(p + stride);
-            value.GetUpper().GetLower().Store(p + (2 * stride));
-            value.GetUpper().GetUpper().Store(p + (3 * stride));
+            value.Store(p);
         }
     }
 
     /// <summary>Row r's single value at <paramref name="p"/> over the four lanes of 128-bit lane r.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<float> SpreadFourRows(float* p, nuint stride) =>
-        Vector512.Create(Vector256.Create(Vector128.Create(p[0]), Vector128.Create(p[stride])), Vector256.Create(Vector128.Create(p[2 * stride]), Vector128.Create(p[3 * stride])));
+    private static unsafe Vector512<float> SpreadFourRows(float* p, nuint stride)
+    {
+        Vector512<float> rows = Vector128.Create(p[0]).ToVector256Unsafe().ToVector512Unsafe();
+        rows = Avx512F.InsertVector128(rows, Vector128.Create(p[stride]), 1);
+        rows = Avx512F.InsertVector128(rows, Vector128.Create(p[2 * stride]), 2);
+        return Avx512F.InsertVector128(rows, Vector128.Create(p[3 * stride]), 3);
+    }
 
-    /// <summary>B's 4 (or masked 1..3) columns of one row, repeated in each 128-bit lane.</summary>
+    /// <summary>B's 4 (or masked 1..3) columns of one row, repeated in each 128-bit lane: vbroadcastf32x4 from memory, or vshuff32x4 of the masked load.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector512<float> BroadcastRowAvx512<TColumns>(float* p, Vector128<float> mask)
-        where TColumns : struct, IColumnMask =>
-        Vector512.Create(TColumns.Masked ? Avx.MaskLoad(p, mask) : Vector128.Load(p));
+        where TColumns : struct, IColumnMask
+    {
+        if (TColumns.Masked)
+        {
+            Vector512<float> row = Avx.MaskLoad(p, mask).ToVector256Unsafe().ToVector512Unsafe();
+            return Avx512F.Shuffle4x128(row, row, 0);
+        }
+
+        return Avx512F.BroadcastVector128ToVector512(p);
+    }
 }
