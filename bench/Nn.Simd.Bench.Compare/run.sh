@@ -5,9 +5,10 @@
 # library, the baseline) and After, each in its own processes, so the Ratio column is after /
 # before. It does so twice, Before's processes of each case first and then After's first (the
 # second to run measured slower in the same code), into artifacts/compare/before-first and
-# after-first. compare-report.py beside this script then pools both runs and lists, pair by pair,
-# the medians and the 99.9 % confidence intervals of the means, and names every pair where After
-# is slower beyond them.
+# after-first. compare-report.py beside this script then takes each launch (one process: one draw of
+# code placement and machine load) as one value, the median of its iterations, pools both runs, and
+# lists, pair by pair, the medians and the 99.9 % confidence interval of the change after / before
+# over the launches, naming every pair where After is slower beyond it.
 #   bench/Nn.Simd.Bench.Compare/run.sh REF [--launches N, default 3] [BenchmarkDotNet arguments]
 # (--filter '*' unless the arguments hold a --filter).
 set -euo pipefail
