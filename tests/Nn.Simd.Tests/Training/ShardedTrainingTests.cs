@@ -137,6 +137,8 @@ public class ShardedTrainingTests
     /// <summary>
     /// After a warm-up epoch, a sharded epoch allocates nothing on any rank's thread: the shard
     /// buffers, the exchange buffers and the in-process world's staging buffers are sized once.
+    /// Each rank reads its own counter around its epoch; the epochs run inside one no-GC region
+    /// (<see cref="AllocationMeter"/>), which the test's thread opens between the ranks' epochs.
     /// </summary>
     [Theory]
     [InlineData(true)]
@@ -146,24 +148,38 @@ public class ShardedTrainingTests
         const int Ranks = 3;
         Dataset digits = Digits(300);
         InProcessCommunicator[] world = InProcessCommunicator.Create(Ranks, sharesMemory);
+        TrainingOptions options = Options(TrainingEngine.Batched, 25, shards: 8);
         var allocated = new long[Ranks];
         var errors = new Exception?[Ranks];
-        TrainingOptions options = Options(TrainingEngine.Batched, 25, shards: 8);
+        SemaphoreSlim[] go = [.. Enumerable.Range(0, Ranks).Select(_ => new SemaphoreSlim(0))];
+        using var done = new SemaphoreSlim(0);
+        int epoch = 1;
+        bool stop = false;
         Thread[] threads = [.. Enumerable.Range(0, Ranks).Select(r => new Thread(() =>
         {
             try
             {
-                Network network = Create();
-                using var trainer = new Trainer(network, options, world[r]);
+                using var trainer = new Trainer(Create(), options, world[r]);
                 trainer.TrainEpoch(digits, null, 1);
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                trainer.TrainEpoch(digits, null, 2);
-                allocated[r] = GC.GetAllocatedBytesForCurrentThread() - before;
+                while (true)
+                {
+                    done.Release();
+                    go[r].Wait();
+                    if (Volatile.Read(ref stop))
+                    {
+                        return;
+                    }
+
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    trainer.TrainEpoch(digits, null, Volatile.Read(ref epoch));
+                    allocated[r] = GC.GetAllocatedBytesForCurrentThread() - before;
+                }
             }
             catch (Exception e)
             {
                 errors[r] = e;
                 world[r].Abort(1);
+                done.Release(Ranks);
             }
         }))];
         foreach (Thread thread in threads)
@@ -171,13 +187,50 @@ public class ShardedTrainingTests
             thread.Start();
         }
 
-        foreach (Thread thread in threads)
+        void AwaitRanks()
         {
-            thread.Join();
+            for (int r = 0; r < Ranks; r++)
+            {
+                done.Wait(TestContext.Current.CancellationToken);
+            }
+
+            Assert.All(errors, Assert.Null);
         }
 
-        Assert.All(errors, Assert.Null);
-        Assert.Equal(new long[Ranks], allocated);
+        try
+        {
+            AwaitRanks();
+            long[] measured = AllocationMeter.MeasureThreads(() =>
+            {
+                epoch++;
+                foreach (SemaphoreSlim start in go)
+                {
+                    start.Release();
+                }
+
+                AwaitRanks();
+                return [.. allocated];
+            });
+            Assert.Equal(new long[Ranks], measured);
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            foreach (SemaphoreSlim start in go)
+            {
+                start.Release();
+            }
+
+            foreach (Thread thread in threads)
+            {
+                thread.Join();
+            }
+
+            foreach (SemaphoreSlim start in go)
+            {
+                start.Dispose();
+            }
+        }
     }
 
     /// <summary>
