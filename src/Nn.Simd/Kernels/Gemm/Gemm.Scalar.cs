@@ -1,6 +1,9 @@
 // Gemm's scalar oracle: C[i, j] = fma(op(A)[i, p], B[p, j], C[i, j]) for p = 0 … K−1, from C[i, j]
-// or +0 — the definition every vector path reproduces bit for bit. No tile and no tail: row by
-// row, p outer, j inner, so each element still sees its terms in increasing p.
+// or +0 — the definition every vector path reproduces bit for bit. No tile: row by row, p outer,
+// j inner, so each element still sees its terms in increasing p. The j loop takes four columns an
+// iteration (then the last 0..3 one by one): with one, its speed depended on where the JIT placed
+// the loop — 10×100×784 took 197 or 236 µs in separate processes on the Zen 5-class EPYC, the same
+// bytes — while four ran at 194–202 µs in every process. Unrolling over j changes no element's chain.
 using System.Runtime.CompilerServices;
 
 namespace Nn.Simd.Kernels;
@@ -30,7 +33,16 @@ public static partial class Kernel
             {
                 float aip = a[s.AIndex(i, p)];
                 float* bRow = b + (p * s.Ldb);
-                for (nuint j = firstColumn; j < s.N; j++)
+                nuint j = firstColumn;
+                for (; j + 4 <= s.N; j += 4)
+                {
+                    row[j] = MathF.FusedMultiplyAdd(aip, bRow[j], row[j]);
+                    row[j + 1] = MathF.FusedMultiplyAdd(aip, bRow[j + 1], row[j + 1]);
+                    row[j + 2] = MathF.FusedMultiplyAdd(aip, bRow[j + 2], row[j + 2]);
+                    row[j + 3] = MathF.FusedMultiplyAdd(aip, bRow[j + 3], row[j + 3]);
+                }
+
+                for (; j < s.N; j++)
                 {
                     row[j] = MathF.FusedMultiplyAdd(aip, bRow[j], row[j]);
                 }
