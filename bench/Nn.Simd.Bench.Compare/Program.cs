@@ -12,17 +12,17 @@ namespace Nn.Simd.Bench.Compare;
 /// (the earlier library, the baseline) and <c>After</c> (this one), each in processes of its own
 /// that load and JIT only the library they measure; the two jobs of a case run one after the other,
 /// so the Ratio column is after / before on the same machine minutes; <c>--after-first</c> runs
-/// After's processes of each case before Before's (run.sh runs both orders and pools them, since
-/// the job that runs second measured a latency-bound kernel up to 13 % slower in the same code).
-/// Each job launches <c>--launches</c> processes (default 3): a process's code and data placement
-/// is one draw, and a kernel's speed varies between draws by more than within one, so the error
-/// covers several.
+/// After's processes of each case before Before's (the job that runs second measured a latency-bound
+/// kernel up to 13 % slower in the same code). Each job launches <c>--launches</c> processes
+/// (default 1). run.sh runs this in rounds of one launch each, alternating the order, so that each
+/// case's two launches of a round run seconds apart, and compare-report.py compares them round by
+/// round.
 /// </summary>
 public static class Program
 {
     public static void Main(string[] args)
     {
-        int launches = 3;
+        int launches = 1;
         int at = Array.IndexOf(args, "--launches");
         if (at >= 0)
         {

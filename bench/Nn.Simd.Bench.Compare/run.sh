@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# Before/after in one BenchmarkDotNet run: builds the library as it was at commit REF as
-# Nn.Simd.Baseline, then benchmarks each GEMM / matrix-vector kernel, single-sample and batch
-# inference and the Fashion-MNIST training epochs (a), (b), (c) in two jobs, Before (the earlier
-# library, the baseline) and After, each in its own processes, so the Ratio column is after /
-# before. It does so twice, Before's processes of each case first and then After's first (the
-# second to run measured slower in the same code), into artifacts/compare/before-first and
-# after-first. compare-report.py beside this script then takes each launch (one process: one draw of
-# code placement and machine load) as one value, the median of its iterations, pools both runs, and
-# lists, pair by pair, the medians and the 99.9 % confidence interval of the change after / before
-# over the launches, naming every pair where After is slower beyond it.
-#   bench/Nn.Simd.Bench.Compare/run.sh REF [--launches N, default 3] [BenchmarkDotNet arguments]
+# Before/after in BenchmarkDotNet: builds the library as it was at commit REF as Nn.Simd.Baseline,
+# then benchmarks each GEMM / matrix-vector kernel, single-sample and batch inference and the
+# Fashion-MNIST training epochs (a), (b), (c) in two jobs, Before (the earlier library, the
+# baseline) and After, each in a process of its own, so the Ratio column is after / before.
+#
+# It does so in ROUNDS rounds (default 10), one launch of each job per case and round, so that a
+# case's Before and After launches run seconds apart: the machine's load drifts over minutes, and
+# launches of one job run back to back share it (a block of After launches all at +5 % beside their
+# Before block, gone when rerun), so the pair, not the launch, is the independent draw. Rounds
+# alternate which job runs first (the second to run measured a latency-bound kernel up to 13 %
+# slower in the same code), into artifacts/compare/NN-before-first and NN-after-first.
+# compare-report.py beside this script then takes, case by case, each round's after / before and
+# names every pair whose 99.9 % confidence interval of the change lies wholly above 0.
+#   bench/Nn.Simd.Bench.Compare/run.sh REF [--rounds N, even, default 10] [BenchmarkDotNet arguments]
 # (--filter '*' unless the arguments hold a --filter).
 set -euo pipefail
-ref=${1:?usage: run.sh REF [--launches N] [benchmark arguments]}
+ref=${1:?usage: run.sh REF [--rounds N] [benchmark arguments]}
 shift
+rounds=10
+if [[ ${1:-} == --rounds ]]; then
+  rounds=${2:?--rounds needs a number}
+  shift 2
+fi
+if ! [[ $rounds =~ ^[0-9]+$ ]] || ((rounds < 4 || rounds % 2)); then
+  echo "run.sh: --rounds is '$rounds'; it must be an even number ≥ 4 (half the rounds run each job first)." >&2
+  exit 2
+fi
 root=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 out=$root/artifacts/baseline
 rm -rf "$out" && mkdir -p "$out/src"
@@ -31,6 +43,11 @@ dotnet build "$out/src/src/Nn.Simd/Nn.Simd.csproj" -c Release -p:AssemblyName=Nn
 case " $* " in *" --filter "*) ;; *) set -- "$@" --filter '*' ;; esac
 rm -rf "$root/artifacts/compare"
 dotnet build -c Release "$root/bench/Nn.Simd.Bench.Compare" -v q -nologo
-dotnet run -c Release --no-build --project "$root/bench/Nn.Simd.Bench.Compare" -- "$@" --artifacts "$root/artifacts/compare/before-first"
-dotnet run -c Release --no-build --project "$root/bench/Nn.Simd.Bench.Compare" -- "$@" --after-first --artifacts "$root/artifacts/compare/after-first"
-python3 "$root/bench/Nn.Simd.Bench.Compare/compare-report.py" "$root/artifacts/compare/before-first/results" "$root/artifacts/compare/after-first/results"
+results=()
+for ((round = 1; round <= rounds; round++)); do
+  if ((round % 2)); then order=before-first; first=(); else order=after-first; first=(--after-first); fi
+  dir=$root/artifacts/compare/$(printf %02d "$round")-$order
+  dotnet run -c Release --no-build --project "$root/bench/Nn.Simd.Bench.Compare" -- "$@" "${first[@]}" --artifacts "$dir"
+  results+=("$dir/results")
+done
+python3 "$root/bench/Nn.Simd.Bench.Compare/compare-report.py" "${results[@]}"
