@@ -1,7 +1,9 @@
 // The exchange of one -np 2 step of config (c) (P = 269,322 floats, two shards), with nothing
-// else: MPI_Alltoallv + the top of the tree + MPI_Allgatherv, against the shared window's
-// pattern (the other process's slice copied into this process's region, a barrier, this slice's
-// sum from the local and the other's region into the region, a barrier, every slice copied out).
+// else (not the step of this process's slice between the sum and the parameters' exchange):
+// MPI_Alltoallv + the top of the tree + MPI_Allgatherv of the parameters' slices, against the
+// shared window's pattern (the other process's slice of the gradient copied into this process's
+// region, a barrier, this slice's sum from the local and the other's region, this slice's
+// parameters copied into the region, a barrier, the other's slice of parameters copied out).
 // Medians of ROUNDS rounds of 200 steps each, in microseconds per step.
 //
 //   mpicc -O2 -o /tmp/exchange bench/mpi/exchange.c && mpirun -np 2 /tmp/exchange [ROUNDS]
@@ -21,8 +23,8 @@ int main(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     if (size != 2) { if (rank == 0) fprintf(stderr, "run with -np 2\n"); MPI_Abort(MPI_COMM_WORLD, 1); }
-    float *gradient = malloc(4 * P), *received = malloc(4 * P), *slice = malloc(4 * P), *whole = malloc(4 * P);
-    for (int i = 0; i < P; i++) gradient[i] = 1e-3f * i + rank;
+    float *gradient = malloc(4 * P), *received = malloc(4 * P), *slice = malloc(4 * P), *parameters = malloc(4 * P);
+    for (int i = 0; i < P; i++) gradient[i] = 1e-3f * i + rank, parameters[i] = 1e-4f * i;
     int start[2] = {0, (P / 2) & ~15}, count[2];
     count[0] = start[1]; count[1] = P - start[1];
     int sendCounts[2], sendOffsets[2], receiveCounts[2], receiveOffsets[2];
@@ -45,7 +47,7 @@ int main(int argc, char **argv)
         for (int k = 0; k < Steps; k++) {
             MPI_Alltoallv(gradient, sendCounts, sendOffsets, MPI_FLOAT, received, receiveCounts, receiveOffsets, MPI_FLOAT, MPI_COMM_WORLD);
             for (int i = 0; i < count[rank]; i++) slice[i] = received[i] + received[count[rank] + i];
-            MPI_Allgatherv(slice, count[rank], MPI_FLOAT, whole, count, start, MPI_FLOAT, MPI_COMM_WORLD);
+            MPI_Allgatherv(parameters + start[rank], count[rank], MPI_FLOAT, slice, count, start, MPI_FLOAT, MPI_COMM_WORLD);
         }
         collective[round] = (MPI_Wtime() - t) / Steps * 1e6;
 
@@ -55,10 +57,10 @@ int main(int argc, char **argv)
             memcpy(mine + start[other], gradient + start[other], 4 * (size_t)count[other]);
             MPI_Win_sync(window); MPI_Barrier(node); MPI_Win_sync(window);
             float *a = rank == 0 ? gradient + start[0] : region[0] + start[1], *b = rank == 0 ? region[1] + start[0] : gradient + start[1];
-            float *sum = mine + resultAt;
-            for (int i = 0; i < count[rank]; i++) sum[i] = a[i] + b[i];
+            for (int i = 0; i < count[rank]; i++) slice[i] = a[i] + b[i];
+            memcpy(mine + resultAt, parameters + start[rank], 4 * (size_t)count[rank]);
             MPI_Win_sync(window); MPI_Barrier(node); MPI_Win_sync(window);
-            for (int q = 0; q < 2; q++) memcpy(whole + start[q], region[q] + resultAt, 4 * (size_t)count[q]);
+            memcpy(parameters + start[other], region[other] + resultAt, 4 * (size_t)count[other]);
         }
         shared[round] = (MPI_Wtime() - t) / Steps * 1e6;
     }

@@ -32,7 +32,9 @@ internal interface IMiniBatchEngine : IDisposable
     /// <summary>
     /// The runs of parameters that a step updates in place, in the order the step takes them (layer
     /// by layer, weights then biases), each paired element by element with a run of <see cref="Gradient"/>.
-    /// Valid between <see cref="BeginEpoch"/> and <see cref="EndEpoch"/>.
+    /// Valid between <see cref="BeginEpoch"/> and <see cref="EndEpoch"/>. Only these runs of
+    /// <see cref="Gradient"/> need hold the summed gradient: an engine shared by several processes
+    /// names this process's part of the parameters, and <see cref="AfterStep"/> brings in the rest.
     /// </summary>
     ReadOnlySpan<ParameterBlock> Parameters { get; }
 
@@ -46,8 +48,21 @@ internal interface IMiniBatchEngine : IDisposable
     /// <returns>The samples' summed cost and how many the forward pass classified right.</returns>
     (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> samples, KernelPath path);
 
-    /// <summary>After a step on <see cref="Parameters"/>: brings whatever the engine derives from them up to date.</summary>
+    /// <summary>Whether the last <see cref="ComputeGradient"/>'s gradient is finite over <see cref="Parameters"/> (on every process that shares the engine, which all give the same answer).</summary>
+    bool IsGradientFinite(KernelPath path) => float.IsFinite(Kernel.Sum(Gradient, path));
+
+    /// <summary>After a step on <see cref="Parameters"/>: brings in the parameters other processes stepped, and whatever the engine derives from them up to date.</summary>
     void AfterStep();
+
+    /// <summary>
+    /// Completes an array laid out like <see cref="Gradient"/> (optimizer state) of which this
+    /// process updated only the runs of <see cref="Parameters"/>, from the processes that updated
+    /// the rest. Every process sharing the engine calls it at the same point; one process alone
+    /// already holds every run, so by default it does nothing.
+    /// </summary>
+    void ShareStepped(float[] values)
+    {
+    }
 
     /// <summary>Leaves every parameter in the network (safe to call more than once).</summary>
     void EndEpoch();

@@ -9,7 +9,7 @@ namespace Nn.Simd.Training;
 /// <content>Combining the processes' subtree sums.</content>
 internal sealed partial class ShardedEngine
 {
-    /// <summary>Steps 2–4 (the last subtree's sum in <paramref name="lastSum"/>): the subtree sums' slices to their owners, the top of the tree over this process's slice, every slice to everyone.</summary>
+    /// <summary>Steps 2 and 3 (the last subtree's sum in <paramref name="lastSum"/>): the subtree sums' slices to their owners, the top of the tree over this process's slice into its slice of the gradient.</summary>
     private void Exchange(ICommunicator communicator, float[] lastSum, KernelPath path)
     {
         int own = _ownNodes.Length;
@@ -26,16 +26,14 @@ internal sealed partial class ShardedEngine
 
         // One subtree (N a power of two dividing S) is already laid out slice by slice: sent as it is.
         communicator.AllToAll(own > 1 ? _send : lastSum, _sendCounts, _sendOffsets, _receive, _receiveCounts, _receiveOffsets);
-        TopInto(0, _slice, 0, path);
-        communicator.AllGather(_slice, Gradient, _sliceCounts, _sliceStarts);
+        TopInto(0, Gradient.AsSpan(_sliceStarts[_rank], _sliceCounts[_rank]), 0, path);
     }
 
     /// <summary>
-    /// Steps 1–4 in memory the processes share: this process's subtree sums straight into its
-    /// region; after a barrier, the top of the tree over its slice read from the others' regions in
-    /// place, into its region; after another, every summed slice copied into the gradient. (A
-    /// process writes its subtree sums of the next step only after the second barrier, when every
-    /// top is done, and its summed slice only after the next step's first, when every copy is.)
+    /// Steps 1–3 in memory the processes share: this process's subtree sums straight into its
+    /// region; after a barrier, the top of the tree over its slice, read from the others' regions in
+    /// place, into its slice of the gradient. (A process writes its subtree sums of the next step
+    /// only after <see cref="ShareParameters"/>'s barrier, when every top is done.)
     /// </summary>
     private void SharedSum(ISharedFloats shared, Dataset data, ReadOnlySpan<int> samples, KernelPath path)
     {
@@ -62,12 +60,99 @@ internal sealed partial class ShardedEngine
         }
 
         shared.Synchronize();
-        TopInto(0, region.Slice(_resultAt, _sliceCounts[_rank]), 0, path);
-        shared.Synchronize();
-        for (int q = 0; q < _sliceCounts.Length; q++)
+        TopInto(0, Gradient.AsSpan(_sliceStarts[_rank], _sliceCounts[_rank]), 0, path);
+    }
+
+    /// <summary>
+    /// Step 4, after each process has stepped the parameters of its slice: every slice's parameters
+    /// to every process, through the shared regions (a process writes its slice there only after
+    /// the next step's first barrier, when every copy out of them is done) or an allgather.
+    /// </summary>
+    private void ShareParameters()
+    {
+        if (_shared is { } shared)
         {
-            shared.Of(q).Slice(_resultAt, _sliceCounts[q]).CopyTo(Gradient.AsSpan(_sliceStarts[q]));
+            CopyParameters(_rank, shared.Of(_rank).Slice(_resultAt, _sliceCounts[_rank]), toParameters: false);
+            shared.Synchronize();
+            for (int q = 0; q < _sliceCounts.Length; q++)
+            {
+                if (q != _rank)
+                {
+                    CopyParameters(q, shared.Of(q).Slice(_resultAt, _sliceCounts[q]), toParameters: true);
+                }
+            }
         }
+        else
+        {
+            CopyParameters(_rank, _slice, toParameters: false);
+            _communicator!.AllGather(_slice, _gathered, _sliceCounts, _sliceStarts);
+            for (int q = 0; q < _sliceCounts.Length; q++)
+            {
+                if (q != _rank)
+                {
+                    CopyParameters(q, _gathered.AsSpan(_sliceStarts[q], _sliceCounts[q]), toParameters: true);
+                }
+            }
+        }
+    }
+
+    /// <summary>Each process's slice of <paramref name="values"/> (in the gradient's layout) to every process.</summary>
+    public void ShareStepped(float[] values)
+    {
+        if (_communicator is null)
+        {
+            return;
+        }
+
+        Span<float> own = values.AsSpan(_sliceStarts[_rank], _sliceCounts[_rank]);
+        if (_shared is { } shared)
+        {
+            // The first barrier: every process has read the regions' parameters of the last step.
+            shared.Synchronize();
+            own.CopyTo(shared.Of(_rank)[_resultAt..]);
+            shared.Synchronize();
+            for (int q = 0; q < _sliceCounts.Length; q++)
+            {
+                if (q != _rank)
+                {
+                    shared.Of(q).Slice(_resultAt, _sliceCounts[q]).CopyTo(values.AsSpan(_sliceStarts[q]));
+                }
+            }
+        }
+        else
+        {
+            own.CopyTo(_slice);
+            _communicator.AllGather(_slice, values, _sliceCounts, _sliceStarts);
+        }
+    }
+
+    /// <summary>Between the parameters of process <paramref name="process"/>'s slice and <paramref name="slice"/>, which holds them in the gradient's layout.</summary>
+    private void CopyParameters(int process, Span<float> slice, bool toParameters)
+    {
+        foreach (ParameterBlock block in _inner.Parameters)
+        {
+            ParameterBlock run = Clip(block, _sliceStarts[process], _sliceCounts[process]);
+            if (run.Length > 0)
+            {
+                Span<float> values = run.Values.AsSpan(run.Offset, run.Length);
+                Span<float> flat = slice.Slice(run.GradientOffset - _sliceStarts[process], run.Length);
+                if (toParameters)
+                {
+                    flat.CopyTo(values);
+                }
+                else
+                {
+                    values.CopyTo(flat);
+                }
+            }
+        }
+    }
+
+    /// <summary>The part of <paramref name="block"/> whose gradient lies in [start, start + count); empty when none does.</summary>
+    private static ParameterBlock Clip(ParameterBlock block, int start, int count)
+    {
+        int lo = Math.Max(start, block.GradientOffset), hi = Math.Min(start + count, block.GradientOffset + block.Length);
+        return hi > lo ? block with { Offset = block.Offset + lo - block.GradientOffset, GradientOffset = lo, Length = hi - lo } : block with { Length = 0 };
     }
 
     /// <summary>Node <paramref name="node"/>'s sum over this process's parameter slice, from the subtree sums received.</summary>

@@ -15,27 +15,33 @@
 // tree over those subtree sums, and it is computed where it is needed, slice by slice:
 //   1. parameters are split into N slices (aligned to 16 floats); process q owns slice q;
 //   2. MPI_Alltoallv: every process sends slice q of each of its subtree sums to process q;
-//   3. process q adds the top of the tree over its slice, in the tree's order, from what it received;
-//   4. MPI_Allgatherv: every process receives every summed slice, so all hold the whole gradient.
+//   3. process q adds the top of the tree over its slice, in the tree's order, from what it
+//      received, and the trainer steps the parameters of slice q alone (Parameters names them);
+//   4. MPI_Allgatherv (AfterStep): every process receives every stepped slice of the parameters.
 // Every node's value is left + right of the same two values whichever process computes it, so the
 // gradient, and with it every step, is the same bits for any N ≤ S, and the same as one process
 // running the same S shards (where nothing is sent). MPI never adds: the order an MPI_Allreduce
 // algorithm picks never enters. Per step a process sends its subtree sums once (about P·(S/N
 // rounded up to whole subtrees)/N floats to others) and receives the P − P/N floats of the other
-// slices: the bytes of a reduce-scatter plus an allgather, not every shard's full gradient.
+// slices: the bytes of a reduce-scatter plus an allgather, not every shard's full gradient. The
+// step is element-wise, so stepping slice by slice is the same step; each process does 1/N of it.
+// Optimizer state is stepped slice by slice too, and the slices are shared after every epoch
+// (ShareStepped), so a checkpoint holds all of it.
 //
 // When every process runs on one machine (ICommunicator.ShareMemory: an MPI-3 shared window), the
 // same steps run on memory the processes share, and no message carries a gradient: each process
 // sums its subtrees straight into its region; after a barrier, process q adds the top of the tree
-// over slice q reading the others' subtree sums where they lie; after another, every process
-// copies the summed slices into its gradient. The additions, and so the bits, are the same. Per
-// step a process writes its subtree sums once, reads (N−1)/N of them in its slice and copies P
-// floats, where the collectives copy every float twice (into the library's cells and out) both
-// ways: bench/mpi/exchange.c times one -np 2 step's exchange of P = 269,322 floats here at about
-// 0.35–0.39 ms, against 0.87–1.06 ms with the collectives (docs/distributed.md).
+// over slice q, reading the others' subtree sums where they lie, into its gradient, and steps
+// slice q; it writes the stepped parameters into its region, and after another barrier every
+// process copies the others' slices into its parameters. The additions, and so the bits, are the
+// same. Per step a process writes its subtree sums once, reads (N−1)/N of them in its slice and
+// copies P floats of parameters, where the collectives copy every float twice (into the library's
+// cells and out) both ways.
 //
 // Each shard's cost and correct count travel with an MPI_Allgatherv too and are added in shard
-// order, so the reported cost is the same for any N as well. All buffers are sized once.
+// order, so the reported cost is the same for any N as well; so does each process's sum of its
+// slice of the gradient, so that every process sees a non-finite gradient where any does. All
+// buffers are sized once.
 using Nn.Simd.Data;
 using Nn.Simd.Distributed;
 using Nn.Simd.Kernels;
@@ -77,6 +83,9 @@ internal sealed partial class ShardedEngine : IMiniBatchEngine
     private readonly int _resultAt;
     private int _localLeaf = -1;
     private readonly float[] _slice = [];
+    private readonly float[] _gathered = [];
+    private readonly ParameterBlock[] _stepped = [];
+    private bool _gradientFinite;
     private readonly double[] _ownStatistics;
     private readonly double[] _statistics;
     private readonly int[] _statisticsCounts;
@@ -170,17 +179,24 @@ internal sealed partial class ShardedEngine : IMiniBatchEngine
 
             _receive = new float[offset];
             _slice = new float[mine];
+            _gathered = new float[parameters];
         }
 
-        _ownStatistics = new double[2 * (_endShard - _firstShard)];
-        _statistics = new double[2 * shards];
+        if (_communicator is not null)
+        {
+            _stepped = [.. _inner.Parameters.ToArray().Select(block => Clip(block, _sliceStarts[rank], _sliceCounts[rank])).Where(block => block.Length > 0)];
+        }
+
+        // Each process's shards' cost and correct count, then the sum of its slice of the gradient.
+        _ownStatistics = new double[(2 * (_endShard - _firstShard)) + 1];
+        _statistics = new double[(2 * shards) + size];
         _statisticsCounts = new int[size];
         _statisticsOffsets = new int[size];
         for (int q = 0; q < size; q++)
         {
             (int first, int end) = ShardsOf(q, size);
-            _statisticsOffsets[q] = 2 * first;
-            _statisticsCounts[q] = 2 * (end - first);
+            _statisticsOffsets[q] = (2 * first) + q;
+            _statisticsCounts[q] = (2 * (end - first)) + 1;
         }
     }
 
@@ -191,11 +207,22 @@ internal sealed partial class ShardedEngine : IMiniBatchEngine
     /// <summary>The whole mini-batch's gradient, summed in the shard tree, in the inner engine's layout.</summary>
     public float[] Gradient { get; }
 
-    public ReadOnlySpan<ParameterBlock> Parameters => _inner.Parameters;
+    /// <summary>The parameters in this process's slice of the gradient; all of them for one process.</summary>
+    public ReadOnlySpan<ParameterBlock> Parameters => _communicator is null ? _inner.Parameters : _stepped;
 
     public void BeginEpoch(int epoch) => _inner.BeginEpoch(epoch);
 
-    public void AfterStep() => _inner.AfterStep();
+    public bool IsGradientFinite(KernelPath path) => _gradientFinite;
+
+    public void AfterStep()
+    {
+        if (_communicator is not null)
+        {
+            ShareParameters();
+        }
+
+        _inner.AfterStep();
+    }
 
     public void EndEpoch() => _inner.EndEpoch();
 
@@ -245,6 +272,7 @@ internal sealed partial class ShardedEngine : IMiniBatchEngine
             }
         }
 
+        _ownStatistics[^1] = Kernel.Sum(Gradient.AsSpan(_sliceStarts[_rank], _sliceCounts[_rank]), path);
         if (_communicator is { } communicator)
         {
             communicator.AllGather(_ownStatistics, _statistics, _statisticsCounts, _statisticsOffsets);
@@ -254,11 +282,19 @@ internal sealed partial class ShardedEngine : IMiniBatchEngine
             _ownStatistics.CopyTo(_statistics, 0);
         }
 
+        // In shard order, whichever process computed a shard.
         double cost = 0, correct = 0;
-        for (int k = 0; k < _shards; k++)
+        _gradientFinite = true;
+        for (int q = 0; q < _statisticsCounts.Length; q++)
         {
-            cost += _statistics[2 * k];
-            correct += _statistics[(2 * k) + 1];
+            int at = _statisticsOffsets[q], end = at + _statisticsCounts[q] - 1;
+            for (; at < end; at += 2)
+            {
+                cost += _statistics[at];
+                correct += _statistics[at + 1];
+            }
+
+            _gradientFinite &= double.IsFinite(_statistics[end]);
         }
 
         return (cost, (int)correct);

@@ -245,7 +245,7 @@ public sealed partial class Trainer : IDisposable
                 int first = batch * m;
                 int size = Math.Min(m, n - first);
                 (double batchCost, int batchCorrect) = engine.ComputeGradient(training, _order.AsSpan(first, size), path);
-                if (!double.IsFinite(batchCost) || !float.IsFinite(Kernel.Sum(engine.Gradient, path)))
+                if (!double.IsFinite(batchCost) || !engine.IsGradientFinite(path))
                 {
                     throw new TrainingDivergedException(epoch, batch + 1, lastFiniteCost);
                 }
@@ -262,6 +262,15 @@ public sealed partial class Trainer : IDisposable
         finally
         {
             engine.EndEpoch();
+        }
+
+        if (_optimizerStep is { } state)
+        {
+            engine.ShareStepped(state.First);
+            if (state.Second.Length > 0)
+            {
+                engine.ShareStepped(state.Second);
+            }
         }
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;

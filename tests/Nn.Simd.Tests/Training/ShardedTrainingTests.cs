@@ -141,14 +141,17 @@ public class ShardedTrainingTests
     /// (<see cref="AllocationMeter"/>), which the test's thread opens between the ranks' epochs.
     /// </summary>
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void A_sharded_epoch_allocates_nothing_on_any_rank(bool sharesMemory)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void A_sharded_epoch_allocates_nothing_on_any_rank(bool sharesMemory, bool optimizerState)
     {
         const int Ranks = 3;
         Dataset digits = Digits(300);
         InProcessCommunicator[] world = InProcessCommunicator.Create(Ranks, sharesMemory);
         TrainingOptions options = Options(TrainingEngine.Batched, 25, shards: 8);
+        options = optimizerState ? options with { Lambda = 0f, Optimizer = new AdamW() } : options;
         var allocated = new long[Ranks];
         var errors = new Exception?[Ranks];
         SemaphoreSlim[] go = [.. Enumerable.Range(0, Ranks).Select(_ => new SemaphoreSlim(0))];
@@ -236,12 +239,14 @@ public class ShardedTrainingTests
     /// <summary>
     /// A checkpoint written by rank 0 of two after one epoch resumes over three ranks to the bits of
     /// one process that never stopped: the shards, not the processes, decide the bits, and the
-    /// checkpoint holds everything else (optimizer state, shuffle, schedule).
+    /// checkpoint holds everything else (optimizer state, which each rank steps only in its slice of
+    /// the parameters and the ranks share after every epoch; shuffle, schedule).
     /// </summary>
     [Theory]
-    [InlineData(TrainingEngine.Batched)]
-    [InlineData(TrainingEngine.PerSample)]
-    public void A_checkpoint_resumes_over_another_number_of_ranks_with_the_bits_of_one_uninterrupted_process(TrainingEngine engine)
+    [InlineData(TrainingEngine.Batched, true)]
+    [InlineData(TrainingEngine.Batched, false)]
+    [InlineData(TrainingEngine.PerSample, true)]
+    public void A_checkpoint_resumes_over_another_number_of_ranks_with_the_bits_of_one_uninterrupted_process(TrainingEngine engine, bool sharesMemory)
     {
         Dataset digits = Digits(600);
         TrainingOptions options = Options(engine, 30, shards: 6) with { Lambda = 0f, LearningRate = 0.003f, Optimizer = new AdamW(0.01f) };
@@ -255,8 +260,84 @@ public class ShardedTrainingTests
                 CheckpointFile.Write(trainer.CreateCheckpoint(), stream);
                 checkpoint = stream.ToArray();
             }
-        });
-        (ulong[] resumed, _) = TrainRanks(3, digits, (_, world) => Trainer.Resume(CheckpointFile.Read(checkpoint, "memory"), options, world));
+        }, sharesMemory);
+        (ulong[] resumed, _) = TrainRanks(3, digits, (_, world) => Trainer.Resume(CheckpointFile.Read(checkpoint, "memory"), options, world), sharesMemory: sharesMemory);
         Assert.All(resumed, hash => Assert.Equal($"0x{alone:X16}", $"0x{hash:X16}"));
+    }
+
+    /// <summary>
+    /// Each rank checks only its slice of the gradient, and the ranks share the verdict: a gradient
+    /// that overflows in one weight, with every cost still finite, stops every rank at the
+    /// mini-batch where one process stops, its weights those of the last good step. The weight is
+    /// w₆₃ = 10⁻³, in the last rank's slice, and one sample's input x₆₃ = 10²¹: its error
+    /// a − y ≈ 10¹⁸ squares to a cost of 5·10³⁵, but its gradient (a − y)·x₆₃ ≈ 10³⁹ exceeds float.
+    /// </summary>
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    [InlineData(3, false)]
+    public void A_gradient_that_overflows_in_one_slice_stops_every_rank_where_one_process_stops(int ranks, bool sharesMemory)
+    {
+        Dataset digits = Digits(100);
+        float[] inputs = digits.Inputs.ToArray();
+        inputs[(37 * 64) + 63] = 1e21f;
+        var data = Dataset.FromTargets(inputs, 64, [.. Enumerable.Range(0, 100).Select(i => (float)digits.Label(i))], 1);
+        static Network Linear()
+        {
+            var network = Network.Create([64, 1], [Activation.Identity], Cost.Quadratic, Initialization.Gaussian, seed: 1);
+            network.Parameters[63] = 1e-3f;
+            return network;
+        }
+
+        var options = new TrainingOptions { Epochs = 2, MiniBatchSize = 10, LearningRate = 1e-3f, Seed = 5, Shards = 4 };
+
+        Network alone = Linear();
+        using (var trainer = new Trainer(alone, options))
+        {
+            var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train(data, cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Equal(1, e.Epoch);
+        }
+
+        InProcessCommunicator[] world = InProcessCommunicator.Create(ranks, sharesMemory);
+        var stops = new TrainingDivergedException?[ranks];
+        var networks = new Network[ranks];
+        Thread[] threads = [.. Enumerable.Range(0, ranks).Select(r => new Thread(() =>
+        {
+            networks[r] = Linear();
+            using var trainer = new Trainer(networks[r], options, world[r]);
+            try
+            {
+                trainer.Train(data);
+            }
+            catch (TrainingDivergedException e)
+            {
+                stops[r] = e;
+            }
+            catch (OperationCanceledException)
+            {
+                // Freed by the abort below: it did not stop where another rank did (stops[r] stays null).
+            }
+        }))];
+        foreach (Thread thread in threads)
+        {
+            thread.Start();
+        }
+
+        // A rank that stopped alone would leave the others waiting for it: free them, and fail.
+        bool together = threads.All(thread => thread.Join(TimeSpan.FromSeconds(10)));
+        if (!together)
+        {
+            world[0].Abort(1);
+            foreach (Thread thread in threads)
+            {
+                thread.Join();
+            }
+        }
+
+        Assert.True(together, "a rank stopped alone and left the others waiting");
+        using var check = new Trainer(Linear(), options);
+        int stopAt = Assert.Throws<TrainingDivergedException>(() => check.Train(data, cancellationToken: TestContext.Current.CancellationToken)).MiniBatch;
+        Assert.All(stops, e => Assert.Equal((1, stopAt), (e!.Epoch, e.MiniBatch)));
+        Assert.All(networks, n => Assert.Equal($"0x{alone.ComputeHash():X16}", $"0x{n.ComputeHash():X16}"));
     }
 }
