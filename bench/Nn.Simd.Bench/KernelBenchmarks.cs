@@ -362,3 +362,39 @@ public class GemmBenchmarks : IWorkload, IDisposable
     [Benchmark]
     public void Avx512() => Kernel.Gemm(new ReadOnlySpan2D<float>(_a, _m, _k), false, new ReadOnlySpan2D<float>(_b, _k, _n), new Span2D<float>(_c, _m, _n), false, KernelPath.Avx512);
 }
+
+/// <summary>
+/// t = wᵀ: no flops, 8·rows·columns bytes. 256 × 256 is W² of configuration (c), transposed after
+/// every training step; 256 × 784 its W¹, transposed at every epoch's start and end.
+/// </summary>
+public class TranspositionBenchmarks : IWorkload
+{
+    private Memory<float> _w, _t;
+    private int _rows, _columns;
+
+    [Params("256x256", "256x784")]
+    public string Shape { get; set; } = "256x256";
+
+    public double Flops => 0;
+
+    public double Bytes => 8.0 * Rows(Shape) * Columns(Shape);
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        (_rows, _columns) = (Rows(Shape), Columns(Shape));
+        var random = new Random(3);
+        _w = Operand.Create(_rows * _columns, 0, () => (float)random.NextDouble());
+        _t = Operand.Create(_rows * _columns, 0, () => 0f);
+    }
+
+    [Benchmark(Baseline = true)]
+    public void Scalar() => Transposition.Transpose(_w.Span, _rows, _columns, _t.Span, KernelPath.Scalar);
+
+    [Benchmark]
+    public void Avx2() => Transposition.Transpose(_w.Span, _rows, _columns, _t.Span, KernelPath.Avx2);
+
+    private static int Rows(string shape) => int.Parse(shape.Split('x')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+    private static int Columns(string shape) => int.Parse(shape.Split('x')[1], System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -76,7 +76,7 @@ public sealed class Predictor
             for (int first = 0; first < n; first += PanelWidth)
             {
                 int width = Math.Min(PanelWidth, n - first);
-                Transposition.Transpose(w.Slice(first * k, width * k), width, k, _panels[l].AsSpan(_origins[l] + (first * k), width * k));
+                Transposition.Transpose(w.Slice(first * k, width * k), width, k, _panels[l].AsSpan(_origins[l] + (first * k), width * k), KernelDispatch.Active);
             }
         }
     }

@@ -317,7 +317,7 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
     /// <summary>Zˡ through its transpose: (Zˡ)ᵀ = bˡ (in every column) + Wˡ·(Aˡ⁻¹)ᵀ, then Zˡ = ((Zˡ)ᵀ)ᵀ.</summary>
     private void ForwardByActivations(int l, int m, int n, int previous, KernelPath path)
     {
-        Transposition.Transpose(_a[l - 1].AsSpan(0, m * previous), m, previous, _transposedInput);
+        Transposition.Transpose(_a[l - 1].AsSpan(0, m * previous), m, previous, _transposedInput, path);
         Span<float> zt = _transposedOutput.AsSpan(0, n * m);
         ReadOnlySpan<float> bias = _network.Biases(l);
         for (int j = 0; j < n; j++)
@@ -326,6 +326,6 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
         }
 
         _gemm.Run(new(_network.ParameterArray, _network.ParameterOrigin + _network.WeightOffset(l), n, previous, 0), false, new(_transposedInput, 0, previous, m, 0), new(_transposedOutput, 0, n, m, 0), accumulate: true, path);
-        Transposition.Transpose(zt, n, m, _z[l]);
+        Transposition.Transpose(zt, n, m, _z[l], path);
     }
 }

@@ -71,7 +71,7 @@ internal sealed class ParallelTranspose : RangeWork
     }
 
     protected override void ExecuteRange(int start, int end) =>
-        Kernels.Transposition.Transpose(_w.AsSpan(_offset, _rows * _columns), _rows, _columns, _t.AsSpan(_tOffset, _rows * _columns), start, end);
+        Kernels.Transposition.Transpose(_w.AsSpan(_offset, _rows * _columns), _rows, _columns, _t.AsSpan(_tOffset, _rows * _columns), start, end, Kernels.KernelDispatch.Active);
 }
 
 /// <summary>The SGD step over a parameter slice, split into element ranges.</summary>
