@@ -3,17 +3,20 @@
 # process (1 and 2 threads, unsharded and sharded) against `mpirun -np 2` (1 thread each), in
 # ROUNDS interleaved rounds so that every configuration meets the same machine. Each run trains
 # EPOCHS epochs; the first (JIT warm-up, buffer sizing) is dropped and the figure is the median
-# samples/s of the others over all rounds, from process 0's --metrics file. Two configurations
+# samples/s of the others over all rounds, from process 0's --metrics file. Runs that keep both
+# cores busy need 2–3 epochs more to warm up (the JIT's recompilation of hot methods has no idle
+# core to run on; epochs 2–3 of `-np 2` measured 221–271 k samples/s, later ones 251–309 k), so
+# the default of 10 epochs lets the steady state decide the median. Two configurations
 # do exactly what one of the two processes of `-np 2 --shards 8` computes (4 shards of 32), alone,
 # and of `-np 2 --shards 2` (mini-batch 128), twice at once as two independent processes: the
 # floor of a `-np 2` step on two cores, with nothing exchanged. The difference of the step times is
 # what the exchange costs.
 #
-#   bench/mpi/scaling.sh [ROUNDS] [EPOCHS]      (defaults 3 and 4; needs mpirun and a Release build)
+#   bench/mpi/scaling.sh [ROUNDS] [EPOCHS]      (defaults 3 and 10; needs mpirun and a Release build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-3}
-epochs=${2:-4}
+epochs=${2:-10}
 nn=(dotnet "$PWD/tools/Nn.Cli/bin/Release/net10.0/nn.dll")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

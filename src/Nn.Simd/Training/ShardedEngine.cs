@@ -142,7 +142,8 @@ internal sealed partial class ShardedEngine : IMiniBatchEngine
         }
         else if (communicator!.ShareMemory((nodesOf.Max(nodes => nodes.Length) * parameters) + _sliceCounts.Max()) is { } shared)
         {
-            // One machine: each process's region holds its subtree sums whole, then its summed slice.
+            // One machine: each process's region holds its subtree sums whole, then its slice of
+            // the parameters (or of the optimizer state) for the others to copy.
             _shared = shared;
             _nodeSums = [];
             _resultAt = nodesOf.Max(nodes => nodes.Length) * parameters;
