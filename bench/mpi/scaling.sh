@@ -4,9 +4,10 @@
 # ROUNDS interleaved rounds so that every configuration meets the same machine. Each run trains
 # EPOCHS epochs; the first (JIT warm-up, buffer sizing) is dropped and the figure is the median
 # samples/s of the others over all rounds, from process 0's --metrics file. Runs that keep both
-# cores busy need 2–3 epochs more to warm up (the JIT's recompilation of hot methods has no idle
-# core to run on; epochs 2–3 of `-np 2` measured 221–271 k samples/s, later ones 251–309 k), so
-# the default of 10 epochs lets the steady state decide the median. Two configurations
+# cores busy warm up more slowly (the JIT's recompilation of hot methods has no idle core to run
+# on: with .NET's default tiers, epochs 2–3 of `-np 2` measured 221–271 k samples/s and later ones
+# 251–309 k; nn now runs without the instrumented tier, which shortens this), so the default of
+# 10 epochs lets the steady state decide the median. Two configurations
 # do exactly what one of the two processes of `-np 2 --shards 8` computes (4 shards of 32), alone,
 # and of `-np 2 --shards 2` (mini-batch 128), twice at once as two independent processes: the
 # floor of a `-np 2` step on two cores, with nothing exchanged. The difference of the step times is
