@@ -76,8 +76,11 @@ public abstract class MatrixBenchmark : IWorkload
     protected int Columns;
 
     /// <summary>Rows and columns parsed from <see cref="Shape"/> (also valid before <see cref="Setup"/>, for the work columns).</summary>
-    protected (int Rows, int Columns) Dimensions =>
-        (int.Parse(Shape.Split('x')[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(Shape.Split('x')[1], System.Globalization.CultureInfo.InvariantCulture));
+    protected (int Rows, int Columns) Dimensions => Parse(Shape);
+
+    /// <summary>"rows x columns" as numbers.</summary>
+    internal static (int Rows, int Columns) Parse(string shape) =>
+        (int.Parse(shape.Split('x')[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(shape.Split('x')[1], System.Globalization.CultureInfo.InvariantCulture));
 
     public abstract double Flops { get; }
 
@@ -377,12 +380,12 @@ public class TranspositionBenchmarks : IWorkload
 
     public double Flops => 0;
 
-    public double Bytes => 8.0 * Rows(Shape) * Columns(Shape);
+    public double Bytes => 8.0 * MatrixBenchmark.Parse(Shape).Rows * MatrixBenchmark.Parse(Shape).Columns;
 
     [GlobalSetup]
     public void Setup()
     {
-        (_rows, _columns) = (Rows(Shape), Columns(Shape));
+        (_rows, _columns) = MatrixBenchmark.Parse(Shape);
         var random = new Random(3);
         _w = Operand.Create(_rows * _columns, 0, () => (float)random.NextDouble());
         _t = Operand.Create(_rows * _columns, 0, () => 0f);
@@ -393,8 +396,4 @@ public class TranspositionBenchmarks : IWorkload
 
     [Benchmark]
     public void Avx2() => Transposition.Transpose(_w.Span, _rows, _columns, _t.Span, KernelPath.Avx2);
-
-    private static int Rows(string shape) => int.Parse(shape.Split('x')[0], System.Globalization.CultureInfo.InvariantCulture);
-
-    private static int Columns(string shape) => int.Parse(shape.Split('x')[1], System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -6,7 +6,7 @@
 # samples/s of the others over all rounds, from process 0's --metrics file. Runs that keep both
 # cores busy warm up more slowly (the JIT's recompilation of hot methods has no idle core to run
 # on: with .NET's default tiers, epochs 2–3 of `-np 2` measured 221–271 k samples/s and later ones
-# 251–309 k; nn now runs without the instrumented tier, which shortens this), so the default of
+# 251–309 k; nn runs without the instrumented tier, which shortens this), so the default of
 # 10 epochs lets the steady state decide the median. Two configurations
 # do exactly what one of the two processes of `-np 2 --shards 8` computes (4 shards of 32), alone,
 # and of `-np 2 --shards 2` (mini-batch 128), twice at once as two independent processes: the

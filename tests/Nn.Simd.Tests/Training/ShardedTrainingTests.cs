@@ -292,10 +292,12 @@ public class ShardedTrainingTests
         var options = new TrainingOptions { Epochs = 2, MiniBatchSize = 10, LearningRate = 1e-3f, Seed = 5, Shards = 4 };
 
         Network alone = Linear();
+        int stopAt;
         using (var trainer = new Trainer(alone, options))
         {
             var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train(data, cancellationToken: TestContext.Current.CancellationToken));
             Assert.Equal(1, e.Epoch);
+            stopAt = e.MiniBatch;
         }
 
         InProcessCommunicator[] world = InProcessCommunicator.Create(ranks, sharesMemory);
@@ -335,8 +337,6 @@ public class ShardedTrainingTests
         }
 
         Assert.True(together, "a rank stopped alone and left the others waiting");
-        using var check = new Trainer(Linear(), options);
-        int stopAt = Assert.Throws<TrainingDivergedException>(() => check.Train(data, cancellationToken: TestContext.Current.CancellationToken)).MiniBatch;
         Assert.All(stops, e => Assert.Equal((1, stopAt), (e!.Epoch, e.MiniBatch)));
         Assert.All(networks, n => Assert.Equal($"0x{alone.ComputeHash():X16}", $"0x{n.ComputeHash():X16}"));
     }
