@@ -134,7 +134,7 @@ public class GemmCompare : IDisposable
     {
         if (Side.Before)
         {
-            Old.Kernels.Kernel.Gemm(_a, _k, false, _b, _n, _c, _n, _m, _n, _k, false, Before);
+            Old.Kernels.Kernel.Gemm(_a.ReadOnly2D(_m, _k), false, _b.ReadOnly2D(_k, _n), _c.Span2D(_m, _n), false, Before);
         }
         else
         {
@@ -147,7 +147,7 @@ public class GemmCompare : IDisposable
     {
         if (Side.Before)
         {
-            Old.Kernels.Kernel.GemmBias(_a, _k, _b, _n, _c, _n, _m, _n, _k, _bias, true, Before);
+            Old.Kernels.Kernel.GemmBias(_a.ReadOnly2D(_m, _k), _b.ReadOnly2D(_k, _n), _c.Span2D(_m, _n), _bias, true, Before);
         }
         else
         {
@@ -160,7 +160,7 @@ public class GemmCompare : IDisposable
     {
         if (Side.Before)
         {
-            _oldParallel!.Run(_a.Array, _a.Offset, _a.Length, _k, false, _b.Array, _b.Offset, _b.Length, _n, _c.Array, _c.Offset, _c.Length, _n, _m, _n, _k, false, Before);
+            _oldParallel!.Run(_a.ReadOnlyMemory2D(_m, _k), false, _b.ReadOnlyMemory2D(_k, _n), _c.Memory2D(_m, _n), false, Before);
         }
         else
         {
@@ -318,7 +318,7 @@ public class TrainingCompare
     private Trainer? _trainer;
     private Old.Training.Trainer? _oldTrainer;
     private Dataset? _data;
-    private Old.Training.Dataset? _oldData;
+    private Old.Data.Dataset? _oldData;
     private int _epoch, _oldEpoch;
 
     [Params("a", "b", "c")]
@@ -340,7 +340,7 @@ public class TrainingCompare
         {
             _oldData = Old.Data.Datasets.FashionMnist(test: false);
             var old = Old.Model.Network.Create(layers, Enum.Parse<Old.Model.Activation>(hidden), Enum.Parse<Old.Model.Activation>(output), Enum.Parse<Old.Model.Cost>(cost), Enum.Parse<Old.Model.Initialization>(init), seed: 1);
-            _oldTrainer = new Old.Training.Trainer(old, new Old.Training.TrainingOptions { MiniBatchSize = batch, LearningRate = eta, Lambda = lambda, Seed = 1, Batched = true, Threads = Threads });
+            _oldTrainer = new Old.Training.Trainer(old, new Old.Training.TrainingOptions { MiniBatchSize = batch, LearningRate = eta, Lambda = lambda, Seed = 1, Engine = Old.Training.TrainingEngine.Batched, Threads = Threads });
         }
         else
         {

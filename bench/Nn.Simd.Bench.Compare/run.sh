@@ -12,6 +12,10 @@
 # slower in the same code), into artifacts/compare/NN-before-first and NN-after-first.
 # compare-report.py beside this script then takes, case by case, each round's after / before and
 # names every pair whose 99.9 % confidence interval of the change lies wholly above 0.
+# The Before side calls the earlier library through the same API as the After side (the extern
+# alias Baseline in Benchmarks.cs), so REF must have this library's public API; run.sh REF with REF
+# the current commit is an A/A run, both jobs the same code, which shows how often the report names
+# a change where there is none.
 #   bench/Nn.Simd.Bench.Compare/run.sh REF [--rounds N, even, default 10] [BenchmarkDotNet arguments]
 # (--filter '*' unless the arguments hold a --filter).
 set -euo pipefail
