@@ -18,10 +18,17 @@
 # a change where there is none.
 #   bench/Nn.Simd.Bench.Compare/run.sh REF [--rounds N, even, default 10] [BenchmarkDotNet arguments]
 # (--filter '*' unless the arguments hold a --filter).
+#   bench/Nn.Simd.Bench.Compare/run.sh REF --build-only     builds both sides and runs nothing (CI
+# builds it so against the commit under test, so that the comparison keeps compiling as the API moves).
 set -euo pipefail
 ref=${1:?usage: run.sh REF [--rounds N] [benchmark arguments]}
 shift
 rounds=10
+build_only=false
+if [[ ${1:-} == --build-only ]]; then
+  build_only=true
+  shift
+fi
 if [[ ${1:-} == --rounds ]]; then
   rounds=${2:?--rounds needs a number}
   shift 2
@@ -47,6 +54,9 @@ dotnet build "$out/src/src/Nn.Simd/Nn.Simd.csproj" -c Release -p:AssemblyName=Nn
 case " $* " in *" --filter "*) ;; *) set -- "$@" --filter '*' ;; esac
 rm -rf "$root/artifacts/compare"
 dotnet build -c Release "$root/bench/Nn.Simd.Bench.Compare" -v q -nologo
+if $build_only; then
+  exit 0
+fi
 results=()
 for ((round = 1; round <= rounds; round++)); do
   if ((round % 2)); then order=before-first; first=(); else order=after-first; first=(--after-first); fi
