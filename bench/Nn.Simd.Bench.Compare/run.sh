@@ -52,11 +52,11 @@ cat > "$out/src/Directory.Build.targets" <<'XML'
 XML
 dotnet build "$out/src/src/Nn.Simd/Nn.Simd.csproj" -c Release -p:AssemblyName=Nn.Simd.Baseline -o "$out/bin" -v q -nologo
 case " $* " in *" --filter "*) ;; *) set -- "$@" --filter '*' ;; esac
-rm -rf "$root/artifacts/compare"
 dotnet build -c Release "$root/bench/Nn.Simd.Bench.Compare" -v q -nologo
 if $build_only; then
   exit 0
 fi
+rm -rf "$root/artifacts/compare"
 results=()
 for ((round = 1; round <= rounds; round++)); do
   if ((round % 2)); then order=before-first; first=(); else order=after-first; first=(--after-first); fi
