@@ -79,8 +79,11 @@ public abstract class MatrixBenchmark : IWorkload
     protected (int Rows, int Columns) Dimensions => Parse(Shape);
 
     /// <summary>"rows x columns" as numbers.</summary>
-    internal static (int Rows, int Columns) Parse(string shape) =>
-        (int.Parse(shape.Split('x')[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(shape.Split('x')[1], System.Globalization.CultureInfo.InvariantCulture));
+    internal static (int Rows, int Columns) Parse(string shape)
+    {
+        string[] parts = shape.Split('x');
+        return (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     public abstract double Flops { get; }
 
@@ -380,7 +383,14 @@ public class TranspositionBenchmarks : IWorkload
 
     public double Flops => 0;
 
-    public double Bytes => 8.0 * MatrixBenchmark.Parse(Shape).Rows * MatrixBenchmark.Parse(Shape).Columns;
+    public double Bytes
+    {
+        get
+        {
+            (int rows, int columns) = MatrixBenchmark.Parse(Shape);
+            return 8.0 * rows * columns;
+        }
+    }
 
     [GlobalSetup]
     public void Setup()
