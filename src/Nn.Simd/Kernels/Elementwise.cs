@@ -1,5 +1,6 @@
 // Element-wise kernels: every output element depends on the elements at the same index only.
 //
+//   Add        y_i = a_i + b_i
 //   Hadamard   y_i = a_i · b_i
 //   Scale      y_i = α · x_i
 //   Axpy       y_i = fma(α, x_i, y_i)                       (y += α·x)
@@ -153,6 +154,16 @@ internal static class ElementwiseDriver
     }
 }
 
+/// <summary>y_i = a_i + b_i.</summary>
+internal readonly struct AddOperator : IBinaryOperator
+{
+    public float Invoke(float x, float y) => x + y;
+
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => Avx.Add(x, y);
+
+    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => AdvSimd.Add(x, y);
+}
+
 /// <summary>y_i = a_i · b_i.</summary>
 internal readonly struct MultiplyOperator : IBinaryOperator
 {
@@ -197,6 +208,29 @@ internal readonly struct SgdStepOperator(float decay, float step) : IBinaryOpera
 
 public static partial class Kernel
 {
+    /// <summary>The sum y = a + b, element by element (one rounding each: the same bits as copying a into y, then <c>Axpy(1, b, y)</c>).</summary>
+    /// <param name="a">First term.</param>
+    /// <param name="b">Second term, as long as <paramref name="a"/>.</param>
+    /// <param name="y">Output, as long as <paramref name="a"/>; may be <paramref name="a"/> or <paramref name="b"/> itself, but must not partly overlap either.</param>
+    /// <exception cref="ArgumentException">Lengths differ, or the output partly overlaps an input.</exception>
+    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) =>
+        Add(a, b, y, KernelDispatch.Active);
+
+    /// <inheritdoc cref="Add(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
+    /// <param name="a">First term.</param>
+    /// <param name="b">Second term.</param>
+    /// <param name="y">Output.</param>
+    /// <param name="path">The path to run on; must be supported here.</param>
+    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, KernelPath path)
+    {
+        Check.SameLength(a, nameof(a), b, nameof(b));
+        Check.SameLength(a, nameof(a), y, nameof(y));
+        Check.NoPartialOverlap(a, nameof(a), y, nameof(y));
+        Check.NoPartialOverlap(b, nameof(b), y, nameof(y));
+        KernelDispatch.ThrowIfUnsupported(path);
+        ElementwiseDriver.Map(default(AddOperator), a, b, y, path);
+    }
+
     /// <summary>The Hadamard product y = a ⊙ b.</summary>
     /// <param name="a">First factor.</param>
     /// <param name="b">Second factor, as long as <paramref name="a"/>.</param>

@@ -9,8 +9,8 @@ namespace Nn.Simd.Training;
 /// <content>Combining the processes' subtree sums.</content>
 internal sealed partial class ShardedEngine
 {
-    /// <summary>Steps 2 and 3 (the last subtree's sum in <paramref name="lastSum"/>): the subtree sums' slices to their owners, the top of the tree over this process's slice into its slice of the gradient.</summary>
-    private void Exchange(ICommunicator communicator, float[] lastSum, KernelPath path)
+    /// <summary>Step 2 (the last subtree's sum in <paramref name="lastSum"/>): the subtree sums' slices to their owners.</summary>
+    private void Exchange(ICommunicator communicator, float[] lastSum)
     {
         int own = _ownNodes.Length;
         if (own > 1)
@@ -26,14 +26,13 @@ internal sealed partial class ShardedEngine
 
         // One subtree (N a power of two dividing S) is already laid out slice by slice: sent as it is.
         communicator.AllToAll(own > 1 ? _send : lastSum, _sendCounts, _sendOffsets, _receive, _receiveCounts, _receiveOffsets);
-        TopInto(0, Gradient.AsSpan(_sliceStarts[_rank], _sliceCounts[_rank]), 0, path);
     }
 
     /// <summary>
-    /// Steps 1–3 in memory the processes share: this process's subtree sums straight into its
-    /// region; after a barrier, the top of the tree over its slice, read from the others' regions in
-    /// place, into its slice of the gradient. (A process writes its subtree sums of the next step
-    /// only after <see cref="ShareParameters"/>'s barrier, when every top is done.)
+    /// Steps 1 and 2 in memory the processes share: this process's subtree sums straight into its
+    /// region, then a barrier, after which <see cref="Top"/> reads the others' regions in place. (A
+    /// process writes its subtree sums of the next step only after <see cref="ShareParameters"/>'s
+    /// barrier, when every top is done.)
     /// </summary>
     private void SharedSum(ISharedFloats shared, Dataset data, ReadOnlySpan<int> samples, KernelPath path)
     {
@@ -60,7 +59,6 @@ internal sealed partial class ShardedEngine
         }
 
         shared.Synchronize();
-        TopInto(0, Gradient.AsSpan(_sliceStarts[_rank], _sliceCounts[_rank]), 0, path);
     }
 
     /// <summary>
@@ -155,32 +153,47 @@ internal sealed partial class ShardedEngine
         return hi > lo ? block with { Offset = block.Offset + lo - block.GradientOffset, GradientOffset = lo, Length = hi - lo } : block with { Length = 0 };
     }
 
-    /// <summary>Node <paramref name="node"/>'s sum over this process's parameter slice, from the subtree sums received.</summary>
-    private void TopInto(int node, Span<float> destination, int depth, KernelPath path)
+    /// <summary>
+    /// Step 3: the top of the tree over this process's slice into its slice of the gradient, one
+    /// chunk at a time so that the chunk's temporaries and its sum stay in the first-level cache.
+    /// Returns the slice's sum, which only says whether the slice is finite.
+    /// </summary>
+    private double Top(KernelPath path)
+    {
+        int start = _sliceStarts[_rank], count = _sliceCounts[_rank];
+        double sum = 0;
+        for (int at = 0; at < count; at += TopChunk)
+        {
+            // The root covers every shard, so no one process holds it: it is always added into the chunk.
+            Span<float> into = Gradient.AsSpan(start + at, Math.Min(TopChunk, count - at));
+            TopOf(0, at, into, 0, path);
+            sum += Kernel.Sum(into, path);
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// Node <paramref name="node"/>'s sum over the <paramref name="into"/>.Length floats of this
+    /// process's slice from <paramref name="at"/>: a received subtree sum where it lies, or, for a
+    /// node above those, left + right in one pass into <paramref name="into"/>.
+    /// </summary>
+    private ReadOnlySpan<float> TopOf(int node, int at, Span<float> into, int depth, KernelPath path)
     {
         if (_receivedAt[node] >= 0)
         {
-            Received(node, destination.Length).CopyTo(destination);
-            return;
+            return Received(node, at, into.Length);
         }
 
-        TopInto(_left[node], destination, depth, path);
-        int right = _right[node];
-        if (_receivedAt[right] >= 0)
-        {
-            Kernel.Axpy(1f, Received(right, destination.Length), destination, path);
-        }
-        else
-        {
-            Span<float> term = _temps[depth].AsSpan(0, destination.Length);
-            TopInto(right, term, depth + 1, path);
-            Kernel.Axpy(1f, term, destination, path);
-        }
+        ReadOnlySpan<float> left = TopOf(_left[node], at, into, depth, path);
+        ReadOnlySpan<float> right = TopOf(_right[node], at, _temps[depth].AsSpan(0, into.Length), depth + 1, path);
+        Kernel.Add(left, right, into, path);
+        return into;
     }
 
-    /// <summary>This process's slice of the subtree sum at <paramref name="node"/>: received, or read in place from its owner's shared region.</summary>
-    private ReadOnlySpan<float> Received(int node, int length) =>
-        _shared is null ? _receive.AsSpan(_receivedAt[node], length)
-        : node == _localLeaf ? _inner.Gradient.AsSpan(_sliceStarts[_rank], length)
-        : _shared.Of(_ownerOf[node]).Slice(_receivedAt[node] + _sliceStarts[_rank], length);
+    /// <summary>The <paramref name="length"/> floats from <paramref name="at"/> of this process's slice of the subtree sum at <paramref name="node"/>: received, or read in place from its owner's shared region.</summary>
+    private ReadOnlySpan<float> Received(int node, int at, int length) =>
+        _shared is null ? _receive.AsSpan(_receivedAt[node] + at, length)
+        : node == _localLeaf ? _inner.Gradient.AsSpan(_sliceStarts[_rank] + at, length)
+        : _shared.Of(_ownerOf[node]).Slice(_receivedAt[node] + _sliceStarts[_rank] + at, length);
 }

@@ -20,6 +20,32 @@ public class ElementwiseTests
 
     [Theory]
     [MemberData(nameof(Paths))]
+    public void Add_matches_the_oracle(KernelPath path) =>
+        SweepBinary(path, "Add", (a, b, y, p) => Kernel.Add(a, b, y, p), (a, b, _) => (double)a + b, (exact, _, _) => OneRounding(exact));
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Add_gives_the_bits_of_a_copy_then_Axpy_by_one(KernelPath path)
+    {
+        // The shard tree's top adds two subtree sums in one pass where it used to copy one and Axpy
+        // the other onto it; fma(1, b, a) and a + b are the same correctly rounded sum.
+        var random = new Random(5);
+        foreach (int n in TestData.Lengths)
+        {
+            float[] a = [.. Enumerable.Range(0, n).Select(_ => Specials[random.Next(Specials.Length)] * (float)random.NextDouble())];
+            float[] b = [.. Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(2, random.Next(-130, 128))))];
+            float[] viaAxpy = [.. a];
+            Kernel.Axpy(1f, b, viaAxpy, path);
+            var sum = new float[n];
+            Kernel.Add(a, b, sum, path);
+            Assertions.BitsEqual(viaAxpy, sum, $"Add {path} n={n}");
+            Kernel.Add(a, b, a, path);
+            Assertions.BitsEqual(viaAxpy, a, $"Add {path} n={n} into a");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
     public void Axpy_matches_the_oracle(KernelPath path) =>
         SweepBinary(path, "Axpy", (x, y, output, p) =>
         {
