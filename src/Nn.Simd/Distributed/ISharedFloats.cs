@@ -13,6 +13,11 @@ public interface ISharedFloats : IDisposable
     /// <returns>The region's floats, valid until this object is disposed.</returns>
     Span<float> Of(int process);
 
+    /// <summary>The region that process <paramref name="process"/> owns, as memory: for code that keeps it beyond one call (the products' workers take 2-D memory).</summary>
+    /// <param name="process">0 ≤ process &lt; the communicator's size.</param>
+    /// <returns>The region's floats, valid until this object is disposed.</returns>
+    Memory<float> MemoryOf(int process);
+
     /// <summary>A barrier of all processes that also orders memory: every write made before it, on any process, is seen by every read made after it, on any process.</summary>
     void Synchronize();
 }

@@ -172,6 +172,8 @@ public sealed class InProcessCommunicator : ICommunicator
     {
         public Span<float> Of(int process) => regions[process];
 
+        public Memory<float> MemoryOf(int process) => regions[process];
+
         public void Synchronize() => world.Synchronize();
 
         public void Dispose()

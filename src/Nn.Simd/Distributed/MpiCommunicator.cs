@@ -288,6 +288,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator
     {
         private readonly MpiCommunicator _owner;
         private readonly nint[] _regions;
+        private readonly NativeFloats[] _memories;
         private readonly int _length;
         private readonly delegate* unmanaged<nint, int> _sync;
         private readonly delegate* unmanaged<nint, int> _barrier;
@@ -297,6 +298,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator
         public SharedWindow(MpiCommunicator owner, nint node, nint window, nint[] regions, int length)
         {
             (_owner, _node, _window, _regions, _length) = (owner, node, window, regions, length);
+            _memories = [.. regions.Select(region => new NativeFloats(region, length))];
             _sync = (delegate* unmanaged<nint, int>)owner.Export("MPI_Win_sync");
             _barrier = (delegate* unmanaged<nint, int>)owner.Export("MPI_Barrier");
         }
@@ -304,6 +306,10 @@ public sealed unsafe class MpiCommunicator : ICommunicator
         public Span<float> Of(int process) => _window == 0
             ? throw new ObjectDisposedException(nameof(ISharedFloats))
             : new Span<float>((void*)_regions[process], _length);
+
+        public Memory<float> MemoryOf(int process) => _window == 0
+            ? throw new ObjectDisposedException(nameof(ISharedFloats))
+            : _memories[process].Memory;
 
         // The separate memory model's recipe for load/store sharing: make this process's stores
         // visible, meet, and see the others'.
@@ -317,6 +323,11 @@ public sealed unsafe class MpiCommunicator : ICommunicator
 
         public void Dispose()
         {
+            foreach (IDisposable memory in _memories)
+            {
+                memory.Dispose();
+            }
+
             if (_window == 0 || _owner._disposed)
             {
                 return;

@@ -21,7 +21,7 @@ namespace Nn.Simd.Training;
 /// The per-sample engine: scratch for one sample's forward and backward passes, and the gradient
 /// summed over a mini-batch. It keeps every parameter in the network and runs on the calling thread.
 /// </summary>
-internal sealed class Backpropagation : IMiniBatchEngine
+internal sealed class Backpropagation : IShardEngine
 {
     private readonly Network _network;
     private readonly float[][] _z;
@@ -73,15 +73,23 @@ internal sealed class Backpropagation : IMiniBatchEngine
         }
     }
 
-    public (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> samples, KernelPath path)
+    public (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> samples, KernelPath path) =>
+        ComputeGradient(data, samples, Gradient, path);
+
+    public (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> samples, Memory<float> gradient, KernelPath path)
     {
-        Array.Clear(Gradient);
+        if (gradient.Length != Gradient.Length)
+        {
+            throw new ArgumentException($"A gradient of {gradient.Length} floats for a network of {Gradient.Length} parameters.", nameof(gradient));
+        }
+
+        gradient.Span.Clear();
         double cost = 0;
         int correct = 0;
         foreach (int sample in samples)
         {
             data.CopyTarget(sample, _target);
-            cost += Accumulate(data.Input(sample), _target, sample, path);
+            cost += Accumulate(data.Input(sample), _target, sample, gradient.Span, path);
             if (Network.ArgMax(_a[^1]) == data.Label(sample))
             {
                 correct++;
@@ -125,17 +133,16 @@ internal sealed class Backpropagation : IMiniBatchEngine
     }
 
     /// <summary>
-    /// Feedforward, then equations (1)–(4) for one sample, adding its gradient to <see cref="Gradient"/>.
+    /// Feedforward, then equations (1)–(4) for one sample, adding its gradient to <paramref name="gradient"/>.
     /// </summary>
     /// <returns>The sample's cost C_x (before the 1/n average).</returns>
-    private float Accumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int sample, KernelPath path)
+    private float Accumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int sample, Span<float> gradient, KernelPath path)
     {
         FeedForward(x, sample, path);
         int last = _z.Length - 1;
         float cost = CostFunctions.Evaluate(_network.Cost, _a[last], y);
         CostFunctions.OutputError(_network.Cost, _network.Activations[last - 1], _z[last], _a[last], y, _delta[last], _scratch, path);
 
-        Span<float> gradient = Gradient;
         for (int l = last; l >= 1; l--)
         {
             int rows = _network.LayerSizes[l], columns = _network.LayerSizes[l - 1];

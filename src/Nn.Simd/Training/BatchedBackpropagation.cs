@@ -31,6 +31,7 @@
 // forward values they give the same bits. The forward pass differs: Gemm sums each weighted input
 // in one chain from bˡ, where MatVec uses the 32-lane order and adds bˡ last. Per-sample and batched
 // training therefore agree to rounding, not to the bit (BatchedTrainingTests states the bound).
+using CommunityToolkit.HighPerformance;
 using Nn.Simd.Data;
 using Nn.Simd.Kernels;
 using Nn.Simd.Model;
@@ -39,7 +40,7 @@ using Nn.Simd.Workers;
 namespace Nn.Simd.Training;
 
 /// <summary>The batched engine: buffers and the passes of the matrix-based mini-batch for one network and a largest batch size.</summary>
-internal sealed class BatchedBackpropagation : IMiniBatchEngine
+internal sealed class BatchedBackpropagation : IShardEngine
 {
     private readonly Network _network;
     private readonly int _capacity;
@@ -225,8 +226,18 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
     /// into <see cref="Gradient"/> (overwritten). Call between <see cref="BeginEpoch"/> and <see cref="EndEpoch"/>.
     /// </summary>
     /// <returns>The samples' summed cost and how many were classified right by the forward pass.</returns>
-    public (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> indices, KernelPath path)
+    public (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> indices, KernelPath path) =>
+        ComputeGradient(data, indices, Gradient, path);
+
+    /// <summary>As <see cref="ComputeGradient(Dataset, ReadOnlySpan{int}, KernelPath)"/>, into <paramref name="gradient"/> (laid out like <see cref="Gradient"/>).</summary>
+    /// <returns>The samples' summed cost and how many were classified right by the forward pass.</returns>
+    public (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> indices, Memory<float> gradient, KernelPath path)
     {
+        if (gradient.Length != Gradient.Length)
+        {
+            throw new ArgumentException($"A gradient of {gradient.Length} floats for a network of {Gradient.Length} parameters.", nameof(gradient));
+        }
+
         int m = indices.Length;
         if (m > _capacity)
         {
@@ -278,7 +289,6 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
         Span<float> deltaL = _delta[last].AsSpan(0, m * outputs);
         CostFunctions.OutputError(_network.Cost, _network.Activations[last - 1], _z[last].AsSpan(0, m * outputs), output, y, deltaL, _scratch.AsSpan(0, m * outputs), path);
 
-        Span<float> gradient = Gradient;
         float[] parameters = _network.ParameterArray;
         for (int l = last; l >= 1; l--)
         {
@@ -286,14 +296,14 @@ internal sealed class BatchedBackpropagation : IMiniBatchEngine
             ReadOnlySpan<float> delta = _delta[l].AsSpan(0, m * n);
             if (_forms[l] == LayerForm.TransposedMaster)
             {
-                _gemm.Run(new(_a[l - 1], 0, m, previous, 0), true, new(_delta[l], 0, m, n, 0), new(Gradient, _network.WeightOffset(l), previous, n, 0), accumulate: false, path);
+                _gemm.Run(new(_a[l - 1], 0, m, previous, 0), true, new(_delta[l], 0, m, n, 0), gradient.AsMemory2D(_network.WeightOffset(l), previous, n, 0), accumulate: false, path);
             }
             else
             {
-                _gemm.Run(new(_delta[l], 0, m, n, 0), true, new(_a[l - 1], 0, m, previous, 0), new(Gradient, _network.WeightOffset(l), n, previous, 0), accumulate: false, path);
+                _gemm.Run(new(_delta[l], 0, m, n, 0), true, new(_a[l - 1], 0, m, previous, 0), gradient.AsMemory2D(_network.WeightOffset(l), n, previous, 0), accumulate: false, path);
             }
 
-            Span<float> biasGradient = gradient.Slice(_network.BiasOffset(l), n);
+            Span<float> biasGradient = gradient.Span.Slice(_network.BiasOffset(l), n);
             biasGradient.Clear();
             for (int i = 0; i < m; i++)
             {

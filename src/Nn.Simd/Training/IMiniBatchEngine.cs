@@ -81,6 +81,19 @@ internal interface IMiniBatchEngine : IDisposable
 }
 
 /// <summary>
+/// An engine that computes one shard of a <see cref="ShardedEngine"/>: it can also write a
+/// mini-batch's gradient somewhere other than its <see cref="IMiniBatchEngine.Gradient"/>, so that a
+/// subtree of one shard is computed straight into its place in the shard tree (a sum, or memory the
+/// processes share) instead of being copied there.
+/// </summary>
+internal interface IShardEngine : IMiniBatchEngine
+{
+    /// <summary>As <see cref="IMiniBatchEngine.ComputeGradient"/>, but the gradient goes into <paramref name="gradient"/> (laid out like <see cref="IMiniBatchEngine.Gradient"/>, as long) and <see cref="IMiniBatchEngine.Gradient"/> is left as it was.</summary>
+    /// <returns>The samples' summed cost and how many the forward pass classified right.</returns>
+    (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> samples, Memory<float> gradient, KernelPath path);
+}
+
+/// <summary>
 /// A run of parameters that a step updates in place: <paramref name="Values"/>[Offset, Offset + Length)
 /// pairs element by element with the gradient's [GradientOffset, GradientOffset + Length).
 /// </summary>
@@ -113,7 +126,7 @@ internal static class MiniBatchEngine
         ? new ShardedEngine(shard => CreateUnsharded(network, options, shard), capacity, options.Shards, communicator)
         : CreateUnsharded(network, options, capacity);
 
-    private static IMiniBatchEngine CreateUnsharded(Network network, TrainingOptions options, int capacity) => options.Engine switch
+    private static IShardEngine CreateUnsharded(Network network, TrainingOptions options, int capacity) => options.Engine switch
     {
         TrainingEngine.Batched => new BatchedBackpropagation(network, capacity, options.Threads > 1 ? new WorkerPool(options.Threads, options.SplitSmallWork) : null, dropout: HiddenDropout.For(network, options, capacity)),
         TrainingEngine.PerSample => new Backpropagation(network, HiddenDropout.For(network, options, 1)),

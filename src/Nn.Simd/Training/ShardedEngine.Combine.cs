@@ -9,8 +9,8 @@ namespace Nn.Simd.Training;
 /// <content>Combining the processes' subtree sums.</content>
 internal sealed partial class ShardedEngine
 {
-    /// <summary>Step 2 (the last subtree's sum in <paramref name="lastSum"/>): the subtree sums' slices to their owners.</summary>
-    private void Exchange(ICommunicator communicator, float[] lastSum)
+    /// <summary>Step 2: the subtree sums' slices to their owners.</summary>
+    private void Exchange(ICommunicator communicator)
     {
         int own = _ownNodes.Length;
         if (own > 1)
@@ -19,43 +19,28 @@ internal sealed partial class ShardedEngine
             {
                 for (int k = 0; k < own; k++)
                 {
-                    (k == own - 1 ? lastSum : _nodeSums[k]).AsSpan(_sliceStarts[q], _sliceCounts[q]).CopyTo(_send.AsSpan(_sendOffsets[q] + (k * _sliceCounts[q])));
+                    _nodeSums[k].AsSpan(_sliceStarts[q], _sliceCounts[q]).CopyTo(_send.AsSpan(_sendOffsets[q] + (k * _sliceCounts[q])));
                 }
             }
         }
 
         // One subtree (N a power of two dividing S) is already laid out slice by slice: sent as it is.
-        communicator.AllToAll(own > 1 ? _send : lastSum, _sendCounts, _sendOffsets, _receive, _receiveCounts, _receiveOffsets);
+        communicator.AllToAll(own > 1 ? _send : _nodeSums[0], _sendCounts, _sendOffsets, _receive, _receiveCounts, _receiveOffsets);
     }
 
     /// <summary>
     /// Steps 1 and 2 in memory the processes share: this process's subtree sums straight into its
-    /// region, then a barrier, after which <see cref="Top"/> reads the others' regions in place. (A
-    /// process writes its subtree sums of the next step only after <see cref="ShareParameters"/>'s
-    /// barrier, when every top is done.)
+    /// region (a subtree's leftmost shard computed in place), then a barrier, after which
+    /// <see cref="Top"/> reads the others' regions in place. (A process writes its subtree sums of
+    /// the next step only after <see cref="ShareParameters"/>'s barrier, when every top is done.)
     /// </summary>
     private void SharedSum(ISharedFloats shared, Dataset data, ReadOnlySpan<int> samples, KernelPath path)
     {
         int parameters = Gradient.Length;
-        Span<float> region = shared.Of(_rank);
-        _localLeaf = -1;
+        Memory<float> region = shared.MemoryOf(_rank);
         for (int k = 0; k < _ownNodes.Length; k++)
         {
-            int node = _ownNodes[k];
-            Span<float> sum = region.Slice(k * parameters, parameters);
-            if (k == _ownNodes.Length - 1 && _left[node] < 0 && ComputeShard(_lo[node], data, samples, path))
-            {
-                // A last subtree of one shard: only the slices the others read are copied out; this
-                // process reads its own slice from the inner engine's gradient.
-                int start = _sliceStarts[_rank], end = start + _sliceCounts[_rank];
-                _inner.Gradient.AsSpan(0, start).CopyTo(sum);
-                _inner.Gradient.AsSpan(end).CopyTo(sum[end..]);
-                _localLeaf = node;
-            }
-            else
-            {
-                SumInto(node, sum, 0, data, samples, path);
-            }
+            SumInto(_ownNodes[k], region.Slice(k * parameters, parameters), 0, data, samples, path);
         }
 
         shared.Synchronize();
@@ -194,6 +179,5 @@ internal sealed partial class ShardedEngine
     /// <summary>The <paramref name="length"/> floats from <paramref name="at"/> of this process's slice of the subtree sum at <paramref name="node"/>: received, or read in place from its owner's shared region.</summary>
     private ReadOnlySpan<float> Received(int node, int at, int length) =>
         _shared is null ? _receive.AsSpan(_receivedAt[node] + at, length)
-        : node == _localLeaf ? _inner.Gradient.AsSpan(_sliceStarts[_rank] + at, length)
         : _shared.Of(_ownerOf[node]).Slice(_receivedAt[node] + _sliceStarts[_rank] + at, length);
 }

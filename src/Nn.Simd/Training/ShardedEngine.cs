@@ -54,7 +54,7 @@ internal sealed partial class ShardedEngine : IMiniBatchEngine
 {
     /// <summary>Floats of the slice that the top of the tree adds at a time (16 KB: its sum re-reads them from the first-level cache).</summary>
     private const int TopChunk = 4096;
-    private readonly IMiniBatchEngine _inner;
+    private readonly IShardEngine _inner;
     private readonly ICommunicator? _communicator;
     private readonly ISharedFloats? _shared;
     private readonly int _rank;
@@ -83,7 +83,6 @@ internal sealed partial class ShardedEngine : IMiniBatchEngine
     private readonly int[] _receivedAt;
     private readonly int[] _ownerOf;
     private readonly int _resultAt;
-    private int _localLeaf = -1;
     private readonly float[] _slice = [];
     private readonly float[] _gathered = [];
     private readonly ParameterBlock[] _stepped = [];
@@ -99,7 +98,7 @@ internal sealed partial class ShardedEngine : IMiniBatchEngine
     /// <param name="shards">S, the shards of every mini-batch.</param>
     /// <param name="communicator">The processes sharing the shards; null for this process alone.</param>
     /// <exception cref="ArgumentException">More processes than shards.</exception>
-    public ShardedEngine(Func<int, IMiniBatchEngine> createInner, int capacity, int shards, ICommunicator? communicator)
+    public ShardedEngine(Func<int, IShardEngine> createInner, int capacity, int shards, ICommunicator? communicator)
     {
         int size = communicator?.Size ?? 1, rank = communicator?.Rank ?? 0;
         if (size > shards)
@@ -254,24 +253,14 @@ internal sealed partial class ShardedEngine : IMiniBatchEngine
         }
         else
         {
-            float[] lastSum = _nodeSums[^1];
             for (int k = 0; k < _ownNodes.Length; k++)
             {
-                int node = _ownNodes[k];
-                if (_communicator is not null && k == _ownNodes.Length - 1 && _left[node] < 0)
-                {
-                    // A last subtree of one shard is sent straight from the inner engine's gradient: a copy fewer.
-                    lastSum = ComputeShard(_lo[node], data, samples, path) ? _inner.Gradient : Cleared(_nodeSums[k]);
-                }
-                else
-                {
-                    SumInto(node, _nodeSums[k], 0, data, samples, path);
-                }
+                SumInto(_ownNodes[k], _nodeSums[k], 0, data, samples, path);
             }
 
             if (_communicator is not null)
             {
-                Exchange(_communicator, lastSum);
+                Exchange(_communicator);
             }
         }
 
@@ -304,18 +293,14 @@ internal sealed partial class ShardedEngine : IMiniBatchEngine
         return (cost, (int)correct);
     }
 
-    /// <summary>Node <paramref name="node"/>'s sum of shard gradients into <paramref name="destination"/>, computed here from its shards.</summary>
-    private void SumInto(int node, Span<float> destination, int depth, Dataset data, ReadOnlySpan<int> samples, KernelPath path)
+    /// <summary>Node <paramref name="node"/>'s sum of shard gradients into <paramref name="destination"/>, computed here from its shards (its leftmost shard's gradient straight into it).</summary>
+    private void SumInto(int node, Memory<float> destination, int depth, Dataset data, ReadOnlySpan<int> samples, KernelPath path)
     {
         if (_left[node] < 0)
         {
-            if (ComputeShard(_lo[node], data, samples, path))
+            if (!ComputeShard(_lo[node], data, samples, destination, path))
             {
-                _inner.Gradient.CopyTo(destination);
-            }
-            else
-            {
-                destination.Clear();
+                destination.Span.Clear();
             }
 
             return;
@@ -323,25 +308,19 @@ internal sealed partial class ShardedEngine : IMiniBatchEngine
 
         SumInto(_left[node], destination, depth, data, samples, path);
         int right = _right[node];
-        if (_left[right] < 0 && ComputeShard(_lo[right], data, samples, path))
+        if (_left[right] < 0 && ComputeShard(_lo[right], data, samples, _inner.Gradient, path))
         {
-            Kernel.Axpy(1f, _inner.Gradient, destination, path);
+            Kernel.Axpy(1f, _inner.Gradient, destination.Span, path);
         }
         else
         {
             SumInto(right, _temps[depth], depth + 1, data, samples, path);
-            Kernel.Axpy(1f, _temps[depth], destination, path);
+            Kernel.Axpy(1f, _temps[depth], destination.Span, path);
         }
     }
 
-    private static float[] Cleared(float[] buffer)
-    {
-        buffer.AsSpan().Clear();
-        return buffer;
-    }
-
-    /// <summary>Shard <paramref name="shard"/>'s gradient into the inner engine's; false for an empty shard (a mini-batch smaller than S), whose gradient is zero.</summary>
-    private bool ComputeShard(int shard, Dataset data, ReadOnlySpan<int> samples, KernelPath path)
+    /// <summary>Shard <paramref name="shard"/>'s gradient into <paramref name="gradient"/>; false for an empty shard (a mini-batch smaller than S), whose gradient is zero, and then nothing is written.</summary>
+    private bool ComputeShard(int shard, Dataset data, ReadOnlySpan<int> samples, Memory<float> gradient, KernelPath path)
     {
         int start = (int)((long)shard * samples.Length / _shards);
         int end = (int)((long)(shard + 1) * samples.Length / _shards);
@@ -353,7 +332,7 @@ internal sealed partial class ShardedEngine : IMiniBatchEngine
             return false;
         }
 
-        (double cost, int correct) = _inner.ComputeGradient(data, samples[start..end], path);
+        (double cost, int correct) = _inner.ComputeGradient(data, samples[start..end], gradient, path);
         _ownStatistics[slot] = cost;
         _ownStatistics[slot + 1] = correct;
         return true;
