@@ -48,6 +48,7 @@ internal sealed class BatchedBackpropagation : IShardEngine
     private readonly float[][] _a;
     private readonly float[][] _delta;
     private readonly float[][] _transposedWeights;
+    private readonly int[] _transposedOrigins;
     private readonly LayerForm[] _forms;
     private readonly float[] _transposedInput;
     private readonly float[] _transposedOutput;
@@ -89,6 +90,7 @@ internal sealed class BatchedBackpropagation : IShardEngine
         _a = new float[layers][];
         _delta = new float[layers][];
         _transposedWeights = new float[layers][];
+        _transposedOrigins = new int[layers];
         _forms = new LayerForm[layers];
         for (int l = 0; l < layers; l++)
         {
@@ -104,7 +106,7 @@ internal sealed class BatchedBackpropagation : IShardEngine
                 _ when deepForwardByActivations ?? ((long)size * previous > (long)capacity * (previous + size)) => LayerForm.TransposedActivations,
                 _ => LayerForm.TransposedCopy,
             };
-            _transposedWeights[l] = _forms[l] is LayerForm.TransposedMaster or LayerForm.TransposedCopy ? new float[size * previous] : [];
+            (_transposedWeights[l], _transposedOrigins[l]) = _forms[l] is LayerForm.TransposedMaster or LayerForm.TransposedCopy ? AlignedArray.Allocate(size * previous) : ([], 0);
         }
 
         _transposedInput = new float[capacity * network.MaxWidth];
@@ -113,7 +115,7 @@ internal sealed class BatchedBackpropagation : IShardEngine
         _targets = new float[capacity * network.OutputSize];
         Gradient = new float[network.ParameterCount];
         _parameters = ParameterBlock.Of(network);
-        _parameters[0] = _parameters[0] with { Values = _transposedWeights[1], Offset = 0 };
+        _parameters[0] = _parameters[0] with { Values = _transposedWeights[1], Offset = _transposedOrigins[1] };
     }
 
     /// <summary>How a layer's forward product and gradient step meet its weights.</summary>
@@ -187,7 +189,7 @@ internal sealed class BatchedBackpropagation : IShardEngine
             return;
         }
 
-        FirstLayerToParameterLayout(_transposedWeights[1], 0, _network.ParameterArray, _network.ParameterOrigin);
+        FirstLayerToParameterLayout(_transposedWeights[1], _transposedOrigins[1], _network.ParameterArray, _network.ParameterOrigin);
         _masterIsTransposed = false;
     }
 
@@ -196,7 +198,7 @@ internal sealed class BatchedBackpropagation : IShardEngine
     {
         if (_masterIsTransposed)
         {
-            FirstLayerToParameterLayout(_transposedWeights[1], 0, parameters, 0);
+            FirstLayerToParameterLayout(_transposedWeights[1], _transposedOrigins[1], parameters, 0);
         }
     }
 
@@ -219,7 +221,7 @@ internal sealed class BatchedBackpropagation : IShardEngine
         _transpose.Run(Pool, transposed, offset, _network.LayerSizes[0], _network.LayerSizes[1], parameters, origin + _network.WeightOffset(1));
 
     private void TransposeWeightsOut(int l) =>
-        _transpose.Run(Pool, _network.ParameterArray, _network.ParameterOrigin + _network.WeightOffset(l), _network.LayerSizes[l], _network.LayerSizes[l - 1], _transposedWeights[l], 0);
+        _transpose.Run(Pool, _network.ParameterArray, _network.ParameterOrigin + _network.WeightOffset(l), _network.LayerSizes[l], _network.LayerSizes[l - 1], _transposedWeights[l], _transposedOrigins[l]);
 
     /// <summary>
     /// The summed gradient of the samples <paramref name="indices"/> of <paramref name="data"/>
@@ -263,7 +265,7 @@ internal sealed class BatchedBackpropagation : IShardEngine
             }
             else
             {
-                _gemm.RunBias(new(_a[l - 1], 0, m, previous, 0), new(_transposedWeights[l], 0, previous, n, 0), new(_z[l], 0, m, n, 0), _network.ParameterArray.AsMemory(_network.ParameterOrigin + _network.BiasOffset(l), n), path);
+                _gemm.RunBias(new(_a[l - 1], 0, m, previous, 0), new(_transposedWeights[l], _transposedOrigins[l], previous, n, 0), new(_z[l], 0, m, n, 0), _network.ParameterArray.AsMemory(_network.ParameterOrigin + _network.BiasOffset(l), n), path);
             }
 
             ActivationKernels.ApplyRows(_network.Activations[l - 1], _z[l].AsSpan(0, m * n), _a[l].AsSpan(0, m * n), n, path);
