@@ -30,7 +30,8 @@
 //
 // When every process runs on one machine (ICommunicator.ShareMemory: an MPI-3 shared window), the
 // same steps run on memory the processes share, and no message carries a gradient: each process
-// sums its subtrees straight into its region; after a barrier, process q adds the top of the tree
+// sums its subtrees straight into its region (a subtree's first shard is computed there by the
+// inner engine's products, IShardEngine); after a barrier, process q adds the top of the tree
 // over slice q, reading the others' subtree sums where they lie, into its gradient, and steps
 // slice q; it writes the stepped parameters into its region, and after another barrier every
 // process copies the others' slices into its parameters. The additions, and so the bits, are the
