@@ -55,6 +55,7 @@ internal sealed partial class ShardedEngine : IMiniBatchEngine
 {
     /// <summary>Floats of the slice that the top of the tree adds at a time (16 KB: its sum re-reads them from the first-level cache).</summary>
     private const int TopChunk = 4096;
+
     private readonly IShardEngine _inner;
     private readonly ICommunicator? _communicator;
     private readonly ISharedFloats? _shared;
