@@ -221,15 +221,8 @@ public static partial class Kernel
     /// <param name="b">Second term.</param>
     /// <param name="y">Output.</param>
     /// <param name="path">The path to run on; must be supported here.</param>
-    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, KernelPath path)
-    {
-        Check.SameLength(a, nameof(a), b, nameof(b));
-        Check.SameLength(a, nameof(a), y, nameof(y));
-        Check.NoPartialOverlap(a, nameof(a), y, nameof(y));
-        Check.NoPartialOverlap(b, nameof(b), y, nameof(y));
-        KernelDispatch.ThrowIfUnsupported(path);
-        ElementwiseDriver.Map(default(AddOperator), a, b, y, path);
-    }
+    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, KernelPath path) =>
+        MapChecked(default(AddOperator), a, b, y, path);
 
     /// <summary>The Hadamard product y = a ⊙ b.</summary>
     /// <param name="a">First factor.</param>
@@ -244,14 +237,19 @@ public static partial class Kernel
     /// <param name="b">Second factor.</param>
     /// <param name="y">Output.</param>
     /// <param name="path">The path to run on; must be supported here.</param>
-    public static void Hadamard(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, KernelPath path)
+    public static void Hadamard(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, KernelPath path) =>
+        MapChecked(default(MultiplyOperator), a, b, y, path);
+
+    /// <summary>y_i = op(a_i, b_i), after the checks every such kernel makes: equal lengths, y not partly overlapping an input, the path supported.</summary>
+    private static void MapChecked<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, KernelPath path)
+        where TOp : struct, IBinaryOperator
     {
         Check.SameLength(a, nameof(a), b, nameof(b));
         Check.SameLength(a, nameof(a), y, nameof(y));
         Check.NoPartialOverlap(a, nameof(a), y, nameof(y));
         Check.NoPartialOverlap(b, nameof(b), y, nameof(y));
         KernelDispatch.ThrowIfUnsupported(path);
-        ElementwiseDriver.Map(default(MultiplyOperator), a, b, y, path);
+        ElementwiseDriver.Map(op, a, b, y, path);
     }
 
     /// <summary>y = α·x.</summary>
