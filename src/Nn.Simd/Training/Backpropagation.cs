@@ -78,10 +78,7 @@ internal sealed class Backpropagation : IShardEngine
 
     public (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> samples, Memory<float> gradient, KernelPath path)
     {
-        if (gradient.Length != Gradient.Length)
-        {
-            throw new ArgumentException($"A gradient of {gradient.Length} floats for a network of {Gradient.Length} parameters.", nameof(gradient));
-        }
+        IShardEngine.CheckLength(gradient, Gradient.Length);
 
         gradient.Span.Clear();
         double cost = 0;

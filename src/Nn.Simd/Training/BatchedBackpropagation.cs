@@ -235,10 +235,7 @@ internal sealed class BatchedBackpropagation : IShardEngine
     /// <returns>The samples' summed cost and how many were classified right by the forward pass.</returns>
     public (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> indices, Memory<float> gradient, KernelPath path)
     {
-        if (gradient.Length != Gradient.Length)
-        {
-            throw new ArgumentException($"A gradient of {gradient.Length} floats for a network of {Gradient.Length} parameters.", nameof(gradient));
-        }
+        IShardEngine.CheckLength(gradient, Gradient.Length);
 
         int m = indices.Length;
         if (m > _capacity)

@@ -91,6 +91,16 @@ internal interface IShardEngine : IMiniBatchEngine
     /// <summary>As <see cref="IMiniBatchEngine.ComputeGradient"/>, but the gradient goes into <paramref name="gradient"/> (laid out like <see cref="IMiniBatchEngine.Gradient"/>, as long) and <see cref="IMiniBatchEngine.Gradient"/> is left as it was.</summary>
     /// <returns>The samples' summed cost and how many the forward pass classified right.</returns>
     (double Cost, int Correct) ComputeGradient(Dataset data, ReadOnlySpan<int> samples, Memory<float> gradient, KernelPath path);
+
+    /// <summary>Throws unless <paramref name="gradient"/> holds exactly <paramref name="parameters"/> floats, a gradient's length.</summary>
+    /// <exception cref="ArgumentException">It does not.</exception>
+    protected static void CheckLength(Memory<float> gradient, int parameters)
+    {
+        if (gradient.Length != parameters)
+        {
+            throw new ArgumentException($"A gradient of {gradient.Length} floats for a network of {parameters} parameters.", nameof(gradient));
+        }
+    }
 }
 
 /// <summary>
