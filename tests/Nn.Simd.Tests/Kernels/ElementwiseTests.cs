@@ -27,8 +27,8 @@ public class ElementwiseTests
     [MemberData(nameof(Paths))]
     public void Add_gives_the_bits_of_a_copy_then_Axpy_by_one(KernelPath path)
     {
-        // The shard tree's top adds two subtree sums in one pass where it used to copy one and Axpy
-        // the other onto it; fma(1, b, a) and a + b are the same correctly rounded sum.
+        // The shard tree's top adds two subtree sums in one pass; copying one and Axpy-ing the other
+        // onto it gives the same bits, since fma(1, b, a) and a + b are the same correctly rounded sum.
         var random = new Random(5);
         foreach (int n in TestData.Lengths)
         {
